@@ -1,0 +1,27 @@
+/** `$connect` REQUEST authorizer: verifies the JWT from `?token=` or `Sec-WebSocket-Protocol`. */
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { tokenFromRequest } from '../../shared/auth/connect-token.ts';
+import { verifierFromEnv } from '../../shared/auth/token-verifier.ts';
+import { logger } from '../../shared/observability.ts';
+
+const verifyToken = verifierFromEnv();
+
+export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+  const token = tokenFromRequest(event.queryStringParameters ?? {}, event.headers ?? {});
+  try {
+    if (!token) throw new Error('No token');
+    const { userId } = await verifyToken(token);
+    return {
+      principalId: userId,
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
+      },
+      context: { userId },
+    };
+  } catch (error) {
+    logger.info('Connection refused', { reason: (error as Error).message });
+    // API Gateway answers 401 to this exact message and makes no connection.
+    throw new Error('Unauthorized');
+  }
+}

@@ -1,0 +1,12 @@
+/** DELETE /conversations/{conversationId}/messages/{messageId}: the author soft-deletes; the seq stays. */
+import { deleteMessage } from '../../shared/domain/messaging.ts';
+import { messagePath } from '../../shared/domain/schemas.ts';
+import { parseInput } from '../../shared/domain/validate.ts';
+import { chatContext } from '../../shared/handlers/context.ts';
+import { httpHandler } from '../../shared/handlers/http.ts';
+
+export const handler = httpHandler(async ({ userId, path }) => {
+  const { conversationId, messageId } = parseInput(messagePath, path);
+  await deleteMessage(chatContext(), userId, conversationId, messageId);
+  return { statusCode: 204 };
+});

@@ -1,0 +1,12 @@
+/** POST /conversations/{conversationId}/read: move the read position forward. */
+import { markRead } from '../../shared/domain/live-state.ts';
+import { conversationPath, markReadBody } from '../../shared/domain/schemas.ts';
+import { parseInput } from '../../shared/domain/validate.ts';
+import { chatContext } from '../../shared/handlers/context.ts';
+import { httpHandler } from '../../shared/handlers/http.ts';
+
+export const handler = httpHandler(async ({ userId, path, body }) => {
+  const { conversationId } = parseInput(conversationPath, path);
+  const { seq } = parseInput(markReadBody, body);
+  return { statusCode: 200, body: await markRead(chatContext(), userId, conversationId, seq) };
+});

@@ -1,0 +1,12 @@
+/** DELETE /conversations/{conversationId}/members/{userId}: leave, or a group admin removes a member. */
+import { removeMember } from '../../shared/domain/conversations.ts';
+import { memberPath } from '../../shared/domain/schemas.ts';
+import { parseInput } from '../../shared/domain/validate.ts';
+import { chatContext } from '../../shared/handlers/context.ts';
+import { httpHandler } from '../../shared/handlers/http.ts';
+
+export const handler = httpHandler(async ({ userId, path }) => {
+  const target = parseInput(memberPath, path);
+  await removeMember(chatContext(), userId, target.conversationId, target.userId);
+  return { statusCode: 204 };
+});

@@ -1,0 +1,15 @@
+/** POST /conversations/{conversationId}/messages: 201 when stored, 200 with the same message on a retry. */
+import { sendMessage } from '../../shared/domain/messaging.ts';
+import { conversationPath, sendMessageBody } from '../../shared/domain/schemas.ts';
+import { parseInput } from '../../shared/domain/validate.ts';
+import { chatContext } from '../../shared/handlers/context.ts';
+import { httpHandler } from '../../shared/handlers/http.ts';
+import { countSend } from '../../shared/observability.ts';
+
+export const handler = httpHandler(async ({ userId, path, body }) => {
+  const { conversationId } = parseInput(conversationPath, path);
+  const input = parseInput(sendMessageBody, body);
+  const { message, created } = await sendMessage(chatContext(), { ...input, userId, conversationId });
+  if (created) countSend();
+  return { statusCode: created ? 201 : 200, body: message };
+});

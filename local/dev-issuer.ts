@@ -1,0 +1,35 @@
+/**
+ * The local development token issuer: real RS256 JWTs signed with a key made at start, published as a JWKS
+ * that the shared verifier fetches like any OIDC issuer's. It exists only in the local runtime.
+ */
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+
+export const devAudience = 'serverless-chat-local';
+
+export interface DevIssuer {
+  issuer: string;
+  jwksUri: string;
+  jwks: { keys: JWK[] };
+  issue(userId: string, lifetimeSeconds?: number): Promise<string>;
+}
+
+export async function createDevIssuer(httpUrl: string): Promise<DevIssuer> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const kid = `local-${Date.now()}`;
+  const issuer = `${httpUrl}/_local`;
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  return {
+    issuer,
+    jwksUri: `${issuer}/.well-known/jwks.json`,
+    jwks: { keys: [publicJwk] },
+    issue: (userId, lifetimeSeconds = 12 * 3600) =>
+      new SignJWT({ token_use: 'access' })
+        .setProtectedHeader({ alg: 'RS256', kid })
+        .setIssuer(issuer)
+        .setAudience(devAudience)
+        .setSubject(userId)
+        .setIssuedAt()
+        .setExpirationTime(`${lifetimeSeconds}s`)
+        .sign(privateKey),
+  };
+}

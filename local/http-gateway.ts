@@ -1,0 +1,149 @@
+/**
+ * The local HTTP API: the routes of the shared route table, each behind the same JWT check the deployed HTTP
+ * API's JWT authorizer makes, plus the local-only token issuer and any extra handler (the demo page).
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { VerifyToken } from '../shared/auth/token-verifier.ts';
+import { limits } from '../shared/domain/limits.ts';
+import { type HttpRoute, httpRoutes } from '../shared/shape/routes.ts';
+import type { DevIssuer } from './dev-issuer.ts';
+import type { LocalFunctions } from './lambda.ts';
+
+export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+interface CompiledRoute {
+  route: HttpRoute;
+  pattern: RegExp;
+  params: string[];
+}
+
+const compiled: CompiledRoute[] = httpRoutes.map((route) => {
+  const params: string[] = [];
+  const source = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    params.push(name);
+    return '([^/]+)';
+  });
+  return { route, pattern: new RegExp(`^${source}$`), params };
+});
+
+const maxBodyBytes = 10 * 1024 * 1024; // API Gateway's own payload limit; handlers enforce ours
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) throw Object.assign(new Error('Request too large'), { status: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+export interface HttpGatewayOptions {
+  functions: LocalFunctions;
+  verifyToken: VerifyToken;
+  issuer: DevIssuer;
+  extraHandlers: ExtraHandler[];
+}
+
+export function createHttpGateway(options: HttpGatewayOptions) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (await handleLocalIssuer(req, res, url, options.issuer)) return;
+      if (options.extraHandlers.some((handle) => handle(req, res))) return;
+      const match = matchRoute(req.method ?? 'GET', url.pathname);
+      if (!match) return send(res, 404, { message: 'Not Found' });
+      const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const claims = token ? await options.verifyToken(token).catch(() => undefined) : undefined;
+      // Like API Gateway's JWT authorizer: a missing or bad token never reaches the function.
+      if (!claims) return send(res, 401, { message: 'Unauthorized' });
+      const body = await readBody(req);
+      const event = httpEvent(req, url, match, body, claims.userId);
+      const result = (await options.functions.invoke(match.route.name, event)) as APIGatewayProxyStructuredResultV2;
+      res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+      res.end(result.body ?? '');
+    } catch (error) {
+      const status = (error as { status?: number }).status ?? 500;
+      send(res, status, { message: status === 413 ? 'Request Entity Too Large' : 'Internal Server Error' });
+    }
+  };
+}
+
+function matchRoute(method: string, path: string) {
+  for (const entry of compiled) {
+    if (entry.route.method !== method) continue;
+    const found = entry.pattern.exec(path);
+    if (!found) continue;
+    const pathParameters = Object.fromEntries(entry.params.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]));
+    return { route: entry.route, pathParameters };
+  }
+  return undefined;
+}
+
+function httpEvent(
+  req: IncomingMessage,
+  url: URL,
+  match: { route: HttpRoute; pathParameters: Record<string, string> },
+  body: string,
+  userId: string,
+): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const routeKey = `${match.route.method} ${match.route.path}`;
+  const query = Object.fromEntries(url.searchParams);
+  const now = Date.now();
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.searchParams.toString(),
+    headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')])),
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(Object.keys(match.pathParameters).length > 0 ? { pathParameters: match.pathParameters } : {}),
+    ...(body === '' ? {} : { body }),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local-http',
+      domainName: req.headers.host ?? 'localhost',
+      domainPrefix: 'local-http',
+      http: { method: match.route.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: new Date(now).toISOString(),
+      timeEpoch: now,
+      authorizer: { principalId: userId, integrationLatency: 0, jwt: { claims: { sub: userId }, scopes: [] } },
+    },
+  };
+}
+
+async function handleLocalIssuer(req: IncomingMessage, res: ServerResponse, url: URL, issuer: DevIssuer): Promise<boolean> {
+  if (url.pathname === '/_local/.well-known/jwks.json' && req.method === 'GET') {
+    send(res, 200, issuer.jwks);
+    return true;
+  }
+  if (url.pathname !== '/_local/token') return false;
+  if (req.method !== 'POST') {
+    send(res, 405, { message: 'Use POST' });
+    return true;
+  }
+  let userId: unknown;
+  try {
+    userId = (JSON.parse(await readBody(req)) as { userId?: unknown }).userId;
+  } catch {
+    userId = undefined;
+  }
+  if (typeof userId !== 'string' || !limits.idPattern.test(userId)) {
+    send(res, 400, { error: { code: 'validation_failed', message: 'userId: must be 1-128 of A-Z a-z 0-9 _ . : @ | -' } });
+    return true;
+  }
+  send(res, 200, { token: await issuer.issue(userId) });
+  return true;
+}

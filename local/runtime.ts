@@ -1,0 +1,151 @@
+/**
+ * The whole system on one machine, no AWS account and no Docker: DynamoDB Local with the shared table, the HTTP
+ * and WebSocket gateways dispatching the shared route table to the real handlers, the stream poller feeding
+ * the fan-out consumer, and the local token issuer.
+ */
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTokenVerifier } from '../shared/auth/token-verifier.ts';
+import { fanOutConsumer, httpRoutes, webSocketAuthorizer, webSocketRoutes } from '../shared/shape/routes.ts';
+import { fanOutFilterPatterns } from '../shared/shape/table.ts';
+import { createDevIssuer, devAudience } from './dev-issuer.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { createHttpGateway, type ExtraHandler } from './http-gateway.ts';
+import { LocalFunctions } from './lambda.ts';
+import { StreamPoller } from './stream-poller.ts';
+import { createChatTable } from './table.ts';
+import { WebSocketGateway } from './websocket-gateway.ts';
+
+export interface LocalRuntimeOptions {
+  /** 0 picks a free port. Defaults: env `HTTP_PORT` or 3000, env `WS_PORT` or 3001. */
+  httpPort?: number;
+  wsPort?: number;
+  /** Keep DynamoDB data in this folder across restarts; in memory when absent. */
+  dataDir?: string;
+  tableName?: string;
+  /** Pause of the stream poller when the stream is idle. */
+  streamPollIntervalMs?: number;
+  idleTimeoutMs?: number;
+  maxConnectionMs?: number;
+  /** Serve more paths on the HTTP port (the demo page), given the runtime's URLs. */
+  extraHttpHandlers?: (urls: { httpUrl: string; wsUrl: string }) => Promise<ExtraHandler[]>;
+}
+
+export interface LocalRuntime {
+  httpUrl: string;
+  wsUrl: string;
+  dynamoDbEndpoint: string;
+  tableName: string;
+  functions: LocalFunctions;
+  websocket: WebSocketGateway;
+  streamPoller: StreamPoller;
+  streamPollIntervalMs: number;
+  issueToken(userId: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const envPort = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+
+async function listen(server: Server, port: number): Promise<number> {
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : port;
+}
+
+let started = false;
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  // Handlers keep their clients in module scope, as in Lambda, so one process hosts one runtime.
+  if (started) throw new Error('A local runtime is already running in this process');
+  started = true;
+  const tableName = options.tableName ?? 'chat-local';
+  const streamPollIntervalMs = options.streamPollIntervalMs ?? 50;
+  const dynamo = await startDynamoDbLocal(options.dataDir ? { dataDir: options.dataDir } : {});
+  const httpServer = createServer();
+  const wsServer = createServer();
+  try {
+    const httpUrl = `http://127.0.0.1:${await listen(httpServer, options.httpPort ?? envPort('HTTP_PORT', 3000))}`;
+    const wsPort = await listen(wsServer, options.wsPort ?? envPort('WS_PORT', 3001));
+    const wsUrl = `ws://127.0.0.1:${wsPort}`;
+    const issuer = await createDevIssuer(httpUrl);
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL: dynamo.endpoint,
+      TABLE_NAME: tableName,
+      CONNECTIONS_ENDPOINT: `http://127.0.0.1:${wsPort}`,
+      JWT_ISSUER: issuer.issuer,
+      JWT_AUDIENCE: devAudience,
+      JWKS_URI: issuer.jwksUri,
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
+    });
+    const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint });
+    await createChatTable(dynamoClient, tableName);
+    const functions = new LocalFunctions();
+    await functions.load([...webSocketRoutes, ...httpRoutes, webSocketAuthorizer, fanOutConsumer]);
+
+    const websocket = new WebSocketGateway({
+      functions,
+      idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+      maxConnectionMs: options.maxConnectionMs ?? 2 * 3600_000,
+    });
+    wsServer.on('upgrade', websocket.handleUpgrade);
+    wsServer.on('request', async (req, res) => {
+      if (!(await websocket.handleManagement(req, res))) res.writeHead(426).end('Upgrade Required');
+    });
+
+    const gateway = createHttpGateway({
+      functions,
+      issuer,
+      verifyToken: createTokenVerifier({ issuer: issuer.issuer, audiences: [devAudience], jwksUri: issuer.jwksUri }),
+      extraHandlers: (await options.extraHttpHandlers?.({ httpUrl, wsUrl })) ?? [],
+    });
+    httpServer.on('request', gateway);
+
+    const table = await dynamoClient.send(new DescribeTableCommand({ TableName: tableName }));
+    const streamPoller = new StreamPoller({
+      endpoint: dynamo.endpoint,
+      streamArn: table.Table?.LatestStreamArn ?? '',
+      functions,
+      consumerName: fanOutConsumer.name,
+      filterPatterns: fanOutFilterPatterns,
+      pollIntervalMs: streamPollIntervalMs,
+      batchSize: 100,
+      maxRetries: 3,
+      startingPosition: options.dataDir ? 'LATEST' : 'TRIM_HORIZON',
+    });
+    streamPoller.start();
+
+    return {
+      httpUrl,
+      wsUrl,
+      dynamoDbEndpoint: dynamo.endpoint,
+      tableName,
+      functions,
+      websocket,
+      streamPoller,
+      streamPollIntervalMs,
+      issueToken: (userId) => issuer.issue(userId),
+      async stop() {
+        await websocket.close();
+        await streamPoller.stop();
+        await functions.drain();
+        httpServer.closeAllConnections();
+        await Promise.all([new Promise((r) => httpServer.close(r)), new Promise((r) => wsServer.close(r))]);
+        dynamoClient.destroy();
+        await dynamo.stop();
+        started = false;
+      },
+    };
+  } catch (error) {
+    httpServer.close();
+    wsServer.close();
+    await dynamo.stop();
+    started = false;
+    throw error;
+  }
+}

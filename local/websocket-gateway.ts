@@ -1,0 +1,215 @@
+/**
+ * The local WebSocket API, behaving like API Gateway's: `$connect` runs the real authorizer and handler before
+ * the handshake completes, frames are routed on their `action` field (else `$default`), `$disconnect` runs on
+ * close, idle and overlong connections are closed, and `/@connections/{id}` (POST, GET, DELETE) is served on
+ * the same port for the handlers' real `ApiGatewayManagementApiClient`.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { WebSocket, WebSocketServer } from 'ws';
+import { webSocketAuthorizer, webSocketRoutes } from '../shared/shape/routes.ts';
+import type { LocalFunctions } from './lambda.ts';
+
+export interface WebSocketGatewayOptions {
+  functions: LocalFunctions;
+  /** API Gateway closes a connection without frames for 10 minutes. */
+  idleTimeoutMs: number;
+  /** API Gateway closes any connection after 2 hours. */
+  maxConnectionMs: number;
+}
+
+interface LiveSocket {
+  socket: WebSocket;
+  connectedAt: number;
+  lastActiveAt: number;
+  authorizer: Record<string, unknown>;
+  sourceIp: string;
+  timers: NodeJS.Timeout[];
+}
+
+/** API Gateway's largest message (frames of 32 KB each). */
+const maxMessageBytes = 128 * 1024;
+const routeByAction = new Map(webSocketRoutes.map((route) => [route.routeKey, route]));
+
+const newConnectionId = () => `${randomBytes(10).toString('base64url')}=`;
+
+export class WebSocketGateway {
+  readonly connections = new Map<string, LiveSocket>();
+  /** Frames pushed through `@connections`, for the benchmarks' counts. */
+  postCount = 0;
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: maxMessageBytes,
+    handleProtocols: (_protocols, request) => (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol ?? false,
+  });
+
+  constructor(private readonly options: WebSocketGatewayOptions) {}
+
+  private requestContext(connectionId: string, routeKey: string, eventType: string, live?: Partial<LiveSocket>) {
+    const now = Date.now();
+    return {
+      routeKey,
+      eventType,
+      connectionId,
+      messageId: randomUUID(),
+      requestId: randomUUID(),
+      extendedRequestId: randomUUID(),
+      apiId: 'local-ws',
+      domainName: '127.0.0.1',
+      stage: 'local',
+      connectedAt: live?.connectedAt ?? now,
+      requestTimeEpoch: now,
+      messageDirection: 'IN',
+      identity: { sourceIp: live?.sourceIp ?? '127.0.0.1' },
+      ...(live?.authorizer ? { authorizer: live.authorizer } : {}),
+    };
+  }
+
+  /** The `upgrade` listener of the HTTP server this gateway runs on. */
+  readonly handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"message":"${text}"}`);
+    };
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
+      const queryStringParameters = Object.fromEntries(url.searchParams);
+      const connectionId = newConnectionId();
+      let policy: APIGatewayAuthorizerResult;
+      try {
+        policy = await this.options.functions.invoke(webSocketAuthorizer.name, {
+          type: 'REQUEST',
+          methodArn: 'arn:aws:execute-api:local:000000000000:local-ws/local/$connect',
+          headers,
+          queryStringParameters,
+          requestContext: this.requestContext(connectionId, '$connect', 'CONNECT'),
+        });
+      } catch {
+        return refuse(401, 'Unauthorized');
+      }
+      if (policy.policyDocument.Statement.some((s) => s.Effect !== 'Allow')) return refuse(403, 'Forbidden');
+      const live: LiveSocket = {
+        socket: undefined as unknown as WebSocket,
+        connectedAt: Date.now(),
+        lastActiveAt: Date.now(),
+        authorizer: { ...policy.context, principalId: policy.principalId },
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        timers: [],
+      };
+      const connected = await this.invokeRoute('$connect', connectionId, live, { headers, queryStringParameters });
+      const status = (connected as { statusCode?: number } | undefined)?.statusCode ?? 200;
+      if (status < 200 || status > 299) return refuse(status, 'Forbidden');
+      const chosen = (connected as { headers?: Record<string, string> } | undefined)?.headers?.['Sec-WebSocket-Protocol'];
+      (req as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = chosen;
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(connectionId, live, ws));
+    } catch {
+      refuse(500, 'Internal Server Error');
+    }
+  };
+
+  private attach(connectionId: string, live: LiveSocket, socket: WebSocket) {
+    live.socket = socket;
+    this.connections.set(connectionId, live);
+    const idleCheck = setInterval(() => {
+      if (Date.now() - live.lastActiveAt >= this.options.idleTimeoutMs) socket.close(1001, 'Going away');
+    }, Math.min(this.options.idleTimeoutMs, 1000));
+    const maxAge = setTimeout(() => socket.close(1001, 'Going away'), this.options.maxConnectionMs);
+    live.timers.push(idleCheck, maxAge);
+    socket.on('message', (data, isBinary) => {
+      live.lastActiveAt = Date.now();
+      const body = isBinary ? Buffer.from(data as Buffer).toString('base64') : data.toString();
+      void this.route(connectionId, live, body);
+    });
+    socket.on('close', () => {
+      for (const timer of live.timers) clearTimeout(timer);
+      this.connections.delete(connectionId);
+      void this.invokeRoute('$disconnect', connectionId, live, {}).catch(() => undefined);
+    });
+  }
+
+  private async route(connectionId: string, live: LiveSocket, body: string) {
+    let action: unknown;
+    try {
+      action = (JSON.parse(body) as { action?: unknown }).action;
+    } catch {
+      action = undefined;
+    }
+    const routeKey = typeof action === 'string' && action !== '$connect' && routeByAction.has(action) ? action : '$default';
+    try {
+      await this.invokeRoute(routeKey, connectionId, live, { body, isBase64Encoded: false });
+    } catch {
+      // What API Gateway sends when the integration fails.
+      this.post(connectionId, JSON.stringify({ message: 'Internal server error', connectionId, requestId: randomUUID() }));
+    }
+  }
+
+  private invokeRoute(routeKey: string, connectionId: string, live: LiveSocket, extra: Record<string, unknown>) {
+    const route = routeByAction.get(routeKey);
+    if (!route) throw new Error(`No route ${routeKey}`);
+    const eventType = routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE';
+    return this.options.functions.invoke(route.name, {
+      requestContext: this.requestContext(connectionId, routeKey, eventType, live),
+      ...extra,
+    });
+  }
+
+  private post(connectionId: string, data: string | Buffer): boolean {
+    const live = this.connections.get(connectionId);
+    if (!live || live.socket.readyState !== WebSocket.OPEN) return false;
+    live.socket.send(data);
+    return true;
+  }
+
+  /** Serves `/@connections/{id}`; answers false for other paths. */
+  async handleManagement(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const match = /^\/@connections\/([^/?]+)/.exec(req.url ?? '');
+    if (!match?.[1]) return false;
+    const connectionId = decodeURIComponent(match[1]);
+    const live = this.connections.get(connectionId);
+    const gone = () => {
+      res.writeHead(410, { 'content-type': 'application/json', 'x-amzn-errortype': 'GoneException' });
+      res.end(JSON.stringify({ message: null }));
+    };
+    if (!live) {
+      req.resume();
+      gone();
+      return true;
+    }
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      this.postCount++;
+      if (!this.post(connectionId, Buffer.concat(chunks).toString('utf8'))) return gone(), true;
+      res.writeHead(200).end();
+    } else if (req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          connectedAt: new Date(live.connectedAt).toISOString(),
+          lastActiveAt: new Date(live.lastActiveAt).toISOString(),
+          identity: { sourceIp: live.sourceIp },
+        }),
+      );
+    } else if (req.method === 'DELETE') {
+      live.socket.close(1000, 'Closed by the server');
+      res.writeHead(204).end();
+    } else {
+      res.writeHead(405).end();
+    }
+    return true;
+  }
+
+  /** Closes every socket (runs `$disconnect` for each). */
+  async close(): Promise<void> {
+    const closing = [...this.connections.values()].map(
+      (live) => new Promise<void>((resolve) => {
+        live.socket.once('close', () => resolve());
+        live.socket.terminate();
+      }),
+    );
+    await Promise.all(closing);
+    this.wss.close();
+  }
+}

@@ -1,0 +1,58 @@
+/** Configuration read from the environment once per container; a missing required variable fails loudly. */
+
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`Missing required environment variable ${name}`);
+  return value;
+}
+
+export function numberEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`Environment variable ${name} must be a number >= 0`);
+  return value;
+}
+
+/** Tunables of the live state and limits; the stack sets them from its configuration, defaults match. */
+export interface ChatSettings {
+  /** Days a message is kept before DynamoDB expires it; 0 keeps messages forever. */
+  messageRetentionDays: number;
+  /** Seconds a connection counts as live without a heartbeat (clients beat every half of it). */
+  presenceTtlSeconds: number;
+  /** Seconds a typing signal lasts unless renewed. */
+  typingTtlSeconds: number;
+  /** Repeated typing signals within this many seconds are not broadcast again. */
+  typingCoalesceSeconds: number;
+  /** Messages one user may send per minute, over HTTP and WebSocket together. */
+  sendRatePerMinute: number;
+  /** Typing signals one user may send per minute. */
+  typingRatePerMinute: number;
+}
+
+export const defaultSettings: ChatSettings = {
+  messageRetentionDays: 0,
+  presenceTtlSeconds: 60,
+  typingTtlSeconds: 6,
+  typingCoalesceSeconds: 3,
+  sendRatePerMinute: 120,
+  typingRatePerMinute: 120,
+};
+
+/** Environment variable of each setting, shared by the stack (which sets them) and the functions. */
+export const settingsEnv: Record<keyof ChatSettings, string> = {
+  messageRetentionDays: 'MESSAGE_RETENTION_DAYS',
+  presenceTtlSeconds: 'PRESENCE_TTL_SECONDS',
+  typingTtlSeconds: 'TYPING_TTL_SECONDS',
+  typingCoalesceSeconds: 'TYPING_COALESCE_SECONDS',
+  sendRatePerMinute: 'SEND_RATE_PER_MINUTE',
+  typingRatePerMinute: 'TYPING_RATE_PER_MINUTE',
+};
+
+export function readSettings(): ChatSettings {
+  const entries = Object.entries(settingsEnv).map(([key, envName]) => [
+    key,
+    numberEnv(envName, defaultSettings[key as keyof ChatSettings]),
+  ]);
+  return Object.fromEntries(entries) as ChatSettings;
+}

@@ -1,0 +1,113 @@
+/** Use cases of conversations and membership. */
+import { conflict, forbidden, notFound, validationFailed } from '../errors.ts';
+import { authorize } from './access.ts';
+import { type ChatContext, isoNow } from './context.ts';
+import { limits } from './limits.ts';
+import { type ConversationWithMembers, type InboxEntry, unreadCount } from './model.ts';
+
+export type CreateConversationInput =
+  | { type: 'direct'; memberIds: string[] }
+  | { type: 'group'; name: string; memberIds: string[] };
+
+export async function loadConversation(ctx: ChatContext, conversationId: string, userId: string): Promise<ConversationWithMembers> {
+  const { conversation, members } = await authorize(ctx.conversations, ctx.directory, conversationId, userId);
+  return { ...conversation, members };
+}
+
+/** Tells every listed user's connections about the conversation's current state. */
+async function announce(ctx: ChatContext, conversation: ConversationWithMembers, alsoTell: string[] = []) {
+  const audience = [...new Set([...conversation.members.map((m) => m.userId), ...alsoTell])];
+  await ctx.notifier.toUsers(audience, { type: 'conversation.updated', conversation });
+}
+
+export async function createConversation(
+  ctx: ChatContext,
+  userId: string,
+  input: CreateConversationInput,
+): Promise<{ conversation: ConversationWithMembers; created: boolean }> {
+  const others = [...new Set(input.memberIds)].filter((id) => id !== userId);
+  if (input.type === 'direct' && others.length !== 1) {
+    throw validationFailed('memberIds', 'a direct conversation needs one other user');
+  }
+  if (others.length + 1 > limits.maxGroupMembers) {
+    throw validationFailed('memberIds', `a group has at most ${limits.maxGroupMembers} members`);
+  }
+  const result = await ctx.conversations.create({
+    conversationId: ctx.newId(),
+    type: input.type,
+    ...(input.type === 'group' ? { name: input.name } : {}),
+    createdBy: userId,
+    createdAt: isoNow(ctx),
+    members: [
+      { userId, role: input.type === 'group' ? 'admin' : 'member' },
+      ...others.map((id) => ({ userId: id, role: 'member' as const })),
+    ],
+  });
+  const conversation = await loadConversation(ctx, result.conversationId, userId);
+  if (result.created) await announce(ctx, conversation);
+  return { conversation, created: result.created };
+}
+
+export async function addMembers(ctx: ChatContext, userId: string, conversationId: string, userIds: string[]) {
+  const { conversation, members } = await authorize(ctx.conversations, ctx.directory, conversationId, userId, 'admin');
+  if (conversation.type === 'direct') throw forbidden('A direct conversation has no member changes');
+  const present = new Set(members.map((m) => m.userId));
+  const joining = [...new Set(userIds)].filter((id) => !present.has(id));
+  if (joining.length === 0) return { ...conversation, members };
+  if (members.length + joining.length > limits.maxGroupMembers) {
+    throw validationFailed('userIds', `a group has at most ${limits.maxGroupMembers} members`);
+  }
+  await changeMembership(() => ctx.conversations.addMembers(conversation, joining, isoNow(ctx)));
+  const updated = await loadConversation(ctx, conversationId, userId);
+  await announce(ctx, updated);
+  return updated;
+}
+
+export async function removeMember(ctx: ChatContext, userId: string, conversationId: string, targetId: string) {
+  const leaving = targetId === userId;
+  const { conversation, members } = await authorize(
+    ctx.conversations,
+    ctx.directory,
+    conversationId,
+    userId,
+    leaving ? 'member' : 'admin',
+  );
+  if (conversation.type === 'direct') throw forbidden('A direct conversation has no member changes');
+  if (!members.some((m) => m.userId === targetId)) throw notFound('member');
+  await changeMembership(() => ctx.conversations.removeMember(conversation, targetId));
+  const remaining = members.filter((m) => m.userId !== targetId);
+  const updated: ConversationWithMembers = {
+    ...conversation,
+    members: remaining,
+    memberCount: remaining.length,
+    membersVersion: conversation.membersVersion + 1,
+  };
+  await announce(ctx, updated, [targetId]);
+}
+
+/** A membership transaction fails when someone else changed the members at the same moment. */
+async function changeMembership(write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    if ((error as { name?: string }).name === 'TransactionCanceledException') {
+      throw conflict('The members changed at the same time; reload and try again');
+    }
+    throw error;
+  }
+}
+
+/** One page of the inbox: a Query on the activity index and one BatchGetItem, whatever the inbox size. */
+export async function listInbox(ctx: ChatContext, userId: string, limit: number, cursor?: string) {
+  const page = await ctx.conversations.inboxPage(userId, limit, cursor);
+  const conversations = await ctx.conversations.getMany(page.memberships.map((m) => m.conversationId));
+  const items: InboxEntry[] = page.memberships.flatMap((membership) => {
+    const conversation = conversations.get(membership.conversationId);
+    if (!conversation) return [];
+    const { lastMessage, ...rest } = conversation;
+    return [{ conversation: rest, lastMessage: lastMessage ?? null, unreadCount: unreadCount(conversation.lastSeq, membership.lastReadSeq) }];
+  });
+  // The index is moved by the stream consumer, a moment after a send; the snapshot read here is exact.
+  items.sort((a, b) => b.conversation.lastActivityAt.localeCompare(a.conversation.lastActivityAt));
+  return { items, cursor: page.cursor ?? null };
+}

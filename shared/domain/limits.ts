@@ -1,0 +1,20 @@
+/** Limits of the protocol, documented in the README's Limits section. */
+export const limits = {
+  /** Largest WebSocket frame or HTTP body accepted, well under API Gateway's 32 KB frame. */
+  maxPayloadBytes: 16 * 1024,
+  /** Largest message body (UTF-8 bytes, after trimming). */
+  maxMessageBodyBytes: 4 * 1024,
+  /** Pattern of user ids (token `sub`) and other client-chosen ids: no `#`, so no key can be forged. */
+  idPattern: /^[A-Za-z0-9_.:@|-]{1,128}$/,
+  maxGroupNameLength: 100,
+  maxGroupMembers: 256,
+  /** Members added in one request (one DynamoDB transaction). */
+  maxMembersPerAdd: 50,
+  defaultPageLimit: 50,
+  maxPageLimit: 100,
+  maxPresenceIds: 100,
+  /** Users told about one user's presence change, so huge groups cannot cause an unbounded broadcast. */
+  maxPresenceRecipients: 500,
+  /** Most recently active conversations whose members hear a user's presence change. */
+  presenceConversations: 25,
+} as const;

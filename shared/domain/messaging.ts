@@ -1,0 +1,93 @@
+/** Use cases of messages: send (idempotent, gap-free seq), history, edit and soft delete. */
+import { ChatError, conflict, notFound, rateLimited } from '../errors.ts';
+import { sleep } from '../store/dynamo.ts';
+import { epochSeconds, messageIdFor, seqOfMessageId } from '../store/keys.ts';
+import { authorize, requireAuthor } from './access.ts';
+import { type ChatContext, isoNow } from './context.ts';
+import type { Message } from './model.ts';
+import { messageBody } from './validate.ts';
+
+export interface SendInput {
+  userId: string;
+  conversationId: string;
+  clientMessageId: string;
+  body: string;
+  /** The socket it came from, when sent over the WebSocket. */
+  connectionId?: string;
+}
+
+/** Concurrent senders in one conversation race for the next seq; the loser re-reads and tries the next one. */
+const maxSeqAttempts = 25;
+
+export async function sendMessage(ctx: ChatContext, input: SendInput): Promise<{ message: Message; created: boolean }> {
+  const body = messageBody(input.body);
+  const allowed = await ctx.ephemeral.takeRateToken(input.userId, 'send', ctx.settings.sendRatePerMinute, ctx.clock());
+  if (!allowed) throw rateLimited('messages');
+  for (let attempt = 0; attempt < maxSeqAttempts; attempt++) {
+    const { conversation } = await authorize(ctx.conversations, ctx.directory, input.conversationId, input.userId);
+    const seq = conversation.lastSeq + 1;
+    const createdAt = isoNow(ctx);
+    const message: Message = {
+      conversationId: input.conversationId,
+      messageId: messageIdFor(seq, ctx.newId()),
+      seq,
+      senderId: input.userId,
+      body,
+      clientMessageId: input.clientMessageId,
+      createdAt,
+    };
+    const retentionDays = ctx.settings.messageRetentionDays;
+    const outcome = await ctx.messages.append({
+      message,
+      expectedLastSeq: conversation.lastSeq,
+      expectedMembersVersion: conversation.membersVersion,
+      ...(input.connectionId ? { senderConnectionId: input.connectionId } : {}),
+      ...(retentionDays > 0 ? { expiresAt: epochSeconds(ctx.clock()) + retentionDays * 86_400 } : {}),
+    });
+    if (outcome.outcome === 'stored') return { message, created: true };
+    if (outcome.outcome === 'duplicate') {
+      const earlier = await ctx.messages.findBySendKey(input.conversationId, input.userId, input.clientMessageId);
+      if (earlier) return { message: earlier, created: false };
+      // The earlier message expired by retention while its send key lived on: treat as a conflict.
+      throw conflict('clientMessageId was used for a message that no longer exists');
+    }
+    await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+  }
+  throw new ChatError('conflict', 409, 'The conversation is too busy right now; retry with the same clientMessageId');
+}
+
+export async function listMessages(
+  ctx: ChatContext,
+  userId: string,
+  conversationId: string,
+  query: { limit: number; before?: number; after?: number },
+) {
+  await authorize(ctx.conversations, ctx.directory, conversationId, userId);
+  return ctx.messages.page(conversationId, query);
+}
+
+/** Finds a message of a conversation by its id, as the author; anything else is not found or forbidden. */
+async function authorsMessage(ctx: ChatContext, userId: string, conversationId: string, messageId: string) {
+  await authorize(ctx.conversations, ctx.directory, conversationId, userId);
+  const seq = seqOfMessageId(messageId);
+  const message = seq === undefined ? undefined : await ctx.messages.get(conversationId, seq);
+  if (!message || message.messageId !== messageId) throw notFound('message');
+  requireAuthor(message.senderId, userId);
+  if (message.deletedAt) throw conflict('The message was deleted');
+  return message;
+}
+
+export async function editMessage(ctx: ChatContext, userId: string, conversationId: string, messageId: string, rawBody: string) {
+  const body = messageBody(rawBody);
+  const message = await authorsMessage(ctx, userId, conversationId, messageId);
+  const updated = await ctx.messages.update(conversationId, message.seq, userId, { body, editedAt: isoNow(ctx) });
+  if (!updated) throw conflict('The message was deleted');
+  await ctx.messages.refreshLastMessage(updated);
+  return updated;
+}
+
+export async function deleteMessage(ctx: ChatContext, userId: string, conversationId: string, messageId: string) {
+  const message = await authorsMessage(ctx, userId, conversationId, messageId);
+  const updated = await ctx.messages.update(conversationId, message.seq, userId, { deletedAt: isoNow(ctx) });
+  if (updated) await ctx.messages.refreshLastMessage(updated);
+}

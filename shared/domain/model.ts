@@ -1,0 +1,72 @@
+/** The shapes clients see (PROTOCOL.md). */
+
+export interface Message {
+  conversationId: string;
+  messageId: string;
+  seq: number;
+  senderId: string;
+  body: string;
+  clientMessageId: string;
+  createdAt: string;
+  editedAt?: string;
+  deletedAt?: string;
+}
+
+export type ConversationType = 'direct' | 'group';
+export type MemberRole = 'admin' | 'member';
+
+export interface Member {
+  userId: string;
+  role: MemberRole;
+  joinedAt: string;
+  lastReadSeq: number;
+}
+
+export interface Conversation {
+  conversationId: string;
+  type: ConversationType;
+  name?: string;
+  createdBy: string;
+  createdAt: string;
+  lastSeq: number;
+  lastActivityAt: string;
+  lastMessage?: Message;
+  /** Bumped on every membership change; lets caches of the member list know they are stale. */
+  membersVersion: number;
+  memberCount: number;
+}
+
+export interface ConversationWithMembers extends Conversation {
+  members: Member[];
+}
+
+export interface InboxEntry {
+  conversation: Conversation;
+  lastMessage: Message | null;
+  unreadCount: number;
+}
+
+export interface PresenceStatus {
+  userId: string;
+  status: 'online' | 'offline';
+  lastSeenAt: string | null;
+}
+
+/** Server → client events (PROTOCOL.md "WebSocket: server → client"). */
+export type ServerEvent =
+  | { type: 'message.ack'; clientMessageId: string; message: Message }
+  | { type: 'message.new'; message: Message }
+  | { type: 'message.updated'; message: Message }
+  | { type: 'message.deleted'; conversationId: string; messageId: string; seq: number }
+  | { type: 'typing'; conversationId: string; userId: string; isTyping: boolean; expiresAt: string }
+  | { type: 'presence'; userId: string; status: 'online' | 'offline'; lastSeenAt: string | null }
+  | { type: 'read'; conversationId: string; userId: string; seq: number }
+  | { type: 'unread'; conversationId: string; count: number; total: number }
+  | { type: 'conversation.updated'; conversation: ConversationWithMembers }
+  | { type: 'pong'; at: string }
+  | { type: 'error'; code: string; message: string; clientMessageId?: string; action?: string };
+
+/** Unread = messages after the read position; a sender's own send moves its read position to that message. */
+export function unreadCount(lastSeq: number, lastReadSeq: number): number {
+  return Math.max(0, lastSeq - lastReadSeq);
+}

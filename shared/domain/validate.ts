@@ -1,0 +1,22 @@
+import type { z } from 'zod';
+import { payloadTooLarge, validationFailed } from '../errors.ts';
+import { limits } from './limits.ts';
+
+/** Parses input with a schema; the first problem becomes a validation_failed error that names the field. */
+export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.join('.') : 'input';
+  throw validationFailed(field, issue?.message ?? 'is invalid');
+}
+
+/** A message body as stored: trimmed, not empty, at most `maxMessageBodyBytes` of UTF-8. */
+export function messageBody(raw: string): string {
+  const trimmed = raw.trim();
+  if (trimmed === '') throw validationFailed('body', 'must not be empty');
+  if (Buffer.byteLength(trimmed, 'utf8') > limits.maxMessageBodyBytes) {
+    throw payloadTooLarge('body', limits.maxMessageBodyBytes);
+  }
+  return trimmed;
+}

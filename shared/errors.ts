@@ -1,0 +1,37 @@
+/** Domain errors: each has a protocol error code and the HTTP status it maps to. */
+
+export type ErrorCode =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_member'
+  | 'not_found'
+  | 'validation_failed'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'conflict'
+  | 'not_implemented'
+  | 'internal';
+
+export class ChatError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ChatError';
+  }
+}
+
+export const validationFailed = (field: string, problem: string) =>
+  new ChatError('validation_failed', 400, `${field}: ${problem}`);
+export const payloadTooLarge = (what: string, limitBytes: number) =>
+  new ChatError('payload_too_large', 413, `${what} exceeds ${limitBytes} bytes`);
+/** One answer for "no such conversation" and "not yours", so a non-member learns nothing. */
+export const notMember = () =>
+  new ChatError('not_member', 403, 'You are not a member of this conversation or it does not exist');
+export const forbidden = (why: string) => new ChatError('forbidden', 403, why);
+export const notFound = (what: string) => new ChatError('not_found', 404, `${what} not found`);
+export const rateLimited = (what: string) => new ChatError('rate_limited', 429, `Too many ${what}; slow down`);
+export const conflict = (why: string) => new ChatError('conflict', 409, why);
+export const unauthorized = () => new ChatError('unauthorized', 401, 'Missing or invalid token');

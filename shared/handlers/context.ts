@@ -1,0 +1,51 @@
+/** The composition root: builds the use cases' context once per container from the environment. */
+import { ulid } from 'ulid';
+import { createDocumentClient, createManagementClient } from '../clients.ts';
+import { readSettings, requireEnv } from '../config.ts';
+import { MemberDirectory } from '../domain/access.ts';
+import type { ChatContext } from '../domain/context.ts';
+import { ConnectionSender } from '../realtime/connection-sender.ts';
+import { Notifier } from '../realtime/notifier.ts';
+import { ConversationStore } from '../store/conversation-store.ts';
+import type { TableContext } from '../store/dynamo.ts';
+import { EphemeralStore } from '../store/ephemeral-store.ts';
+import { MessageStore } from '../store/message-store.ts';
+import { PresenceStore } from '../store/presence-store.ts';
+
+export interface ContextOverrides {
+  table?: TableContext;
+  connectionsEndpoint?: string;
+  clock?: () => number;
+}
+
+export function buildChatContext(overrides: ContextOverrides = {}): ChatContext {
+  const table = overrides.table ?? { client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') };
+  const clock = overrides.clock ?? Date.now;
+  const conversations = new ConversationStore(table);
+  const presence = new PresenceStore(table);
+  // Functions without `@connections` access get no endpoint; their client is never used to send.
+  const managementClient = createManagementClient(overrides.connectionsEndpoint ?? process.env.CONNECTIONS_ENDPOINT);
+  const sender = new ConnectionSender({
+    client: managementClient,
+    onGone: (connection) => presence.removeConnection(connection.userId, connection.connectionId, clock()).then(() => undefined),
+  });
+  return {
+    conversations,
+    messages: new MessageStore(table),
+    presence,
+    ephemeral: new EphemeralStore(table),
+    directory: new MemberDirectory(conversations, undefined, undefined, clock),
+    notifier: new Notifier(presence, sender, clock),
+    settings: readSettings(),
+    clock,
+    newId: ulid,
+  };
+}
+
+let containerContext: ChatContext | undefined;
+
+/** The context of this container, created on first use and reused by every invocation. */
+export function chatContext(): ChatContext {
+  containerContext ??= buildChatContext();
+  return containerContext;
+}

@@ -1,0 +1,66 @@
+/** The adapter every HTTP API function uses: event in → one use case → JSON response out. */
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { limits } from '../domain/limits.ts';
+import { payloadTooLarge, unauthorized, validationFailed } from '../errors.ts';
+import { logger, metrics } from '../observability.ts';
+import { toClientError } from './errors.ts';
+
+export interface HttpRequest {
+  /** The caller, from the claims the API's JWT authorizer verified. */
+  userId: string;
+  body: unknown;
+  path: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+}
+
+export interface HttpResult {
+  statusCode: number;
+  body?: unknown;
+}
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+
+function parseBody(event: HttpEvent): unknown {
+  if (event.body === undefined || event.body === '') return {};
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text, 'utf8') > limits.maxPayloadBytes) throw payloadTooLarge('request body', limits.maxPayloadBytes);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw validationFailed('body', 'is not valid JSON');
+  }
+}
+
+function json(statusCode: number, body: unknown, correlationId: string): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  };
+}
+
+export function httpHandler(run: (request: HttpRequest) => Promise<HttpResult>) {
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .handler(async (event, context) => {
+      const correlationId = context.awsRequestId;
+      try {
+        const userId = event.requestContext.authorizer?.jwt?.claims?.sub;
+        if (typeof userId !== 'string' || userId === '') throw unauthorized();
+        const result = await run({
+          userId,
+          body: parseBody(event),
+          path: event.pathParameters ?? {},
+          query: event.queryStringParameters ?? {},
+        });
+        return json(result.statusCode, result.body, correlationId);
+      } catch (error) {
+        const problem = toClientError(error, correlationId);
+        return json(problem.status, { error: { code: problem.code, message: problem.message } }, correlationId);
+      }
+    });
+}

@@ -1,0 +1,76 @@
+/** The adapter every WebSocket route function uses: frame in → one use case; problems answer an `error` event. */
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
+import type { ChatContext } from '../domain/context.ts';
+import { limits } from '../domain/limits.ts';
+import { payloadTooLarge, unauthorized, validationFailed } from '../errors.ts';
+import { logger, metrics } from '../observability.ts';
+import { chatContext } from './context.ts';
+import { toClientError } from './errors.ts';
+
+/** API Gateway passes the authorizer's context to every route; the user id is taken only from there. */
+export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {
+  requestContext: { authorizer?: { userId?: string } };
+};
+
+export interface WebSocketRequest {
+  userId: string;
+  connectionId: string;
+  /** The parsed frame (an object), not yet validated. */
+  frame: Record<string, unknown>;
+}
+
+export function parseFrame(body: string | undefined): Record<string, unknown> {
+  const text = body ?? '';
+  if (Buffer.byteLength(text, 'utf8') > limits.maxPayloadBytes) throw payloadTooLarge('frame', limits.maxPayloadBytes);
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    throw validationFailed('frame', 'is not valid JSON');
+  }
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+    throw validationFailed('frame', 'must be a JSON object');
+  }
+  return frame as Record<string, unknown>;
+}
+
+export function userIdOf(event: WebSocketEvent): string {
+  const userId = event.requestContext.authorizer?.userId;
+  if (typeof userId !== 'string' || userId === '') throw unauthorized();
+  return userId;
+}
+
+const stringField = (frame: Record<string, unknown> | undefined, name: string) =>
+  typeof frame?.[name] === 'string' ? (frame[name] as string).slice(0, 128) : undefined;
+
+export function webSocketHandler(run: (request: WebSocketRequest, ctx: ChatContext) => Promise<void>) {
+  return middy<WebSocketEvent, APIGatewayProxyResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .handler(async (event, context) => {
+      const { connectionId } = event.requestContext;
+      const ctx = chatContext();
+      let frame: Record<string, unknown> | undefined;
+      let userId: string | undefined;
+      try {
+        userId = userIdOf(event);
+        frame = parseFrame(event.body);
+        await run({ userId, connectionId, frame }, ctx);
+      } catch (error) {
+        const problem = toClientError(error, context.awsRequestId);
+        const clientMessageId = stringField(frame, 'clientMessageId');
+        const action = stringField(frame, 'action');
+        await ctx.notifier.toConnection(userId ?? '', connectionId, {
+          type: 'error',
+          code: problem.code,
+          message: problem.message,
+          ...(clientMessageId ? { clientMessageId } : {}),
+          ...(action ? { action } : {}),
+        });
+      }
+      return { statusCode: 200, body: '' };
+    });
+}

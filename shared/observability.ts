@@ -1,0 +1,25 @@
+/** Structured JSON logs and CloudWatch metrics (embedded metric format) through Powertools for AWS Lambda. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+
+export const serviceName = 'serverless-chat';
+export const metricsNamespace = 'ServerlessChat';
+
+export const logger = new Logger({ serviceName });
+export const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
+
+/** Metric names, shared by the functions that emit them and the dashboard and alarms that read them. */
+export const metricNames = {
+  messagesSent: 'MessagesSent',
+  deliveries: 'Deliveries',
+  deliveryFailures: 'DeliveryFailures',
+  connectionsPruned: 'ConnectionsPruned',
+  deliveryRetries: 'DeliveryRetries',
+  deliveryLatency: 'DeliveryLatency',
+  streamRecordsFailed: 'StreamRecordsFailed',
+} as const;
+
+/** Counts one stored message. */
+export function countSend(): void {
+  metrics.addMetric(metricNames.messagesSent, MetricUnit.Count, 1);
+}

@@ -1,0 +1,44 @@
+/**
+ * The one DynamoDB table, declared once: the CDK stack and the local runtime both build it from here.
+ * Single-table design; every item has generic `pk`/`sk` keys built by `shared/store/keys.ts`.
+ */
+export const tableDefinition = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds; DynamoDB deletes expired items lazily, so readers also filter on it. */
+  ttlAttribute: 'ttl',
+  streamViewType: 'NEW_AND_OLD_IMAGES',
+  globalSecondaryIndexes: [
+    {
+      /** A user's memberships ordered by the conversation's last activity: the inbox. */
+      indexName: 'gsi1',
+      partitionKey: 'gsi1pk',
+      sortKey: 'gsi1sk',
+    },
+  ],
+} as const;
+
+export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];
+
+/** The value of the `entity` attribute every item carries; stream filters select on it. */
+export const entityTypes = {
+  conversation: 'conversation',
+  member: 'member',
+  message: 'message',
+  messageIdempotency: 'message-idempotency',
+  directPair: 'direct-pair',
+  presence: 'presence',
+  typing: 'typing',
+  rateLimit: 'rate-limit',
+} as const;
+
+/**
+ * Filter criteria of the fan-out event source mapping, used verbatim by CDK and by the local stream poller:
+ * only inserted or changed messages invoke the consumer.
+ */
+export const fanOutFilterPatterns = [
+  {
+    eventName: ['INSERT', 'MODIFY'],
+    dynamodb: { NewImage: { entity: { S: [entityTypes.message] } } },
+  },
+] as const;

@@ -1,0 +1,57 @@
+/** Small DynamoDB helpers shared by the repositories: batched reads and paged queries. */
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+
+export interface TableContext {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+export type Item = Record<string, unknown>;
+export type Key = { pk: string; sk: string };
+
+const batchGetMaxKeys = 100;
+const maxUnprocessedRetries = 8;
+
+/** Reads many items with BatchGetItem (100 keys a call), retrying unprocessed keys with backoff. */
+export async function batchGet({ client, tableName }: TableContext, itemKeys: Key[]): Promise<Item[]> {
+  const unique = [...new Map(itemKeys.map((key) => [`${key.pk}|${key.sk}`, key])).values()];
+  const items: Item[] = [];
+  for (let start = 0; start < unique.length; start += batchGetMaxKeys) {
+    let pending: Key[] = unique.slice(start, start + batchGetMaxKeys);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > maxUnprocessedRetries) throw new Error('BatchGetItem left keys unprocessed after retries');
+      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt) * Math.random());
+      const answer = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
+      items.push(...(answer.Responses?.[tableName] ?? []));
+      pending = (answer.UnprocessedKeys?.[tableName]?.Keys as Key[] | undefined) ?? [];
+    }
+  }
+  return items;
+}
+
+/** Runs a query to its end, page by page. */
+export async function queryAll({ client, tableName }: TableContext, input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** True when a DynamoDB error is a failed condition (plain or inside a cancelled transaction). */
+export function isConditionFailure(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return name === 'ConditionalCheckFailedException';
+}
+
+/** The cancellation reason codes of a cancelled transaction, one per item, or undefined for other errors. */
+export function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
+  const candidate = error as { name?: string; CancellationReasons?: { Code?: string }[] } | undefined;
+  if (candidate?.name !== 'TransactionCanceledException') return undefined;
+  return (candidate.CancellationReasons ?? []).map((reason) => reason.Code);
+}

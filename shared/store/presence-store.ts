@@ -1,0 +1,125 @@
+/**
+ * A user's live connections and presence in one item per user: each connection is an attribute holding its
+ * expiry, so the fan-out reads the connections of many users with one BatchGetItem, and presence is derived
+ * from the same item (online while any connection has not expired).
+ */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { entityTypes } from '../shape/table.ts';
+import { batchGet, type Item, isConditionFailure, type TableContext } from './dynamo.ts';
+import { epochSeconds, keys } from './keys.ts';
+
+const connectionAttributePrefix = 'conn:';
+/** Presence items outlive their connections so `lastSeenAt` stays known; then DynamoDB removes them. */
+const presenceItemLifetimeMs = 30 * 24 * 3600 * 1000;
+
+export interface LiveConnection {
+  userId: string;
+  connectionId: string;
+  expiresAtMs: number;
+}
+
+export interface UserSessions {
+  userId: string;
+  /** Unexpired connections only: an expired one is absent even before DynamoDB or a prune removes it. */
+  connections: LiveConnection[];
+  lastSeenAt: string | null;
+}
+
+export function toSessions(userId: string, item: Item | undefined, nowMs: number): UserSessions {
+  const connections: LiveConnection[] = [];
+  for (const [name, value] of Object.entries(item ?? {})) {
+    if (name.startsWith(connectionAttributePrefix) && typeof value === 'number' && value > nowMs) {
+      connections.push({ userId, connectionId: name.slice(connectionAttributePrefix.length), expiresAtMs: value });
+    }
+  }
+  return { userId, connections, lastSeenAt: (item?.lastSeenAt as string | undefined) ?? null };
+}
+
+export class PresenceStore {
+  constructor(private readonly table: TableContext) {}
+
+  /** Records a live connection (or renews it); answers the user's sessions before and after. */
+  async putConnection(userId: string, connectionId: string, expiresAtMs: number, nowMs: number) {
+    const answer = await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: keys.presence(userId),
+        UpdateExpression: 'SET #conn = :expires, lastSeenAt = :now, entity = :entity, #ttl = :ttl',
+        ExpressionAttributeNames: { '#conn': connectionAttributePrefix + connectionId, '#ttl': 'ttl' },
+        ExpressionAttributeValues: {
+          ':expires': expiresAtMs,
+          ':now': new Date(nowMs).toISOString(),
+          ':entity': entityTypes.presence,
+          ':ttl': epochSeconds(nowMs + presenceItemLifetimeMs),
+        },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    const before = toSessions(userId, answer.Attributes, nowMs);
+    await this.pruneExpired(userId, answer.Attributes, nowMs);
+    return { wasOnline: before.connections.some((c) => c.connectionId !== connectionId) };
+  }
+
+  /** Renews a connection's expiry only if the connection is still recorded (a pruned one stays gone). */
+  async renewConnection(userId: string, connectionId: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.presence(userId),
+          UpdateExpression: 'SET #conn = :expires, lastSeenAt = :now',
+          ConditionExpression: 'attribute_exists(#conn)',
+          ExpressionAttributeNames: { '#conn': connectionAttributePrefix + connectionId },
+          ExpressionAttributeValues: { ':expires': expiresAtMs, ':now': new Date(nowMs).toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Removes a connection; answers whether the user still has another live one. */
+  async removeConnection(userId: string, connectionId: string, nowMs: number): Promise<{ stillOnline: boolean }> {
+    const answer = await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: keys.presence(userId),
+        UpdateExpression: 'REMOVE #conn SET lastSeenAt = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#conn': connectionAttributePrefix + connectionId },
+        ExpressionAttributeValues: { ':now': new Date(nowMs).toISOString() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    ).catch((error: unknown) => {
+      if (isConditionFailure(error)) return { Attributes: undefined };
+      throw error;
+    });
+    return { stillOnline: toSessions(userId, answer.Attributes, nowMs).connections.length > 0 };
+  }
+
+  /** The sessions of many users, with batched reads (100 users a call). */
+  async getMany(userIds: string[], nowMs: number): Promise<Map<string, UserSessions>> {
+    const items = await batchGet(this.table, userIds.map(keys.presence));
+    const byUser = new Map(items.map((item) => [(item.pk as string).slice('USER#'.length), item]));
+    return new Map(userIds.map((userId) => [userId, toSessions(userId, byUser.get(userId), nowMs)]));
+  }
+
+  /** Drops connection attributes whose expiry passed (a missed `$disconnect`), so the item does not grow. */
+  private async pruneExpired(userId: string, item: Item | undefined, nowMs: number): Promise<void> {
+    const expired = Object.entries(item ?? {})
+      .filter(([name, value]) => name.startsWith(connectionAttributePrefix) && typeof value === 'number' && value <= nowMs)
+      .map(([name]) => name);
+    if (expired.length === 0) return;
+    const names = Object.fromEntries(expired.map((name, index) => [`#c${index}`, name]));
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: keys.presence(userId),
+        UpdateExpression: `REMOVE ${Object.keys(names).join(', ')}`,
+        ExpressionAttributeNames: names,
+      }),
+    );
+  }
+}
