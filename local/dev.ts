@@ -5,7 +5,9 @@ const runtime = await startLocalRuntime({
   ...(process.env.CHAT_DATA_DIR ? { dataDir: process.env.CHAT_DATA_DIR } : {}),
 });
 
-console.log(`Chat backend ready: HTTP ${runtime.httpUrl}  WebSocket ${runtime.wsUrl}  (tokens: npm run token -- <userId>; Ctrl-C stops)`);
+console.log(
+  `Chat backend ready: HTTP ${runtime.httpUrl}  WebSocket ${runtime.wsUrl}  (tokens: npm run token -- <userId>; Ctrl-C stops)`,
+);
 
 let stopping = false;
 async function shutdown() {

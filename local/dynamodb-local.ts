@@ -40,11 +40,19 @@ async function waitUntilListening(endpoint: string, child: ChildProcess, timeout
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port || (await freePort());
   const dir = emulatorDir();
-  const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
+  // -sharedDb: one database whatever the credentials, so any tool (aws cli, tests) sees the same tables.
+  const storage = [...(options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory']), '-sharedDb'];
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const child = spawn(
     'java',
-    [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-port', String(port), ...storage],
+    [
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(dir, 'DynamoDBLocal.jar'),
+      '-port',
+      String(port),
+      ...storage,
+    ],
     { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -52,7 +60,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const spawnFailed = once(child, 'error').then(([error]) => {
-    throw new Error(`Cannot start Java for DynamoDB Local (is Java 17+ installed?): ${(error as Error).message}`);
+    throw new Error(
+      `Cannot start Java for DynamoDB Local (is Java 17+ installed?): ${(error as Error).message}`,
+    );
   });
   const endpoint = `http://127.0.0.1:${port}`;
   try {

@@ -6,5 +6,7 @@ export function matchesFilter(pattern: unknown, value: unknown): boolean {
   if (Array.isArray(pattern)) return pattern.some((allowed) => allowed === value);
   if (typeof pattern !== 'object' || pattern === null) return pattern === value;
   if (typeof value !== 'object' || value === null) return false;
-  return Object.entries(pattern).every(([key, inner]) => matchesFilter(inner, (value as Record<string, unknown>)[key]));
+  return Object.entries(pattern).every(([key, inner]) =>
+    matchesFilter(inner, (value as Record<string, unknown>)[key]),
+  );
 }

@@ -67,7 +67,10 @@ export function createHttpGateway(options: HttpGatewayOptions) {
       if (!claims) return send(res, 401, { message: 'Unauthorized' });
       const body = await readBody(req);
       const event = httpEvent(req, url, match, body, claims.userId);
-      const result = (await options.functions.invoke(match.route.name, event)) as APIGatewayProxyStructuredResultV2;
+      const result = (await options.functions.invoke(
+        match.route.name,
+        event,
+      )) as APIGatewayProxyStructuredResultV2;
       res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
       res.end(result.body ?? '');
     } catch (error) {
@@ -82,7 +85,9 @@ function matchRoute(method: string, path: string) {
     if (entry.route.method !== method) continue;
     const found = entry.pattern.exec(path);
     if (!found) continue;
-    const pathParameters = Object.fromEntries(entry.params.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]));
+    const pathParameters = Object.fromEntries(
+      entry.params.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]),
+    );
     return { route: entry.route, pathParameters };
   }
   return undefined;
@@ -103,7 +108,9 @@ function httpEvent(
     routeKey,
     rawPath: url.pathname,
     rawQueryString: url.searchParams.toString(),
-    headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')])),
+    headers: Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+    ),
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
     ...(Object.keys(match.pathParameters).length > 0 ? { pathParameters: match.pathParameters } : {}),
     ...(body === '' ? {} : { body }),
@@ -113,18 +120,33 @@ function httpEvent(
       apiId: 'local-http',
       domainName: req.headers.host ?? 'localhost',
       domainPrefix: 'local-http',
-      http: { method: match.route.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? '' },
+      http: {
+        method: match.route.method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '',
+        userAgent: req.headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey,
       stage: '$default',
       time: new Date(now).toISOString(),
       timeEpoch: now,
-      authorizer: { principalId: userId, integrationLatency: 0, jwt: { claims: { sub: userId }, scopes: [] } },
+      authorizer: {
+        principalId: userId,
+        integrationLatency: 0,
+        jwt: { claims: { sub: userId }, scopes: [] },
+      },
     },
   };
 }
 
-async function handleLocalIssuer(req: IncomingMessage, res: ServerResponse, url: URL, issuer: DevIssuer): Promise<boolean> {
+async function handleLocalIssuer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  issuer: DevIssuer,
+): Promise<boolean> {
   if (url.pathname === '/_local/.well-known/jwks.json' && req.method === 'GET') {
     send(res, 200, issuer.jwks);
     return true;
@@ -141,7 +163,9 @@ async function handleLocalIssuer(req: IncomingMessage, res: ServerResponse, url:
     userId = undefined;
   }
   if (typeof userId !== 'string' || !limits.idPattern.test(userId)) {
-    send(res, 400, { error: { code: 'validation_failed', message: 'userId: must be 1-128 of A-Z a-z 0-9 _ . : @ | -' } });
+    send(res, 400, {
+      error: { code: 'validation_failed', message: 'userId: must be 1-128 of A-Z a-z 0-9 _ . : @ | -' },
+    });
     return true;
   }
   send(res, 200, { token: await issuer.issue(userId) });

@@ -11,7 +11,9 @@ export type LambdaHandler = (event: any, context: Context) => Promise<any>;
 export const repositoryRoot = resolve(import.meta.dirname, '..');
 
 async function loadHandler(entry: string): Promise<LambdaHandler> {
-  const module = (await import(pathToFileURL(resolve(repositoryRoot, entry)).href)) as { handler?: LambdaHandler };
+  const module = (await import(pathToFileURL(resolve(repositoryRoot, entry)).href)) as {
+    handler?: LambdaHandler;
+  };
   if (typeof module.handler !== 'function') throw new Error(`${entry} exports no handler`);
   return module.handler;
 }

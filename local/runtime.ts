@@ -45,7 +45,8 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
-const envPort = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const envPort = (name: string, fallback: number) =>
+  process.env[name] ? Number(process.env[name]) : fallback;
 
 async function listen(server: Server, port: number): Promise<number> {
   server.listen(port, '127.0.0.1');
@@ -101,7 +102,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const gateway = createHttpGateway({
       functions,
       issuer,
-      verifyToken: createTokenVerifier({ issuer: issuer.issuer, audiences: [devAudience], jwksUri: issuer.jwksUri }),
+      verifyToken: createTokenVerifier({
+        issuer: issuer.issuer,
+        audiences: [devAudience],
+        jwksUri: issuer.jwksUri,
+      }),
       extraHandlers: (await options.extraHttpHandlers?.({ httpUrl, wsUrl })) ?? [],
     });
     httpServer.on('request', gateway);

@@ -12,7 +12,6 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import { logger } from '../shared/observability.ts';
 import { matchesFilter } from './filter-pattern.ts';
 import type { LocalFunctions } from './lambda.ts';
 
@@ -59,13 +58,20 @@ export class StreamPoller {
   }
 
   private async discoverShards(): Promise<void> {
-    const description = await this.client.send(new DescribeStreamCommand({ StreamArn: this.options.streamArn }));
+    const description = await this.client.send(
+      new DescribeStreamCommand({ StreamArn: this.options.streamArn }),
+    );
     for (const shard of description.StreamDescription?.Shards ?? []) {
       if (!shard.ShardId || this.iterators.has(shard.ShardId)) continue;
       // Shards that appear later are read from their start; the first ones from the configured position.
-      const type = this.iterators.size === 0 && this.options.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON';
+      const type =
+        this.iterators.size === 0 && this.options.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON';
       const answer = await this.client.send(
-        new GetShardIteratorCommand({ StreamArn: this.options.streamArn, ShardId: shard.ShardId, ShardIteratorType: type }),
+        new GetShardIteratorCommand({
+          StreamArn: this.options.streamArn,
+          ShardId: shard.ShardId,
+          ShardIteratorType: type,
+        }),
       );
       this.iterators.set(shard.ShardId, answer.ShardIterator);
     }
@@ -82,7 +88,9 @@ export class StreamPoller {
         let sawRecords = false;
         for (const [shardId, iterator] of this.iterators) {
           if (!iterator) continue;
-          const page = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }));
+          const page = await this.client.send(
+            new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }),
+          );
           this.iterators.set(shardId, page.NextShardIterator);
           const records = (page.Records ?? []).map(toLambdaRecord(this.options.streamArn));
           if (records.length > 0) sawRecords = true;
@@ -91,14 +99,16 @@ export class StreamPoller {
         if (!sawRecords) await pause(this.options.pollIntervalMs);
       } catch (error) {
         if (!this.running) return;
-        logger.error('Stream poller error', { error: error as Error });
+        console.error('Stream poller error:', (error as Error).message);
         await pause(1_000);
       }
     }
   }
 
   private async deliver(records: DynamoDBRecord[]): Promise<void> {
-    const matching = records.filter((record) => this.options.filterPatterns.some((p) => matchesFilter(p, record)));
+    const matching = records.filter((record) =>
+      this.options.filterPatterns.some((p) => matchesFilter(p, record)),
+    );
     this.stats.filteredOut += records.length - matching.length;
     let pending = matching;
     for (let attempt = 0; pending.length > 0; attempt++) {
@@ -107,7 +117,9 @@ export class StreamPoller {
       pending = pending.slice(failedFrom);
       if (attempt >= this.options.maxRetries) {
         for (const record of pending) this.deadLetters.push({ record, reason: 'retries exhausted' });
-        logger.error('Stream records dead-lettered', { count: pending.length });
+        console.error(
+          `Stream poller: ${pending.length} record(s) dead-lettered after ${attempt + 1} attempts`,
+        );
         return;
       }
       await pause(Math.min(1_000, 50 * 2 ** attempt));
@@ -119,9 +131,9 @@ export class StreamPoller {
     this.stats.batches++;
     this.stats.records += records.length;
     try {
-      const response = (await this.options.functions.invoke(this.options.consumerName, { Records: records })) as
-        | DynamoDBBatchResponse
-        | undefined;
+      const response = (await this.options.functions.invoke(this.options.consumerName, {
+        Records: records,
+      })) as DynamoDBBatchResponse | undefined;
       const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       if (failed.size === 0) return undefined;
       const index = records.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));

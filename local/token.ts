@@ -15,6 +15,8 @@ try {
   if (!answer.ok || !body.token) throw new Error(body.error?.message ?? `HTTP ${answer.status}`);
   console.log(body.token);
 } catch (error) {
-  console.error(`Could not get a token from ${httpUrl} (is \`npm run dev\` running?): ${(error as Error).message}`);
+  console.error(
+    `Could not get a token from ${httpUrl} (is \`npm run dev\` running?): ${(error as Error).message}`,
+  );
   process.exit(1);
 }

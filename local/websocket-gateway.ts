@@ -42,12 +42,18 @@ export class WebSocketGateway {
   private readonly wss = new WebSocketServer({
     noServer: true,
     maxPayload: maxMessageBytes,
-    handleProtocols: (_protocols, request) => (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol ?? false,
+    handleProtocols: (_protocols, request) =>
+      (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol ?? false,
   });
 
   constructor(private readonly options: WebSocketGatewayOptions) {}
 
-  private requestContext(connectionId: string, routeKey: string, eventType: string, live?: Partial<LiveSocket>) {
+  private requestContext(
+    connectionId: string,
+    routeKey: string,
+    eventType: string,
+    live?: Partial<LiveSocket>,
+  ) {
     const now = Date.now();
     return {
       routeKey,
@@ -70,11 +76,15 @@ export class WebSocketGateway {
   /** The `upgrade` listener of the HTTP server this gateway runs on. */
   readonly handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refuse = (status: number, text: string) => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"message":"${text}"}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"message":"${text}"}`,
+      );
     };
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
+      );
       const queryStringParameters = Object.fromEntries(url.searchParams);
       const connectionId = newConnectionId();
       let policy: APIGatewayAuthorizerResult;
@@ -98,10 +108,15 @@ export class WebSocketGateway {
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         timers: [],
       };
-      const connected = await this.invokeRoute('$connect', connectionId, live, { headers, queryStringParameters });
+      const connected = await this.invokeRoute('$connect', connectionId, live, {
+        headers,
+        queryStringParameters,
+      });
       const status = (connected as { statusCode?: number } | undefined)?.statusCode ?? 200;
       if (status < 200 || status > 299) return refuse(status, 'Forbidden');
-      const chosen = (connected as { headers?: Record<string, string> } | undefined)?.headers?.['Sec-WebSocket-Protocol'];
+      const chosen = (connected as { headers?: Record<string, string> } | undefined)?.headers?.[
+        'Sec-WebSocket-Protocol'
+      ];
       (req as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = chosen;
       this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(connectionId, live, ws));
     } catch {
@@ -112,9 +127,12 @@ export class WebSocketGateway {
   private attach(connectionId: string, live: LiveSocket, socket: WebSocket) {
     live.socket = socket;
     this.connections.set(connectionId, live);
-    const idleCheck = setInterval(() => {
-      if (Date.now() - live.lastActiveAt >= this.options.idleTimeoutMs) socket.close(1001, 'Going away');
-    }, Math.min(this.options.idleTimeoutMs, 1000));
+    const idleCheck = setInterval(
+      () => {
+        if (Date.now() - live.lastActiveAt >= this.options.idleTimeoutMs) socket.close(1001, 'Going away');
+      },
+      Math.min(this.options.idleTimeoutMs, 1000),
+    );
     const maxAge = setTimeout(() => socket.close(1001, 'Going away'), this.options.maxConnectionMs);
     live.timers.push(idleCheck, maxAge);
     socket.on('message', (data, isBinary) => {
@@ -136,19 +154,29 @@ export class WebSocketGateway {
     } catch {
       action = undefined;
     }
-    const routeKey = typeof action === 'string' && action !== '$connect' && routeByAction.has(action) ? action : '$default';
+    const routeKey =
+      typeof action === 'string' && action !== '$connect' && routeByAction.has(action) ? action : '$default';
     try {
       await this.invokeRoute(routeKey, connectionId, live, { body, isBase64Encoded: false });
     } catch {
       // What API Gateway sends when the integration fails.
-      this.post(connectionId, JSON.stringify({ message: 'Internal server error', connectionId, requestId: randomUUID() }));
+      this.post(
+        connectionId,
+        JSON.stringify({ message: 'Internal server error', connectionId, requestId: randomUUID() }),
+      );
     }
   }
 
-  private invokeRoute(routeKey: string, connectionId: string, live: LiveSocket, extra: Record<string, unknown>) {
+  private invokeRoute(
+    routeKey: string,
+    connectionId: string,
+    live: LiveSocket,
+    extra: Record<string, unknown>,
+  ) {
     const route = routeByAction.get(routeKey);
     if (!route) throw new Error(`No route ${routeKey}`);
-    const eventType = routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE';
+    const eventType =
+      routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE';
     return this.options.functions.invoke(route.name, {
       requestContext: this.requestContext(connectionId, routeKey, eventType, live),
       ...extra,
@@ -181,7 +209,7 @@ export class WebSocketGateway {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       this.postCount++;
-      if (!this.post(connectionId, Buffer.concat(chunks).toString('utf8'))) return gone(), true;
+      if (!this.post(connectionId, Buffer.concat(chunks).toString('utf8'))) return (gone(), true);
       res.writeHead(200).end();
     } else if (req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -204,10 +232,11 @@ export class WebSocketGateway {
   /** Closes every socket (runs `$disconnect` for each). */
   async close(): Promise<void> {
     const closing = [...this.connections.values()].map(
-      (live) => new Promise<void>((resolve) => {
-        live.socket.once('close', () => resolve());
-        live.socket.terminate();
-      }),
+      (live) =>
+        new Promise<void>((resolve) => {
+          live.socket.once('close', () => resolve());
+          live.socket.terminate();
+        }),
     );
     await Promise.all(closing);
     this.wss.close();

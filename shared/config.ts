@@ -10,7 +10,8 @@ export function numberEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`Environment variable ${name} must be a number >= 0`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`Environment variable ${name} must be a number >= 0`);
   return value;
 }
 

@@ -32,6 +32,7 @@ export const notMember = () =>
   new ChatError('not_member', 403, 'You are not a member of this conversation or it does not exist');
 export const forbidden = (why: string) => new ChatError('forbidden', 403, why);
 export const notFound = (what: string) => new ChatError('not_found', 404, `${what} not found`);
-export const rateLimited = (what: string) => new ChatError('rate_limited', 429, `Too many ${what}; slow down`);
+export const rateLimited = (what: string) =>
+  new ChatError('rate_limited', 429, `Too many ${what}; slow down`);
 export const conflict = (why: string) => new ChatError('conflict', 409, why);
 export const unauthorized = () => new ChatError('unauthorized', 401, 'Missing or invalid token');

@@ -1,6 +1,6 @@
 /** Structured JSON logs and CloudWatch metrics (embedded metric format) through Powertools for AWS Lambda. */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 export const serviceName = 'serverless-chat';
 export const metricsNamespace = 'ServerlessChat';

@@ -8,5 +8,8 @@ import { httpHandler } from '../../shared/handlers/http.ts';
 export const handler = httpHandler(async ({ userId, path, body }) => {
   const { conversationId, messageId } = parseInput(messagePath, path);
   const input = parseInput(editMessageBody, body);
-  return { statusCode: 200, body: await editMessage(chatContext(), userId, conversationId, messageId, input.body) };
+  return {
+    statusCode: 200,
+    body: await editMessage(chatContext(), userId, conversationId, messageId, input.body),
+  };
 });

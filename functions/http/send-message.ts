@@ -6,10 +6,13 @@ import { chatContext } from '../../shared/handlers/context.ts';
 import { httpHandler } from '../../shared/handlers/http.ts';
 import { countSend } from '../../shared/observability.ts';
 
-export const handler = httpHandler(async ({ userId, path, body }) => {
-  const { conversationId } = parseInput(conversationPath, path);
-  const input = parseInput(sendMessageBody, body);
-  const { message, created } = await sendMessage(chatContext(), { ...input, userId, conversationId });
-  if (created) countSend();
-  return { statusCode: created ? 201 : 200, body: message };
-});
+export const handler = httpHandler(
+  async ({ userId, path, body }) => {
+    const { conversationId } = parseInput(conversationPath, path);
+    const input = parseInput(sendMessageBody, body);
+    const { message, created } = await sendMessage(chatContext(), { ...input, userId, conversationId });
+    if (created) countSend();
+    return { statusCode: created ? 201 : 200, body: message };
+  },
+  { emitsMetrics: true },
+);

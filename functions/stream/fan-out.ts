@@ -1,15 +1,16 @@
 /** DynamoDB Streams consumer: delivers new, edited and deleted messages; reports partial batch failures. */
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { fanOut, type MessageChange } from '../../shared/domain/fan-out.ts';
 import { chatContext } from '../../shared/handlers/context.ts';
-import { toMessage } from '../../shared/store/message-store.ts';
 import { logger, metricNames, metrics } from '../../shared/observability.ts';
+import { toMessage } from '../../shared/store/message-store.ts';
 
 /** A stream record as a message change, or undefined when nothing a client sees changed. */
 export function toMessageChange(record: DynamoDBRecord): MessageChange | undefined {
@@ -17,8 +18,17 @@ export function toMessageChange(record: DynamoDBRecord): MessageChange | undefin
   const id = record.dynamodb?.SequenceNumber;
   if (!image || !id) return undefined;
   const item = unmarshall(image as Record<string, AttributeValue>);
-  const old = record.dynamodb?.OldImage ? unmarshall(record.dynamodb.OldImage as Record<string, AttributeValue>) : undefined;
-  const kind = record.eventName === 'INSERT' ? 'new' : item.deletedAt && !old?.deletedAt ? 'deleted' : item.body !== old?.body ? 'updated' : undefined;
+  const old = record.dynamodb?.OldImage
+    ? unmarshall(record.dynamodb.OldImage as Record<string, AttributeValue>)
+    : undefined;
+  const kind =
+    record.eventName === 'INSERT'
+      ? 'new'
+      : item.deletedAt && !old?.deletedAt
+        ? 'deleted'
+        : item.body !== old?.body
+          ? 'updated'
+          : undefined;
   if (!kind) return undefined;
   return {
     id,
@@ -40,7 +50,8 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     metrics.addMetric(metricNames.deliveryRetries, MetricUnit.Count, summary.delivery.retries);
     metrics.addMetric(metricNames.deliveryFailures, MetricUnit.Count, summary.delivery.failed);
     metrics.addMetric(metricNames.streamRecordsFailed, MetricUnit.Count, summary.failedIds.length);
-    for (const latency of summary.latenciesMs) metrics.addMetric(metricNames.deliveryLatency, MetricUnit.Milliseconds, latency);
+    for (const latency of summary.latenciesMs)
+      metrics.addMetric(metricNames.deliveryLatency, MetricUnit.Milliseconds, latency);
     if (summary.failedIds.length > 0) logger.warn('Stream records failed', { failed: summary.failedIds });
     return { batchItemFailures: summary.failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
   });

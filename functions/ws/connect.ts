@@ -15,5 +15,9 @@ export const handler = middy<ConnectEvent, APIGatewayProxyResult>()
   .handler(async (event) => {
     await connect(chatContext(), userIdOf(event), event.requestContext.connectionId);
     const protocol = subprotocolToEcho(event.headers ?? {});
-    return { statusCode: 200, body: '', ...(protocol ? { headers: { 'Sec-WebSocket-Protocol': protocol } } : {}) };
+    return {
+      statusCode: 200,
+      body: '',
+      ...(protocol ? { headers: { 'Sec-WebSocket-Protocol': protocol } } : {}),
+    };
   });

@@ -5,9 +5,16 @@ import { parseInput } from '../../shared/domain/validate.ts';
 import { webSocketHandler } from '../../shared/handlers/websocket.ts';
 import { countSend } from '../../shared/observability.ts';
 
-export const handler = webSocketHandler(async ({ userId, connectionId, frame }, ctx) => {
-  const input = parseInput(sendMessageFrame, frame);
-  const { message, created } = await sendMessage(ctx, { ...input, userId, connectionId });
-  if (created) countSend();
-  await ctx.notifier.toConnection(userId, connectionId, { type: 'message.ack', clientMessageId: input.clientMessageId, message });
-});
+export const handler = webSocketHandler(
+  async ({ userId, connectionId, frame }, ctx) => {
+    const input = parseInput(sendMessageFrame, frame);
+    const { message, created } = await sendMessage(ctx, { ...input, userId, connectionId });
+    if (created) countSend();
+    await ctx.notifier.toConnection(userId, connectionId, {
+      type: 'message.ack',
+      clientMessageId: input.clientMessageId,
+      message,
+    });
+  },
+  { emitsMetrics: true },
+);

@@ -34,8 +34,11 @@ export function createTokenVerifier(config: VerifierConfig): VerifyToken {
       jwksUri: config.jwksUri ?? `${config.issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
       audience: null,
       customJwtCheck: ({ payload }) => {
-        const audiences = [payload.aud, payload.client_id].flat().filter((a): a is string => typeof a === 'string');
-        if (!audiences.some((a) => config.audiences.includes(a))) throw new Error('Token audience is not accepted');
+        const audiences = [payload.aud, payload.client_id]
+          .flat()
+          .filter((a): a is string => typeof a === 'string');
+        if (!audiences.some((a) => config.audiences.includes(a)))
+          throw new Error('Token audience is not accepted');
         if (payload.token_use !== undefined && !tokenUses.has(String(payload.token_use))) {
           throw new Error('Token use is not accepted');
         }
@@ -54,7 +57,9 @@ export function createTokenVerifier(config: VerifierConfig): VerifyToken {
 export function verifierFromEnv(): VerifyToken {
   return createTokenVerifier({
     issuer: requireEnv('JWT_ISSUER'),
-    audiences: requireEnv('JWT_AUDIENCE').split(',').map((a) => a.trim()),
+    audiences: requireEnv('JWT_AUDIENCE')
+      .split(',')
+      .map((a) => a.trim()),
     ...(process.env.JWKS_URI ? { jwksUri: process.env.JWKS_URI } : {}),
   });
 }

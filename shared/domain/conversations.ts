@@ -9,7 +9,11 @@ export type CreateConversationInput =
   | { type: 'direct'; memberIds: string[] }
   | { type: 'group'; name: string; memberIds: string[] };
 
-export async function loadConversation(ctx: ChatContext, conversationId: string, userId: string): Promise<ConversationWithMembers> {
+export async function loadConversation(
+  ctx: ChatContext,
+  conversationId: string,
+  userId: string,
+): Promise<ConversationWithMembers> {
   const { conversation, members } = await authorize(ctx.conversations, ctx.directory, conversationId, userId);
   return { ...conversation, members };
 }
@@ -48,8 +52,19 @@ export async function createConversation(
   return { conversation, created: result.created };
 }
 
-export async function addMembers(ctx: ChatContext, userId: string, conversationId: string, userIds: string[]) {
-  const { conversation, members } = await authorize(ctx.conversations, ctx.directory, conversationId, userId, 'admin');
+export async function addMembers(
+  ctx: ChatContext,
+  userId: string,
+  conversationId: string,
+  userIds: string[],
+) {
+  const { conversation, members } = await authorize(
+    ctx.conversations,
+    ctx.directory,
+    conversationId,
+    userId,
+    'admin',
+  );
   if (conversation.type === 'direct') throw forbidden('A direct conversation has no member changes');
   const present = new Set(members.map((m) => m.userId));
   const joining = [...new Set(userIds)].filter((id) => !present.has(id));
@@ -63,7 +78,12 @@ export async function addMembers(ctx: ChatContext, userId: string, conversationI
   return updated;
 }
 
-export async function removeMember(ctx: ChatContext, userId: string, conversationId: string, targetId: string) {
+export async function removeMember(
+  ctx: ChatContext,
+  userId: string,
+  conversationId: string,
+  targetId: string,
+) {
   const leaving = targetId === userId;
   const { conversation, members } = await authorize(
     ctx.conversations,
@@ -105,7 +125,13 @@ export async function listInbox(ctx: ChatContext, userId: string, limit: number,
     const conversation = conversations.get(membership.conversationId);
     if (!conversation) return [];
     const { lastMessage, ...rest } = conversation;
-    return [{ conversation: rest, lastMessage: lastMessage ?? null, unreadCount: unreadCount(conversation.lastSeq, membership.lastReadSeq) }];
+    return [
+      {
+        conversation: rest,
+        lastMessage: lastMessage ?? null,
+        unreadCount: unreadCount(conversation.lastSeq, membership.lastReadSeq),
+      },
+    ];
   });
   // The index is moved by the stream consumer, a moment after a send; the snapshot read here is exact.
   items.sort((a, b) => b.conversation.lastActivityAt.localeCompare(a.conversation.lastActivityAt));

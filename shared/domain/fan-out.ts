@@ -4,8 +4,8 @@
  * and its other effects (inbox order) are idempotent.
  */
 import type { DeliveryReport } from '../realtime/connection-sender.ts';
-import { liveConnections } from '../realtime/notifier.ts';
 import { forEachBounded } from '../realtime/connection-sender.ts';
+import { liveConnections } from '../realtime/notifier.ts';
 import type { ChatContext } from './context.ts';
 import type { Message, ServerEvent } from './model.ts';
 
@@ -29,11 +29,20 @@ function eventFor(change: MessageChange): ServerEvent {
   const { message } = change;
   if (change.kind === 'new') return { type: 'message.new', message };
   if (change.kind === 'updated') return { type: 'message.updated', message };
-  return { type: 'message.deleted', conversationId: message.conversationId, messageId: message.messageId, seq: message.seq };
+  return {
+    type: 'message.deleted',
+    conversationId: message.conversationId,
+    messageId: message.messageId,
+    seq: message.seq,
+  };
 }
 
 export async function fanOut(ctx: ChatContext, changes: MessageChange[]): Promise<FanOutSummary> {
-  const summary: FanOutSummary = { failedIds: [], delivery: { delivered: 0, pruned: 0, failed: 0, retries: 0 }, latenciesMs: [] };
+  const summary: FanOutSummary = {
+    failedIds: [],
+    delivery: { delivered: 0, pruned: 0, failed: 0, retries: 0 },
+    latenciesMs: [],
+  };
   // In order: one conversation's messages reach a socket in seq order. After a failure the rest of the batch
   // is reported failed too, so the retried batch resumes from the first failed record and keeps that order.
   for (const change of changes) {
@@ -43,7 +52,8 @@ export async function fanOut(ctx: ChatContext, changes: MessageChange[]): Promis
     }
     try {
       const report = await deliverChange(ctx, change);
-      for (const key of ['delivered', 'pruned', 'failed', 'retries'] as const) summary.delivery[key] += report[key];
+      for (const key of ['delivered', 'pruned', 'failed', 'retries'] as const)
+        summary.delivery[key] += report[key];
       if (report.failed > 0) throw new Error(`${report.failed} deliveries failed after retries`);
       if (change.kind === 'new') summary.latenciesMs.push(ctx.clock() - Date.parse(change.message.createdAt));
     } catch {
@@ -62,7 +72,9 @@ async function deliverChange(ctx: ChatContext, change: MessageChange): Promise<D
   const report = await ctx.notifier.toConnections(liveConnections(sessions, except), eventFor(change));
   if (change.kind === 'new') {
     // Moves each member's inbox entry to the top; conditional, so redelivery changes nothing.
-    await forEachBounded(memberIds, 8, (userId) => ctx.conversations.touchInbox(conversationId, userId, createdAt));
+    await forEachBounded(memberIds, 8, (userId) =>
+      ctx.conversations.touchInbox(conversationId, userId, createdAt),
+    );
   }
   return report;
 }

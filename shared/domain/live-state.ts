@@ -31,7 +31,12 @@ async function announcePresence(ctx: ChatContext, userId: string, status: 'onlin
 const connectionExpiry = (ctx: ChatContext) => ctx.clock() + ctx.settings.presenceTtlSeconds * 1000;
 
 export async function connect(ctx: ChatContext, userId: string, connectionId: string): Promise<void> {
-  const { wasOnline } = await ctx.presence.putConnection(userId, connectionId, connectionExpiry(ctx), ctx.clock());
+  const { wasOnline } = await ctx.presence.putConnection(
+    userId,
+    connectionId,
+    connectionExpiry(ctx),
+    ctx.clock(),
+  );
   if (!wasOnline) await announcePresence(ctx, userId, 'online');
 }
 
@@ -42,12 +47,22 @@ export async function disconnect(ctx: ChatContext, userId: string, connectionId:
 
 /** Renews the connection and presence; a user who had expired (no heartbeat in time) comes back online. */
 export async function heartbeat(ctx: ChatContext, userId: string, connectionId: string): Promise<void> {
-  const { wasOnline } = await ctx.presence.putConnection(userId, connectionId, connectionExpiry(ctx), ctx.clock());
+  const { wasOnline } = await ctx.presence.putConnection(
+    userId,
+    connectionId,
+    connectionExpiry(ctx),
+    ctx.clock(),
+  );
   if (!wasOnline) await announcePresence(ctx, userId, 'online');
   await ctx.notifier.toConnection(userId, connectionId, { type: 'pong', at: isoNow(ctx) });
 }
 
-export async function signalTyping(ctx: ChatContext, userId: string, conversationId: string, isTyping: boolean) {
+export async function signalTyping(
+  ctx: ChatContext,
+  userId: string,
+  conversationId: string,
+  isTyping: boolean,
+) {
   const now = ctx.clock();
   if (!(await ctx.ephemeral.takeRateToken(userId, 'typing', ctx.settings.typingRatePerMinute, now))) {
     throw rateLimited('typing signals');
@@ -55,7 +70,13 @@ export async function signalTyping(ctx: ChatContext, userId: string, conversatio
   const { members } = await authorize(ctx.conversations, ctx.directory, conversationId, userId);
   const expiresAtMs = now + ctx.settings.typingTtlSeconds * 1000;
   const broadcast = isTyping
-    ? await ctx.ephemeral.startTyping(conversationId, userId, now, expiresAtMs, ctx.settings.typingCoalesceSeconds * 1000)
+    ? await ctx.ephemeral.startTyping(
+        conversationId,
+        userId,
+        now,
+        expiresAtMs,
+        ctx.settings.typingCoalesceSeconds * 1000,
+      )
     : await ctx.ephemeral.stopTyping(conversationId, userId, now);
   if (!broadcast) return;
   const others = members.map((m) => m.userId).filter((id) => id !== userId);
@@ -84,7 +105,12 @@ export async function getUnread(ctx: ChatContext, userId: string) {
  * An older seq changes nothing. Other members get `read`; the reader's own devices get `unread`.
  */
 export async function markRead(ctx: ChatContext, userId: string, conversationId: string, seq: number) {
-  const { conversation, members, me } = await authorize(ctx.conversations, ctx.directory, conversationId, userId);
+  const { conversation, members, me } = await authorize(
+    ctx.conversations,
+    ctx.directory,
+    conversationId,
+    userId,
+  );
   const target = Math.min(seq, conversation.lastSeq);
   const moved = target > 0 && (await ctx.conversations.advanceRead(conversationId, userId, target));
   const position = moved

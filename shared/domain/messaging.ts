@@ -17,14 +17,27 @@ export interface SendInput {
 }
 
 /** Concurrent senders in one conversation race for the next seq; the loser re-reads and tries the next one. */
-const maxSeqAttempts = 25;
+const maxSeqAttempts = 60;
 
-export async function sendMessage(ctx: ChatContext, input: SendInput): Promise<{ message: Message; created: boolean }> {
+export async function sendMessage(
+  ctx: ChatContext,
+  input: SendInput,
+): Promise<{ message: Message; created: boolean }> {
   const body = messageBody(input.body);
-  const allowed = await ctx.ephemeral.takeRateToken(input.userId, 'send', ctx.settings.sendRatePerMinute, ctx.clock());
+  const allowed = await ctx.ephemeral.takeRateToken(
+    input.userId,
+    'send',
+    ctx.settings.sendRatePerMinute,
+    ctx.clock(),
+  );
   if (!allowed) throw rateLimited('messages');
   for (let attempt = 0; attempt < maxSeqAttempts; attempt++) {
-    const { conversation } = await authorize(ctx.conversations, ctx.directory, input.conversationId, input.userId);
+    const { conversation } = await authorize(
+      ctx.conversations,
+      ctx.directory,
+      input.conversationId,
+      input.userId,
+    );
     const seq = conversation.lastSeq + 1;
     const createdAt = isoNow(ctx);
     const message: Message = {
@@ -46,14 +59,23 @@ export async function sendMessage(ctx: ChatContext, input: SendInput): Promise<{
     });
     if (outcome.outcome === 'stored') return { message, created: true };
     if (outcome.outcome === 'duplicate') {
-      const earlier = await ctx.messages.findBySendKey(input.conversationId, input.userId, input.clientMessageId);
+      const earlier = await ctx.messages.findBySendKey(
+        input.conversationId,
+        input.userId,
+        input.clientMessageId,
+      );
       if (earlier) return { message: earlier, created: false };
       // The earlier message expired by retention while its send key lived on: treat as a conflict.
       throw conflict('clientMessageId was used for a message that no longer exists');
     }
-    await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+    // Short, slowly growing jitter: each round has one winner, so waiting long only idles the others.
+    await sleep(Math.random() * Math.min(100, 10 * (attempt + 1)));
   }
-  throw new ChatError('conflict', 409, 'The conversation is too busy right now; retry with the same clientMessageId');
+  throw new ChatError(
+    'conflict',
+    409,
+    'The conversation is too busy right now; retry with the same clientMessageId',
+  );
 }
 
 export async function listMessages(
@@ -77,16 +99,30 @@ async function authorsMessage(ctx: ChatContext, userId: string, conversationId: 
   return message;
 }
 
-export async function editMessage(ctx: ChatContext, userId: string, conversationId: string, messageId: string, rawBody: string) {
+export async function editMessage(
+  ctx: ChatContext,
+  userId: string,
+  conversationId: string,
+  messageId: string,
+  rawBody: string,
+) {
   const body = messageBody(rawBody);
   const message = await authorsMessage(ctx, userId, conversationId, messageId);
-  const updated = await ctx.messages.update(conversationId, message.seq, userId, { body, editedAt: isoNow(ctx) });
+  const updated = await ctx.messages.update(conversationId, message.seq, userId, {
+    body,
+    editedAt: isoNow(ctx),
+  });
   if (!updated) throw conflict('The message was deleted');
   await ctx.messages.refreshLastMessage(updated);
   return updated;
 }
 
-export async function deleteMessage(ctx: ChatContext, userId: string, conversationId: string, messageId: string) {
+export async function deleteMessage(
+  ctx: ChatContext,
+  userId: string,
+  conversationId: string,
+  messageId: string,
+) {
   const message = await authorsMessage(ctx, userId, conversationId, messageId);
   const updated = await ctx.messages.update(conversationId, message.seq, userId, { deletedAt: isoNow(ctx) });
   if (updated) await ctx.messages.refreshLastMessage(updated);

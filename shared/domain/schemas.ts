@@ -1,6 +1,7 @@
 /** Input schemas of every frame and request; unknown fields are ignored (stripped) everywhere. */
 import { z } from 'zod';
 import { limits } from './limits.ts';
+import { hasLoneSurrogate } from './validate.ts';
 
 export const id = z.string().regex(limits.idPattern, 'must be 1-128 of A-Z a-z 0-9 _ . : @ | -');
 const seq = z.number().int('must be an integer').min(0, 'must be >= 0').max(Number.MAX_SAFE_INTEGER);
@@ -12,10 +13,18 @@ export const typingFrame = z.object({ conversationId: id, isTyping: z.boolean().
 export const markReadFrame = z.object({ conversationId: id, seq });
 
 export const createConversationBody = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('direct'), memberIds: z.array(id).length(1, 'a direct conversation has exactly one other member') }),
+  z.object({
+    type: z.literal('direct'),
+    memberIds: z.array(id).length(1, 'a direct conversation has exactly one other member'),
+  }),
   z.object({
     type: z.literal('group'),
-    name: z.string().trim().min(1, 'must not be empty').max(limits.maxGroupNameLength),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(limits.maxGroupNameLength)
+      .refine((name) => !hasLoneSurrogate(name), 'must be well-formed Unicode'),
     memberIds: z.array(id).min(1).max(limits.maxMembersPerAdd),
   }),
 ]);
@@ -27,14 +36,26 @@ export const markReadBody = z.object({ seq });
 const queryInt = (min: number, max: number) => z.coerce.number().int('must be an integer').min(min).max(max);
 export const pageLimit = queryInt(1, limits.maxPageLimit).default(limits.defaultPageLimit);
 export const listMessagesQuery = z
-  .object({ limit: pageLimit, before: queryInt(1, Number.MAX_SAFE_INTEGER).optional(), after: queryInt(0, Number.MAX_SAFE_INTEGER).optional() })
-  .refine((q) => q.before === undefined || q.after === undefined, { message: 'use either before or after', path: ['before'] });
+  .object({
+    limit: pageLimit,
+    before: queryInt(1, Number.MAX_SAFE_INTEGER).optional(),
+    after: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
+  })
+  .refine((q) => q.before === undefined || q.after === undefined, {
+    message: 'use either before or after',
+    path: ['before'],
+  });
 export const inboxQuery = z.object({ limit: pageLimit, cursor: z.string().max(512).optional() });
 export const presenceQuery = z.object({
   userIds: z
     .string()
     .transform((s) => [...new Set(s.split(',').filter((part) => part !== ''))])
-    .pipe(z.array(id).min(1, 'give at least one id').max(limits.maxPresenceIds, `at most ${limits.maxPresenceIds} ids`)),
+    .pipe(
+      z
+        .array(id)
+        .min(1, 'give at least one id')
+        .max(limits.maxPresenceIds, `at most ${limits.maxPresenceIds} ids`),
+    ),
 });
 export const conversationPath = z.object({ conversationId: id });
 export const memberPath = z.object({ conversationId: id, userId: id });

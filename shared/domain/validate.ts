@@ -11,10 +11,17 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
   throw validationFailed(field, issue?.message ?? 'is invalid');
 }
 
-/** A message body as stored: trimmed, not empty, at most `maxMessageBodyBytes` of UTF-8. */
+/**
+ * A lone UTF-16 surrogate (only possible through a JSON `\u` escape) is not text: it cannot be encoded as
+ * UTF-8, and echoed to other members it breaks strict JSON decoders of their clients.
+ */
+export const hasLoneSurrogate = (text: string) => /\p{Cs}/u.test(text);
+
+/** A message body as stored: trimmed, not empty, well-formed Unicode, at most `maxMessageBodyBytes` of UTF-8. */
 export function messageBody(raw: string): string {
   const trimmed = raw.trim();
   if (trimmed === '') throw validationFailed('body', 'must not be empty');
+  if (hasLoneSurrogate(trimmed)) throw validationFailed('body', 'must be well-formed Unicode');
   if (Buffer.byteLength(trimmed, 'utf8') > limits.maxMessageBodyBytes) {
     throw payloadTooLarge('body', limits.maxMessageBodyBytes);
   }

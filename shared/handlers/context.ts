@@ -24,10 +24,13 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
   const conversations = new ConversationStore(table);
   const presence = new PresenceStore(table);
   // Functions without `@connections` access get no endpoint; their client is never used to send.
-  const managementClient = createManagementClient(overrides.connectionsEndpoint ?? process.env.CONNECTIONS_ENDPOINT);
+  const managementClient = createManagementClient(
+    overrides.connectionsEndpoint ?? process.env.CONNECTIONS_ENDPOINT,
+  );
   const sender = new ConnectionSender({
     client: managementClient,
-    onGone: (connection) => presence.removeConnection(connection.userId, connection.connectionId, clock()).then(() => undefined),
+    onGone: (connection) =>
+      presence.removeConnection(connection.userId, connection.connectionId, clock()).then(() => undefined),
   });
   return {
     conversations,

@@ -1,8 +1,13 @@
 /** The adapter every HTTP API function uses: event in → one use case → JSON response out. */
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import { limits } from '../domain/limits.ts';
 import { payloadTooLarge, unauthorized, validationFailed } from '../errors.ts';
 import { logger, metrics } from '../observability.ts';
@@ -26,7 +31,8 @@ export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 function parseBody(event: HttpEvent): unknown {
   if (event.body === undefined || event.body === '') return {};
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(text, 'utf8') > limits.maxPayloadBytes) throw payloadTooLarge('request body', limits.maxPayloadBytes);
+  if (Buffer.byteLength(text, 'utf8') > limits.maxPayloadBytes)
+    throw payloadTooLarge('request body', limits.maxPayloadBytes);
   try {
     return JSON.parse(text);
   } catch {
@@ -42,25 +48,30 @@ function json(statusCode: number, body: unknown, correlationId: string): APIGate
   };
 }
 
-export function httpHandler(run: (request: HttpRequest) => Promise<HttpResult>) {
-  return middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .handler(async (event, context) => {
-      const correlationId = context.awsRequestId;
-      try {
-        const userId = event.requestContext.authorizer?.jwt?.claims?.sub;
-        if (typeof userId !== 'string' || userId === '') throw unauthorized();
-        const result = await run({
-          userId,
-          body: parseBody(event),
-          path: event.pathParameters ?? {},
-          query: event.queryStringParameters ?? {},
-        });
-        return json(result.statusCode, result.body, correlationId);
-      } catch (error) {
-        const problem = toClientError(error, correlationId);
-        return json(problem.status, { error: { code: problem.code, message: problem.message } }, correlationId);
-      }
-    });
+/** `emitsMetrics` publishes the invocation's metrics (only where there are some: no empty-metrics noise). */
+export function httpHandler(
+  run: (request: HttpRequest) => Promise<HttpResult>,
+  options: { emitsMetrics?: boolean } = {},
+) {
+  const wrapped = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>().use(
+    injectLambdaContext(logger, { resetKeys: true }),
+  );
+  if (options.emitsMetrics) wrapped.use(logMetrics(metrics));
+  return wrapped.handler(async (event, context) => {
+    const correlationId = context.awsRequestId;
+    try {
+      const userId = event.requestContext.authorizer?.jwt?.claims?.sub;
+      if (typeof userId !== 'string' || userId === '') throw unauthorized();
+      const result = await run({
+        userId,
+        body: parseBody(event),
+        path: event.pathParameters ?? {},
+        query: event.queryStringParameters ?? {},
+      });
+      return json(result.statusCode, result.body, correlationId);
+    } catch (error) {
+      const problem = toClientError(error, correlationId);
+      return json(problem.status, { error: { code: problem.code, message: problem.message } }, correlationId);
+    }
+  });
 }

@@ -1,6 +1,7 @@
 /** The adapter every WebSocket route function uses: frame in → one use case; problems answer an `error` event. */
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import type { ChatContext } from '../domain/context.ts';
@@ -24,7 +25,8 @@ export interface WebSocketRequest {
 
 export function parseFrame(body: string | undefined): Record<string, unknown> {
   const text = body ?? '';
-  if (Buffer.byteLength(text, 'utf8') > limits.maxPayloadBytes) throw payloadTooLarge('frame', limits.maxPayloadBytes);
+  if (Buffer.byteLength(text, 'utf8') > limits.maxPayloadBytes)
+    throw payloadTooLarge('frame', limits.maxPayloadBytes);
   let frame: unknown;
   try {
     frame = JSON.parse(text);
@@ -46,31 +48,36 @@ export function userIdOf(event: WebSocketEvent): string {
 const stringField = (frame: Record<string, unknown> | undefined, name: string) =>
   typeof frame?.[name] === 'string' ? (frame[name] as string).slice(0, 128) : undefined;
 
-export function webSocketHandler(run: (request: WebSocketRequest, ctx: ChatContext) => Promise<void>) {
-  return middy<WebSocketEvent, APIGatewayProxyResult, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .handler(async (event, context) => {
-      const { connectionId } = event.requestContext;
-      const ctx = chatContext();
-      let frame: Record<string, unknown> | undefined;
-      let userId: string | undefined;
-      try {
-        userId = userIdOf(event);
-        frame = parseFrame(event.body);
-        await run({ userId, connectionId, frame }, ctx);
-      } catch (error) {
-        const problem = toClientError(error, context.awsRequestId);
-        const clientMessageId = stringField(frame, 'clientMessageId');
-        const action = stringField(frame, 'action');
-        await ctx.notifier.toConnection(userId ?? '', connectionId, {
-          type: 'error',
-          code: problem.code,
-          message: problem.message,
-          ...(clientMessageId ? { clientMessageId } : {}),
-          ...(action ? { action } : {}),
-        });
-      }
-      return { statusCode: 200, body: '' };
-    });
+/** `emitsMetrics` publishes the invocation's metrics (only where there are some: no empty-metrics noise). */
+export function webSocketHandler(
+  run: (request: WebSocketRequest, ctx: ChatContext) => Promise<void>,
+  options: { emitsMetrics?: boolean } = {},
+) {
+  const wrapped = middy<WebSocketEvent, APIGatewayProxyResult, Error, Context>().use(
+    injectLambdaContext(logger, { resetKeys: true }),
+  );
+  if (options.emitsMetrics) wrapped.use(logMetrics(metrics));
+  return wrapped.handler(async (event, context) => {
+    const { connectionId } = event.requestContext;
+    const ctx = chatContext();
+    let frame: Record<string, unknown> | undefined;
+    let userId: string | undefined;
+    try {
+      userId = userIdOf(event);
+      frame = parseFrame(event.body);
+      await run({ userId, connectionId, frame }, ctx);
+    } catch (error) {
+      const problem = toClientError(error, context.awsRequestId);
+      const clientMessageId = stringField(frame, 'clientMessageId');
+      const action = stringField(frame, 'action');
+      await ctx.notifier.toConnection(userId ?? '', connectionId, {
+        type: 'error',
+        code: problem.code,
+        message: problem.message,
+        ...(clientMessageId ? { clientMessageId } : {}),
+        ...(action ? { action } : {}),
+      });
+    }
+    return { statusCode: 200, body: '' };
+  });
 }

@@ -31,15 +31,27 @@ const encoder = new TextEncoder();
 export function isRetryable(error: unknown): boolean {
   const candidate = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   const status = candidate.$metadata?.httpStatusCode ?? 0;
-  return candidate.name === 'LimitExceededException' || candidate.name === 'ThrottlingException' || status === 429 || status >= 500;
+  return (
+    candidate.name === 'LimitExceededException' ||
+    candidate.name === 'ThrottlingException' ||
+    status === 429 ||
+    status >= 500
+  );
 }
 
 export function isGone(error: unknown): boolean {
-  return error instanceof GoneException || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410;
+  return (
+    error instanceof GoneException ||
+    (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410
+  );
 }
 
 /** Runs `task` over `items` with at most `concurrency` in flight. */
-export async function forEachBounded<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>) {
+export async function forEachBounded<T>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T) => Promise<void>,
+) {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
@@ -69,7 +81,8 @@ export class ConnectionSender {
     const report: DeliveryReport = { delivered: 0, pruned: 0, failed: 0, retries: 0 };
     const shared = typeof event === 'function' ? undefined : encoder.encode(JSON.stringify(event));
     await forEachBounded(connections, this.concurrency, async (connection) => {
-      const data = shared ?? encoder.encode(JSON.stringify((event as (c: LiveConnection) => ServerEvent)(connection)));
+      const data =
+        shared ?? encoder.encode(JSON.stringify((event as (c: LiveConnection) => ServerEvent)(connection)));
       await this.sendOne(connection, data, report);
     });
     return report;
@@ -78,7 +91,9 @@ export class ConnectionSender {
   private async sendOne(connection: LiveConnection, data: Uint8Array, report: DeliveryReport): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.client.send(new PostToConnectionCommand({ ConnectionId: connection.connectionId, Data: data }));
+        await this.options.client.send(
+          new PostToConnectionCommand({ ConnectionId: connection.connectionId, Data: data }),
+        );
         report.delivered++;
         return;
       } catch (error) {

@@ -34,6 +34,11 @@ export class Notifier {
   }
 }
 
-export function liveConnections(sessions: Map<string, UserSessions>, exceptConnectionId?: string): LiveConnection[] {
-  return [...sessions.values()].flatMap((s) => s.connections).filter((c) => c.connectionId !== exceptConnectionId);
+export function liveConnections(
+  sessions: Map<string, UserSessions>,
+  exceptConnectionId?: string,
+): LiveConnection[] {
+  return [...sessions.values()]
+    .flatMap((s) => s.connections)
+    .filter((c) => c.connectionId !== exceptConnectionId);
 }

@@ -1,9 +1,16 @@
 /** Conversations and their members in DynamoDB. */
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { validationFailed } from '../errors.ts';
 import type { Conversation, ConversationType, Member, MemberRole, Message } from '../domain/model.ts';
+import { validationFailed } from '../errors.ts';
 import { entityTypes } from '../shape/table.ts';
-import { batchGet, cancellationCodes, type Item, isConditionFailure, queryAll, type TableContext } from './dynamo.ts';
+import {
+  batchGet,
+  cancellationCodes,
+  type Item,
+  isConditionFailure,
+  queryAll,
+  type TableContext,
+} from './dynamo.ts';
 import { keys } from './keys.ts';
 
 export interface NewConversation {
@@ -51,7 +58,13 @@ export function toMember(item: Item): Member {
   };
 }
 
-function memberItem(conversationId: string, userId: string, role: MemberRole, joinedAt: string, lastActivityAt: string) {
+function memberItem(
+  conversationId: string,
+  userId: string,
+  role: MemberRole,
+  joinedAt: string,
+  lastActivityAt: string,
+) {
   return {
     ...keys.member(conversationId, userId),
     ...keys.inbox(userId, lastActivityAt, conversationId),
@@ -86,7 +99,9 @@ export class ConversationStore {
     const puts = [
       meta,
       ...conversation.members.map((m) => memberItem(conversationId, m.userId, m.role, createdAt, createdAt)),
-    ].map((Item) => ({ Put: { TableName: this.table.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } }));
+    ].map((Item) => ({
+      Put: { TableName: this.table.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+    }));
     const pair =
       conversation.type === 'direct'
         ? keys.directPair(conversation.members[0]?.userId ?? '', conversation.members[1]?.userId ?? '')
@@ -119,7 +134,11 @@ export class ConversationStore {
 
   async get(conversationId: string): Promise<Conversation | undefined> {
     const answer = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: keys.conversation(conversationId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: keys.conversation(conversationId),
+        ConsistentRead: true,
+      }),
     );
     return answer.Item ? toConversation(answer.Item) : undefined;
   }
@@ -132,7 +151,10 @@ export class ConversationStore {
   async listMembers(conversationId: string): Promise<Member[]> {
     const items = await queryAll(this.table, {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.conversation(conversationId).pk, ':prefix': keys.memberPrefix },
+      ExpressionAttributeValues: {
+        ':pk': keys.conversation(conversationId).pk,
+        ':prefix': keys.memberPrefix,
+      },
       ConsistentRead: true,
     });
     return items.map(toMember);
@@ -140,7 +162,11 @@ export class ConversationStore {
 
   async getMember(conversationId: string, userId: string): Promise<Member | undefined> {
     const answer = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: keys.member(conversationId, userId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: keys.member(conversationId, userId),
+        ConsistentRead: true,
+      }),
     );
     return answer.Item ? toMember(answer.Item) : undefined;
   }
@@ -188,7 +214,11 @@ export class ConversationStore {
         Key: keys.conversation(conversation.conversationId),
         UpdateExpression: 'SET membersVersion = membersVersion + :one, memberCount = memberCount + :delta',
         ConditionExpression: 'membersVersion = :expected',
-        ExpressionAttributeValues: { ':one': 1, ':delta': memberDelta, ':expected': conversation.membersVersion },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':delta': memberDelta,
+          ':expected': conversation.membersVersion,
+        },
       },
     };
   }
@@ -280,11 +310,17 @@ function decodeCursor(cursor: string, partition: string): Record<string, unknown
   } catch {
     key = undefined;
   }
+  // Exactly the key attributes of an inbox entry (table and index keys), so DynamoDB never sees a start key it
+  // rejects (a ValidationException would surface as `internal`).
   const valid =
-    key !== undefined &&
+    typeof key === 'object' &&
     key !== null &&
+    !Array.isArray(key) &&
+    Object.keys(key).sort().join(',') === 'gsi1pk,gsi1sk,pk,sk' &&
     key.gsi1pk === partition &&
-    Object.values(key).every((value) => typeof value === 'string');
+    Object.values(key).every((value) => typeof value === 'string' && value !== '') &&
+    (key.pk as string).startsWith(keys.conversation('').pk) &&
+    (key.sk as string).startsWith(keys.memberPrefix);
   if (!valid || !key) throw validationFailed('cursor', 'is not a cursor of this list');
   return key;
 }

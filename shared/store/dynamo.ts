@@ -1,5 +1,10 @@
 /** Small DynamoDB helpers shared by the repositories: batched reads and paged queries. */
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 
 export interface TableContext {
   client: DynamoDBDocumentClient;
@@ -19,9 +24,12 @@ export async function batchGet({ client, tableName }: TableContext, itemKeys: Ke
   for (let start = 0; start < unique.length; start += batchGetMaxKeys) {
     let pending: Key[] = unique.slice(start, start + batchGetMaxKeys);
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > maxUnprocessedRetries) throw new Error('BatchGetItem left keys unprocessed after retries');
+      if (attempt > maxUnprocessedRetries)
+        throw new Error('BatchGetItem left keys unprocessed after retries');
       if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt) * Math.random());
-      const answer = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
+      const answer = await client.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
+      );
       items.push(...(answer.Responses?.[tableName] ?? []));
       pending = (answer.UnprocessedKeys?.[tableName]?.Keys as Key[] | undefined) ?? [];
     }
@@ -30,11 +38,16 @@ export async function batchGet({ client, tableName }: TableContext, itemKeys: Ke
 }
 
 /** Runs a query to its end, page by page. */
-export async function queryAll({ client, tableName }: TableContext, input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+export async function queryAll(
+  { client, tableName }: TableContext,
+  input: Omit<QueryCommandInput, 'TableName'>,
+): Promise<Item[]> {
   const items: Item[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await client.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: startKey }));
+    const page = await client.send(
+      new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: startKey }),
+    );
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);

@@ -11,7 +11,13 @@ export class EphemeralStore {
    * Records that a user types until `expiresAtMs`; answers true when the signal should be broadcast, false
    * when one was broadcast within the coalescing window (a fast typist is not broadcast per keystroke).
    */
-  async startTyping(conversationId: string, userId: string, nowMs: number, expiresAtMs: number, coalesceMs: number) {
+  async startTyping(
+    conversationId: string,
+    userId: string,
+    nowMs: number,
+    expiresAtMs: number,
+    coalesceMs: number,
+  ) {
     try {
       await this.table.client.send(
         new PutCommand({
@@ -23,7 +29,8 @@ export class EphemeralStore {
             expiresAtMs,
             ttl: epochSeconds(expiresAtMs) + 1,
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR broadcastAtMs <= :coalesced OR expiresAtMs <= :now',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR broadcastAtMs <= :coalesced OR expiresAtMs <= :now',
           ExpressionAttributeValues: { ':coalesced': nowMs - coalesceMs, ':now': nowMs },
         }),
       );
@@ -37,7 +44,11 @@ export class EphemeralStore {
   /** Clears a typing signal; answers true when one was live (so the stop is worth broadcasting). */
   async stopTyping(conversationId: string, userId: string, nowMs: number): Promise<boolean> {
     const answer = await this.table.client.send(
-      new DeleteCommand({ TableName: this.table.tableName, Key: keys.typing(conversationId, userId), ReturnValues: 'ALL_OLD' }),
+      new DeleteCommand({
+        TableName: this.table.tableName,
+        Key: keys.typing(conversationId, userId),
+        ReturnValues: 'ALL_OLD',
+      }),
     );
     const expiresAtMs = answer.Attributes?.expiresAtMs as number | undefined;
     return expiresAtMs !== undefined && expiresAtMs > nowMs;
@@ -54,7 +65,12 @@ export class EphemeralStore {
           UpdateExpression: 'ADD hits :one SET entity = :entity, #ttl = :ttl',
           ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':one': 1, ':entity': entityTypes.rateLimit, ':ttl': windowStart + 120, ':limit': perMinute },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':entity': entityTypes.rateLimit,
+            ':ttl': windowStart + 120,
+            ':limit': perMinute,
+          },
         }),
       );
       return true;

@@ -9,9 +9,15 @@ export const padSeq = (seq: number) => String(seq).padStart(seqWidth, '0');
 
 export const keys = {
   conversation: (conversationId: string) => ({ pk: `CONV#${conversationId}`, sk: 'META' }),
-  member: (conversationId: string, userId: string) => ({ pk: `CONV#${conversationId}`, sk: `MEMBER#${userId}` }),
+  member: (conversationId: string, userId: string) => ({
+    pk: `CONV#${conversationId}`,
+    sk: `MEMBER#${userId}`,
+  }),
   memberPrefix: 'MEMBER#',
-  message: (conversationId: string, seq: number) => ({ pk: `CONV#${conversationId}`, sk: `MSG#${padSeq(seq)}` }),
+  message: (conversationId: string, seq: number) => ({
+    pk: `CONV#${conversationId}`,
+    sk: `MSG#${padSeq(seq)}`,
+  }),
   messagePrefix: 'MSG#',
   messageIdempotency: (conversationId: string, senderId: string, clientMessageId: string) => ({
     pk: `CONV#${conversationId}`,
@@ -21,7 +27,10 @@ export const keys = {
     const [first, second] = [userA, userB].sort();
     return { pk: `DIRECT#${first}#${second}`, sk: 'DIRECT' };
   },
-  typing: (conversationId: string, userId: string) => ({ pk: `CONV#${conversationId}`, sk: `TYPING#${userId}` }),
+  typing: (conversationId: string, userId: string) => ({
+    pk: `CONV#${conversationId}`,
+    sk: `TYPING#${userId}`,
+  }),
   presence: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PRESENCE' }),
   rateLimit: (userId: string, bucket: string, windowStart: number) => ({
     pk: `USER#${userId}`,

@@ -61,7 +61,12 @@ export class MessageStore {
             {
               Put: {
                 TableName: tableName,
-                Item: { ...keys.messageIdempotency(conversationId, senderId, message.clientMessageId), entity: entityTypes.messageIdempotency, seq, ...ttl },
+                Item: {
+                  ...keys.messageIdempotency(conversationId, senderId, message.clientMessageId),
+                  entity: entityTypes.messageIdempotency,
+                  seq,
+                  ...ttl,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -112,7 +117,8 @@ export class MessageStore {
       if (!codes) throw error;
       if (codes[0] === 'ConditionalCheckFailed') return { outcome: 'duplicate' };
       if (codes[3] === 'ConditionalCheckFailed') return { outcome: 'membership-changed' };
-      if (codes[1] === 'ConditionalCheckFailed' || codes[2] === 'ConditionalCheckFailed') return { outcome: 'seq-taken' };
+      if (codes[1] === 'ConditionalCheckFailed' || codes[2] === 'ConditionalCheckFailed')
+        return { outcome: 'seq-taken' };
       // TransactionConflict: another writer touched the same items at the same moment; try again like seq-taken.
       if (codes.includes('TransactionConflict')) return { outcome: 'seq-taken' };
       throw error;
@@ -120,7 +126,11 @@ export class MessageStore {
   }
 
   /** The message an earlier send with this `clientMessageId` stored, if any. */
-  async findBySendKey(conversationId: string, senderId: string, clientMessageId: string): Promise<Message | undefined> {
+  async findBySendKey(
+    conversationId: string,
+    senderId: string,
+    clientMessageId: string,
+  ): Promise<Message | undefined> {
     const record = await this.table.client.send(
       new GetCommand({
         TableName: this.table.tableName,
@@ -134,20 +144,39 @@ export class MessageStore {
 
   async get(conversationId: string, seq: number): Promise<Message | undefined> {
     const answer = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: keys.message(conversationId, seq), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: keys.message(conversationId, seq),
+        ConsistentRead: true,
+      }),
     );
     return answer.Item ? toMessage(answer.Item) : undefined;
   }
 
   /** A page of history: newest first before a seq (or from the end), oldest first after a seq. */
-  async page(conversationId: string, options: { limit: number; before?: number; after?: number }): Promise<MessagePage> {
+  async page(
+    conversationId: string,
+    options: { limit: number; before?: number; after?: number },
+  ): Promise<MessagePage> {
     const { pk } = keys.conversation(conversationId);
     const ascending = options.after !== undefined;
     const range =
       options.after !== undefined
-        ? { condition: 'sk > :from AND sk < :end', values: { ':from': keys.message(conversationId, options.after).sk, ':end': `${keys.messagePrefix}~` } }
+        ? {
+            condition: 'sk BETWEEN :from AND :end',
+            values: {
+              ':from': keys.message(conversationId, options.after + 1).sk,
+              ':end': `${keys.messagePrefix}~`,
+            },
+          }
         : options.before !== undefined
-          ? { condition: 'sk BETWEEN :start AND :to', values: { ':start': keys.messagePrefix, ':to': keys.message(conversationId, options.before - 1).sk } }
+          ? {
+              condition: 'sk BETWEEN :start AND :to',
+              values: {
+                ':start': keys.messagePrefix,
+                ':to': keys.message(conversationId, options.before - 1).sk,
+              },
+            }
           : { condition: 'begins_with(sk, :start)', values: { ':start': keys.messagePrefix } };
     const answer = await this.table.client.send(
       new QueryCommand({
@@ -176,8 +205,11 @@ export class MessageStore {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.message(conversationId, seq),
-          UpdateExpression: isDelete ? 'SET body = :empty, deletedAt = :at' : 'SET body = :body, editedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND senderId = :author AND attribute_not_exists(deletedAt)',
+          UpdateExpression: isDelete
+            ? 'SET body = :empty, deletedAt = :at'
+            : 'SET body = :body, editedAt = :at',
+          ConditionExpression:
+            'attribute_exists(pk) AND senderId = :author AND attribute_not_exists(deletedAt)',
           ExpressionAttributeValues: isDelete
             ? { ':empty': '', ':at': change.deletedAt, ':author': authorId }
             : { ':body': change.body, ':at': change.editedAt, ':author': authorId },

@@ -29,7 +29,11 @@ export function toSessions(userId: string, item: Item | undefined, nowMs: number
   const connections: LiveConnection[] = [];
   for (const [name, value] of Object.entries(item ?? {})) {
     if (name.startsWith(connectionAttributePrefix) && typeof value === 'number' && value > nowMs) {
-      connections.push({ userId, connectionId: name.slice(connectionAttributePrefix.length), expiresAtMs: value });
+      connections.push({
+        userId,
+        connectionId: name.slice(connectionAttributePrefix.length),
+        expiresAtMs: value,
+      });
     }
   }
   return { userId, connections, lastSeenAt: (item?.lastSeenAt as string | undefined) ?? null };
@@ -61,7 +65,12 @@ export class PresenceStore {
   }
 
   /** Renews a connection's expiry only if the connection is still recorded (a pruned one stays gone). */
-  async renewConnection(userId: string, connectionId: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
+  async renewConnection(
+    userId: string,
+    connectionId: string,
+    expiresAtMs: number,
+    nowMs: number,
+  ): Promise<boolean> {
     try {
       await this.table.client.send(
         new UpdateCommand({
@@ -81,21 +90,27 @@ export class PresenceStore {
   }
 
   /** Removes a connection; answers whether the user still has another live one. */
-  async removeConnection(userId: string, connectionId: string, nowMs: number): Promise<{ stillOnline: boolean }> {
-    const answer = await this.table.client.send(
-      new UpdateCommand({
-        TableName: this.table.tableName,
-        Key: keys.presence(userId),
-        UpdateExpression: 'REMOVE #conn SET lastSeenAt = :now',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#conn': connectionAttributePrefix + connectionId },
-        ExpressionAttributeValues: { ':now': new Date(nowMs).toISOString() },
-        ReturnValues: 'ALL_NEW',
-      }),
-    ).catch((error: unknown) => {
-      if (isConditionFailure(error)) return { Attributes: undefined };
-      throw error;
-    });
+  async removeConnection(
+    userId: string,
+    connectionId: string,
+    nowMs: number,
+  ): Promise<{ stillOnline: boolean }> {
+    const answer = await this.table.client
+      .send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.presence(userId),
+          UpdateExpression: 'REMOVE #conn SET lastSeenAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#conn': connectionAttributePrefix + connectionId },
+          ExpressionAttributeValues: { ':now': new Date(nowMs).toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      )
+      .catch((error: unknown) => {
+        if (isConditionFailure(error)) return { Attributes: undefined };
+        throw error;
+      });
     return { stillOnline: toSessions(userId, answer.Attributes, nowMs).connections.length > 0 };
   }
 
@@ -109,7 +124,10 @@ export class PresenceStore {
   /** Drops connection attributes whose expiry passed (a missed `$disconnect`), so the item does not grow. */
   private async pruneExpired(userId: string, item: Item | undefined, nowMs: number): Promise<void> {
     const expired = Object.entries(item ?? {})
-      .filter(([name, value]) => name.startsWith(connectionAttributePrefix) && typeof value === 'number' && value <= nowMs)
+      .filter(
+        ([name, value]) =>
+          name.startsWith(connectionAttributePrefix) && typeof value === 'number' && value <= nowMs,
+      )
       .map(([name]) => name);
     if (expired.length === 0) return;
     const names = Object.fromEntries(expired.map((name, index) => [`#c${index}`, name]));

@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { api, ChatSocket, target, uniqueUser } from '../support/target.ts';
+
+const t = target();
+const sockets: ChatSocket[] = [];
+const open = async (userId: string) => {
+  const socket = await ChatSocket.open(t, userId);
+  sockets.push(socket);
+  return socket;
+};
+afterEach(async () => {
+  await Promise.all(sockets.splice(0).map((s) => s.close()));
+});
+
+async function directBetween(a: string, b: string) {
+  const { body } = await api(t, a, 'POST', '/conversations', { type: 'direct', memberIds: [b] });
+  return body.conversationId as string;
+}
+
+describe('presence', () => {
+  it('shows a contact coming online and going offline, and answers GET /presence from state', async () => {
+    const [alice, bob] = [uniqueUser('alice'), uniqueUser('bob')];
+    await directBetween(alice, bob);
+    const aliceSocket = await open(alice);
+
+    const bobSocket = await open(bob);
+    expect(await aliceSocket.waitFor((e) => e.type === 'presence' && e.userId === bob)).toMatchObject({
+      status: 'online',
+    });
+    const online = await api(t, alice, 'GET', `/presence?userIds=${bob},${alice}`);
+    expect(online.body.users).toEqual([
+      { userId: bob, status: 'online', lastSeenAt: expect.any(String) },
+      { userId: alice, status: 'online', lastSeenAt: expect.any(String) },
+    ]);
+
+    await bobSocket.close();
+    expect(
+      await aliceSocket.waitFor((e) => e.type === 'presence' && e.userId === bob && e.status === 'offline'),
+    ).toMatchObject({
+      lastSeenAt: expect.any(String),
+    });
+    expect((await api(t, alice, 'GET', `/presence?userIds=${bob}`)).body.users[0].status).toBe('offline');
+  });
+
+  it('answers a heartbeat with pong', async () => {
+    const socket = await open(uniqueUser('beat'));
+    socket.send({ action: 'heartbeat' });
+    expect(await socket.waitFor((e) => e.type === 'pong')).toEqual({ type: 'pong', at: expect.any(String) });
+  });
+});
+
+describe('typing', () => {
+  it('reaches the other member with an expiry, not the typist, and a stop clears it', async () => {
+    const [alice, bob] = [uniqueUser('alice'), uniqueUser('bob')];
+    const conversationId = await directBetween(alice, bob);
+    const [aliceSocket, bobSocket] = [await open(alice), await open(bob)];
+
+    aliceSocket.send({ action: 'typing', conversationId });
+    const started = await bobSocket.waitFor((e) => e.type === 'typing' && e.isTyping === true);
+    aliceSocket.send({ action: 'typing', conversationId, isTyping: false });
+    await bobSocket.waitFor((e) => e.type === 'typing' && e.isTyping === false);
+
+    expect(started).toMatchObject({ conversationId, userId: alice });
+    const expiresIn = Date.parse(started.expiresAt as string) - Date.now();
+    expect(expiresIn).toBeGreaterThan(0);
+    expect(expiresIn).toBeLessThanOrEqual(10_000);
+    expect(aliceSocket.ofType('typing')).toEqual([]);
+  });
+
+  it('refuses typing in a conversation one is not a member of', async () => {
+    const conversationId = await directBetween(uniqueUser('a'), uniqueUser('b'));
+    const stranger = await open(uniqueUser('stranger'));
+    stranger.send({ action: 'typing', conversationId });
+    expect(await stranger.waitFor((e) => e.type === 'error')).toMatchObject({
+      code: 'not_member',
+      action: 'typing',
+    });
+  });
+});
+
+describe('read receipts and unread', () => {
+  it('tells the writer about the read and the reader’s devices about the new unread counts', async () => {
+    const [writer, reader] = [uniqueUser('writer'), uniqueUser('reader')];
+    const conversationId = await directBetween(writer, reader);
+    for (const n of [1, 2, 3]) {
+      await api(t, writer, 'POST', `/conversations/${conversationId}/messages`, {
+        clientMessageId: `m${n}`,
+        body: `m${n}`,
+      });
+    }
+    expect((await api(t, reader, 'GET', '/unread')).body).toEqual({
+      total: 3,
+      conversations: [{ conversationId, count: 3 }],
+    });
+    const [writerSocket, readerPhone, readerLaptop] = [
+      await open(writer),
+      await open(reader),
+      await open(reader),
+    ];
+
+    readerPhone.send({ action: 'markRead', conversationId, seq: 2 });
+
+    expect(await writerSocket.waitFor((e) => e.type === 'read')).toEqual({
+      type: 'read',
+      conversationId,
+      userId: reader,
+      seq: 2,
+    });
+    const unread = { type: 'unread', conversationId, count: 1, total: 1 };
+    expect(await readerPhone.waitFor((e) => e.type === 'unread')).toEqual(unread);
+    expect(await readerLaptop.waitFor((e) => e.type === 'unread')).toEqual(unread);
+    const viaHttp = await api(t, reader, 'POST', `/conversations/${conversationId}/read`, { seq: 1 });
+    expect(viaHttp.body).toEqual({ conversationId, seq: 2, unreadCount: 1 });
+  });
+
+  it('refuses a negative or fractional seq and too many presence ids', async () => {
+    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const conversationId = await directBetween(a, b);
+    const socket = await open(a);
+    socket.send({ action: 'markRead', conversationId, seq: -1 });
+    socket.send({ action: 'markRead', conversationId, seq: 1.5 });
+    await socket.waitFor(() => socket.ofType('error').length === 2);
+    expect(socket.ofType('error').map((e) => [e.code, e.message])).toEqual([
+      ['validation_failed', expect.stringMatching(/^seq:/)],
+      ['validation_failed', expect.stringMatching(/^seq:/)],
+    ]);
+    const ids = Array.from({ length: 101 }, (_, i) => `u${i}`).join(',');
+    const tooMany = await api(t, a, 'GET', `/presence?userIds=${ids}`);
+    expect(tooMany).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
+  });
+});

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { api, ChatSocket, target, uniqueUser } from '../support/target.ts';
+
+const t = target();
+const sockets: ChatSocket[] = [];
+const open = async (userId: string) => {
+  const socket = await ChatSocket.open(t, userId);
+  sockets.push(socket);
+  return socket;
+};
+
+afterEach(async () => {
+  await Promise.all(sockets.splice(0).map((s) => s.close()));
+});
+
+describe('the vertical slice', () => {
+  it('acks the sender and delivers message.new to the other member and the sender’s second device', async () => {
+    const alice = uniqueUser('alice');
+    const bob = uniqueUser('bob');
+    const [alicePhone, aliceLaptop, bobPhone] = [await open(alice), await open(alice), await open(bob)];
+    const { status, body: conversation } = await api(t, alice, 'POST', '/conversations', {
+      type: 'direct',
+      memberIds: [bob],
+    });
+    expect(status).toBe(201);
+
+    alicePhone.send({
+      action: 'sendMessage',
+      conversationId: conversation.conversationId,
+      clientMessageId: 'c-1',
+      body: ' hi Bob ',
+    });
+
+    const ack = await alicePhone.waitFor((e) => e.type === 'message.ack');
+    expect(ack).toMatchObject({
+      clientMessageId: 'c-1',
+      message: { seq: 1, senderId: alice, body: 'hi Bob' },
+    });
+    const messageId = (ack.message as { messageId: string }).messageId;
+    const isNew = (e: Record<string, unknown>) => e.type === 'message.new';
+    expect(await bobPhone.waitFor(isNew, t.eventTimeoutMs)).toMatchObject({ message: { messageId, seq: 1 } });
+    expect(await aliceLaptop.waitFor(isNew, t.eventTimeoutMs)).toMatchObject({
+      message: { messageId, seq: 1 },
+    });
+    // The sending socket got its ack and no copy of its own message.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(alicePhone.ofType('message.new')).toEqual([]);
+  });
+
+  it('refuses a connection without a valid token', async () => {
+    await expect(ChatSocket.open({ ...t, tokenFor: async () => 'not-a-jwt' }, 'mallory')).rejects.toThrow(
+      /401/,
+    );
+  });
+
+  it('accepts the token as a subprotocol and echoes the chat subprotocol', async () => {
+    const socket = await ChatSocket.open(t, uniqueUser('carol'), { protocols: ['chat', '$token'] });
+    sockets.push(socket);
+    expect(socket.socket.protocol).toBe('chat');
+  });
+
+  it('answers bad frames with an error event and keeps the connection open', async () => {
+    const socket = await open(uniqueUser('dave'));
+    socket.send('this is not json');
+    socket.send({ noAction: true });
+    socket.send({ action: 'launchRockets' });
+    socket.send({ action: 'heartbeat' });
+    await socket.waitFor((e) => e.type === 'pong');
+    const errors = socket.ofType('error');
+    expect(errors.map((e) => e.code)).toEqual([
+      'validation_failed',
+      'validation_failed',
+      'validation_failed',
+    ]);
+    expect(errors.map((e) => e.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/JSON/),
+        expect.stringMatching(/action: is required/),
+        expect.stringMatching(/unknown action/),
+      ]),
+    );
+  });
+});

@@ -1,0 +1,125 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createConversation } from '../../shared/domain/conversations.ts';
+import {
+  connect,
+  disconnect,
+  getPresence,
+  getUnread,
+  markRead,
+  signalTyping,
+} from '../../shared/domain/live-state.ts';
+import { sendMessage } from '../../shared/domain/messaging.ts';
+import { createTestChat, type TestChat } from '../support/chat-context.ts';
+
+let chat: TestChat;
+beforeAll(async () => {
+  chat = await createTestChat();
+});
+
+const statusOf = async (userId: string) => (await getPresence(chat.ctx, [userId])).users[0];
+
+describe('presence', () => {
+  it('keeps a user online while any device is connected and offline with lastSeenAt after the last leaves', async () => {
+    await connect(chat.ctx, 'multi', 'phone');
+    await connect(chat.ctx, 'multi', 'laptop');
+
+    await disconnect(chat.ctx, 'multi', 'phone');
+    const afterOne = await statusOf('multi');
+    await disconnect(chat.ctx, 'multi', 'laptop');
+    const afterBoth = await statusOf('multi');
+
+    expect(afterOne?.status).toBe('online');
+    expect(afterBoth).toMatchObject({ status: 'offline', lastSeenAt: expect.any(String) });
+  });
+
+  it('reports a connection past its expiry as offline although DynamoDB has not deleted it yet', async () => {
+    await connect(chat.ctx, 'silent', 'only-socket');
+    expect((await statusOf('silent'))?.status).toBe('online');
+
+    chat.advance((chat.ctx.settings.presenceTtlSeconds + 1) * 1000);
+
+    expect((await statusOf('silent'))?.status).toBe('offline');
+  });
+
+  it('answers offline with no lastSeenAt for a user never seen', async () => {
+    expect(await statusOf('nobody')).toEqual({ userId: 'nobody', status: 'offline', lastSeenAt: null });
+  });
+});
+
+describe('typing', () => {
+  it('coalesces repeated signals within the window and broadcasts again once it has passed', async () => {
+    const { conversation } = await createConversation(chat.ctx, 'typist', {
+      type: 'direct',
+      memberIds: ['watcher'],
+    });
+    const id = conversation.conversationId;
+    const started = Date.now();
+    const broadcasts = async () => chat.ctx.ephemeral.startTyping(id, 'probe', started, started + 6000, 3000);
+
+    expect(await broadcasts()).toBe(true);
+    expect(await broadcasts()).toBe(false);
+    await expect(signalTyping(chat.ctx, 'stranger', id, true)).rejects.toMatchObject({ code: 'not_member' });
+    expect(await chat.ctx.ephemeral.startTyping(id, 'probe', started + 3001, started + 9001, 3000)).toBe(
+      true,
+    );
+  });
+
+  it('treats an expired typing signal as absent: stopping it is not broadcast', async () => {
+    const now = Date.now();
+    await chat.ctx.ephemeral.startTyping('c-expiry', 'u', now, now + 100, 3000);
+    expect(await chat.ctx.ephemeral.stopTyping('c-expiry', 'u', now + 200)).toBe(false);
+  });
+});
+
+describe('read positions', () => {
+  it('moves forward only, clamps a seq past the last message, and keeps unread exact', async () => {
+    const { conversation } = await createConversation(chat.ctx, 'writer', {
+      type: 'direct',
+      memberIds: ['reader'],
+    });
+    const id = conversation.conversationId;
+    for (const n of [1, 2, 3, 4])
+      await sendMessage(chat.ctx, {
+        userId: 'writer',
+        conversationId: id,
+        clientMessageId: `m${n}`,
+        body: 'x',
+      });
+
+    const toThree = await markRead(chat.ctx, 'reader', id, 3);
+    const backToOne = await markRead(chat.ctx, 'reader', id, 1);
+    const beyond = await markRead(chat.ctx, 'reader', id, 99);
+
+    expect(toThree).toEqual({ conversationId: id, seq: 3, unreadCount: 1 });
+    expect(backToOne).toEqual({ conversationId: id, seq: 3, unreadCount: 1 });
+    expect(beyond).toEqual({ conversationId: id, seq: 4, unreadCount: 0 });
+    expect((await getUnread(chat.ctx, 'reader')).total).toBe(0);
+  });
+
+  it('refuses a read mark from a non-member', async () => {
+    const { conversation } = await createConversation(chat.ctx, 'p1', { type: 'direct', memberIds: ['p2'] });
+    await expect(markRead(chat.ctx, 'outsider', conversation.conversationId, 1)).rejects.toMatchObject({
+      code: 'not_member',
+    });
+  });
+});
+
+describe('rate limits', () => {
+  it('answers rate_limited once a user sends more than the limit in a minute', async () => {
+    const ctx = { ...chat.ctx, settings: { ...chat.ctx.settings, sendRatePerMinute: 3 } };
+    const { conversation } = await createConversation(ctx, 'fast', { type: 'direct', memberIds: ['slow'] });
+    const send = (clientMessageId: string) =>
+      sendMessage(ctx, {
+        userId: 'fast',
+        conversationId: conversation.conversationId,
+        clientMessageId,
+        body: 'x',
+      });
+    chat.advance(60_000 - (ctx.clock() % 60_000));
+    for (const id of ['r1', 'r2', 'r3']) await send(id);
+
+    await expect(send('r4')).rejects.toMatchObject({ code: 'rate_limited' });
+    chat.advance(60_000);
+    await expect(send('r5')).resolves.toMatchObject({ created: true });
+  });
+});

@@ -1,0 +1,195 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ChatContext } from '../../shared/domain/context.ts';
+import { createConversation, listInbox } from '../../shared/domain/conversations.ts';
+import { fanOut } from '../../shared/domain/fan-out.ts';
+import { getUnread } from '../../shared/domain/live-state.ts';
+import { deleteMessage, editMessage, listMessages, sendMessage } from '../../shared/domain/messaging.ts';
+import { createTestChat, type TestChat } from '../support/chat-context.ts';
+
+let chat: TestChat;
+let ctx: ChatContext;
+beforeAll(async () => {
+  chat = await createTestChat();
+  ctx = chat.ctx;
+});
+
+const group = async (admin: string, members: string[]) =>
+  (await createConversation(ctx, admin, { type: 'group', name: 'g', memberIds: members })).conversation
+    .conversationId;
+const send = (
+  userId: string,
+  conversationId: string,
+  clientMessageId: string,
+  body = `body ${clientMessageId}`,
+) => sendMessage(ctx, { userId, conversationId, clientMessageId, body });
+/** Runs the stream consumer's effects for stored messages, as the stream would. */
+const deliver = async (conversationId: string, seqs: number[]) => {
+  const page = await ctx.messages.page(conversationId, { limit: 100, after: 0 });
+  const changes = page.items
+    .filter((m) => seqs.includes(m.seq))
+    .map((message) => ({
+      id: `${message.conversationId}/${message.seq}`,
+      kind: 'new' as const,
+      message,
+      membersVersion: 1,
+    }));
+  return fanOut(ctx, changes);
+};
+
+describe('sending messages', () => {
+  it('gives concurrent senders distinct consecutive seqs with no gaps', async () => {
+    const senders = Array.from({ length: 6 }, (_, i) => `s${i}`);
+    const conversationId = await group('s0', senders.slice(1));
+
+    const results = await Promise.all(
+      senders.flatMap((userId) => [1, 2, 3].map((n) => send(userId, conversationId, `${userId}-${n}`))),
+    );
+
+    const seqs = results.map((r) => r.message.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
+    const history = await listMessages(ctx, 's0', conversationId, { limit: 100, after: 0 });
+    expect(history.items.map((m) => m.seq)).toEqual(seqs);
+  });
+
+  it('stores one message for concurrent sends with the same clientMessageId', async () => {
+    const conversationId = await group('alice', ['bob']);
+
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => send('alice', conversationId, 'same-id', 'once')),
+    );
+
+    expect(new Set(results.map((r) => r.message.messageId)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const history = await listMessages(ctx, 'bob', conversationId, { limit: 10 });
+    expect(history.items).toHaveLength(1);
+  });
+
+  it('lets two users reuse a clientMessageId independently', async () => {
+    const conversationId = await group('alice', ['bob']);
+    const [a, b] = [await send('alice', conversationId, 'x'), await send('bob', conversationId, 'x')];
+    expect(a.message.messageId).not.toBe(b.message.messageId);
+  });
+
+  it('refuses an empty or oversized body without storing anything', async () => {
+    const conversationId = await group('alice', ['bob']);
+    await expect(send('alice', conversationId, 'e', '   ')).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await expect(send('alice', conversationId, 'big', 'x'.repeat(4097))).rejects.toMatchObject({
+      code: 'payload_too_large',
+    });
+    expect((await listMessages(ctx, 'alice', conversationId, { limit: 10 })).items).toEqual([]);
+  });
+
+  it('keeps a soft-deleted message in its place without its body, and lets only the author change it', async () => {
+    const conversationId = await group('alice', ['bob']);
+    const { message } = await send('alice', conversationId, 'm1');
+    await send('bob', conversationId, 'm2');
+
+    await expect(editMessage(ctx, 'bob', conversationId, message.messageId, 'hijack')).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    const edited = await editMessage(ctx, 'alice', conversationId, message.messageId, 'edited');
+    await deleteMessage(ctx, 'alice', conversationId, message.messageId);
+
+    expect(edited.body).toBe('edited');
+    const history = await listMessages(ctx, 'bob', conversationId, { limit: 10, after: 0 });
+    expect(history.items[0]).toMatchObject({ seq: 1, body: '', deletedAt: expect.any(String) });
+    expect(history.items[1]).toMatchObject({ seq: 2 });
+  });
+});
+
+describe('direct conversations', () => {
+  it('creates one conversation when both users create it at the same moment', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        i % 2 === 0
+          ? createConversation(ctx, 'dm-a', { type: 'direct', memberIds: ['dm-b'] })
+          : createConversation(ctx, 'dm-b', { type: 'direct', memberIds: ['dm-a'] }),
+      ),
+    );
+    expect(new Set(results.map((r) => r.conversation.conversationId)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+  });
+});
+
+describe('history pages', () => {
+  it('answers an empty page for a conversation without messages', async () => {
+    const conversationId = await group('alice', ['bob']);
+    expect(await listMessages(ctx, 'alice', conversationId, { limit: 5 })).toEqual({
+      items: [],
+      hasMore: false,
+    });
+  });
+
+  it('pages newest first with before and oldest first with after, with hasMore exact at the edges', async () => {
+    const conversationId = await group('alice', ['bob']);
+    for (let n = 1; n <= 5; n++) await send('alice', conversationId, `p${n}`);
+
+    const exactlyOnePage = await listMessages(ctx, 'bob', conversationId, { limit: 5 });
+    const newest = await listMessages(ctx, 'bob', conversationId, { limit: 2 });
+    const older = await listMessages(ctx, 'bob', conversationId, { limit: 2, before: 4 });
+    const last = await listMessages(ctx, 'bob', conversationId, { limit: 2, before: 2 });
+    const after = await listMessages(ctx, 'bob', conversationId, { limit: 3, after: 2 });
+
+    expect(exactlyOnePage.items.map((m) => m.seq)).toEqual([5, 4, 3, 2, 1]);
+    expect(exactlyOnePage.hasMore).toBe(false);
+    expect([newest.items.map((m) => m.seq), newest.hasMore]).toEqual([[5, 4], true]);
+    expect([older.items.map((m) => m.seq), older.hasMore]).toEqual([[3, 2], true]);
+    expect([last.items.map((m) => m.seq), last.hasMore]).toEqual([[1], false]);
+    expect([after.items.map((m) => m.seq), after.hasMore]).toEqual([[3, 4, 5], false]);
+  });
+});
+
+describe('inbox and unread counts', () => {
+  it('orders the inbox by latest activity with exact unread counts that ignore the user’s own messages', async () => {
+    const first = await group('reader', ['w1']);
+    const second = await group('reader', ['w2']);
+    const third = await group('reader', ['w3']);
+    await send('w1', first, 'a');
+    await send('w1', first, 'b');
+    await send('reader', second, 'mine');
+    await send('w3', third, 'c');
+    await deliver(first, [1, 2]);
+    await deliver(second, [1]);
+    await deliver(third, [1]);
+
+    const inbox = await listInbox(ctx, 'reader', 10);
+
+    expect(inbox.items.map((i) => [i.conversation.conversationId, i.unreadCount])).toEqual([
+      [third, 1],
+      [second, 0],
+      [first, 2],
+    ]);
+    expect(inbox.items[0]?.lastMessage?.body).toBe('body c');
+  });
+
+  it('pages the inbox with a cursor and ends without one', async () => {
+    const ids = [await group('pager', ['x']), await group('pager', ['y']), await group('pager', ['z'])];
+
+    const firstPage = await listInbox(ctx, 'pager', 2);
+    const secondPage = await listInbox(ctx, 'pager', 2, firstPage.cursor ?? undefined);
+
+    expect(firstPage.items).toHaveLength(2);
+    expect(firstPage.cursor).toEqual(expect.any(String));
+    expect(secondPage.items).toHaveLength(1);
+    expect(secondPage.cursor).toBeNull();
+    expect(
+      new Set([...firstPage.items, ...secondPage.items].map((i) => i.conversation.conversationId)),
+    ).toEqual(new Set(ids));
+  });
+
+  it('keeps unread counts exact when the stream delivers the same records twice', async () => {
+    const conversationId = await group('sender', ['counted']);
+    for (const id of ['u1', 'u2', 'u3']) await send('sender', conversationId, id);
+
+    await deliver(conversationId, [1, 2, 3]);
+    await deliver(conversationId, [1, 2, 3]);
+
+    expect(await getUnread(ctx, 'counted')).toEqual({
+      total: 3,
+      conversations: [{ conversationId, count: 3 }],
+    });
+    expect((await getUnread(ctx, 'sender')).total).toBe(0);
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * Starts one local runtime for the run and hands its addresses to the tests. With `CHAT_TARGET=deployed` the
+ * end-to-end tests go to a deployed stack instead (see `test/support/target.ts`); DynamoDB Local still runs for
+ * the integration tests.
+ */
+import type { TestProject } from 'vitest/node';
+import { startLocalRuntime } from '../../local/runtime.ts';
+
+export interface LocalTarget {
+  httpUrl: string;
+  wsUrl: string;
+  dynamoDbEndpoint: string;
+  tableName: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    local: LocalTarget;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const runtime = await startLocalRuntime({ httpPort: 0, wsPort: 0, streamPollIntervalMs: 20 });
+  project.provide('local', {
+    httpUrl: runtime.httpUrl,
+    wsUrl: runtime.wsUrl,
+    dynamoDbEndpoint: runtime.dynamoDbEndpoint,
+    tableName: runtime.tableName,
+  });
+  return async () => {
+    await runtime.stop();
+  };
+}
