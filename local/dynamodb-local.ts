@@ -64,6 +64,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       `Cannot start Java for DynamoDB Local (is Java 17+ installed?): ${(error as Error).message}`,
     );
   });
+  // Never leave Java behind when this process ends, whatever the way (a test runner killing its worker too).
+  const killChild = () => child.kill('SIGKILL');
+  process.once('exit', killChild);
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await Promise.race([waitUntilListening(endpoint, child, 30_000), spawnFailed]);
@@ -80,6 +83,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
+      process.off('exit', killChild);
     },
   };
 }
