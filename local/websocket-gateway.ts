@@ -209,8 +209,8 @@ export class WebSocketGateway {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       this.postCount++;
-      if (!this.post(connectionId, Buffer.concat(chunks).toString('utf8'))) return (gone(), true);
-      res.writeHead(200).end();
+      if (this.post(connectionId, Buffer.concat(chunks).toString('utf8'))) res.writeHead(200).end();
+      else gone();
     } else if (req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
