@@ -36,6 +36,7 @@ export function toMessageChange(record: DynamoDBRecord): MessageChange | undefin
     message: toMessage(item),
     membersVersion: item.membersVersion as number,
     ...(item.senderConnectionId ? { senderConnectionId: item.senderConnectionId as string } : {}),
+    ...(item.moveInbox === true ? { moveInbox: true } : {}),
   };
 }
 

@@ -4,5 +4,10 @@ import { webSocketHandler } from '../../shared/handlers/websocket.ts';
 
 export const handler = webSocketHandler(async ({ frame }) => {
   if (frame.action === undefined) throw validationFailed('action', 'is required');
-  throw validationFailed('action', `unknown action ${JSON.stringify(frame.action).slice(0, 64)}`);
+  // Only a string action is echoed (bounded): stringifying an attacker's deeply nested value overflows the stack.
+  const shown =
+    typeof frame.action === 'string'
+      ? JSON.stringify(frame.action.slice(0, 64))
+      : `of type ${frame.action === null ? 'null' : Array.isArray(frame.action) ? 'array' : typeof frame.action}`;
+  throw validationFailed('action', `unknown action ${shown}`);
 });

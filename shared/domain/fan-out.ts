@@ -16,6 +16,8 @@ export interface MessageChange {
   message: Message;
   membersVersion: number;
   senderConnectionId?: string;
+  /** Set on the few new messages that move the members' inbox index (at most one a minute per conversation). */
+  moveInbox?: boolean;
 }
 
 export interface FanOutSummary {
@@ -70,7 +72,7 @@ async function deliverChange(ctx: ChatContext, change: MessageChange): Promise<D
   const sessions = await ctx.notifier.sessionsOf(memberIds);
   const except = change.kind === 'new' ? change.senderConnectionId : undefined;
   const report = await ctx.notifier.toConnections(liveConnections(sessions, except), eventFor(change));
-  if (change.kind === 'new') {
+  if (change.kind === 'new' && change.moveInbox) {
     // Moves each member's inbox entry to the top; conditional, so redelivery changes nothing.
     await forEachBounded(memberIds, 8, (userId) =>
       ctx.conversations.touchInbox(conversationId, userId, createdAt),

@@ -15,6 +15,11 @@ export const limits = {
   maxPresenceIds: 100,
   /** Users told about one user's presence change, so huge groups cannot cause an unbounded broadcast. */
   maxPresenceRecipients: 500,
+  /**
+   * The inbox index of a conversation's members moves at most this often: a busy group costs one write per member
+   * a minute, not per message. Each page is re-sorted by exact activity, so only page boundaries can lag.
+   */
+  inboxIndexResolutionSeconds: 60,
   /** Most recently active conversations whose members hear a user's presence change. */
   presenceConversations: 25,
 } as const;

@@ -4,6 +4,7 @@ import { sleep } from '../store/dynamo.ts';
 import { epochSeconds, messageIdFor, seqOfMessageId } from '../store/keys.ts';
 import { authorize, requireAuthor } from './access.ts';
 import { type ChatContext, isoNow } from './context.ts';
+import { limits } from './limits.ts';
 import type { Message } from './model.ts';
 import { messageBody } from './validate.ts';
 
@@ -50,10 +51,12 @@ export async function sendMessage(
       createdAt,
     };
     const retentionDays = ctx.settings.messageRetentionDays;
+    const sinceIndexedMs = Date.parse(createdAt) - Date.parse(conversation.inboxIndexedAt);
     const outcome = await ctx.messages.append({
       message,
       expectedLastSeq: conversation.lastSeq,
       expectedMembersVersion: conversation.membersVersion,
+      moveInbox: sinceIndexedMs >= limits.inboxIndexResolutionSeconds * 1000,
       ...(input.connectionId ? { senderConnectionId: input.connectionId } : {}),
       ...(retentionDays > 0 ? { expiresAt: epochSeconds(ctx.clock()) + retentionDays * 86_400 } : {}),
     });

@@ -30,6 +30,8 @@ export interface Conversation {
   createdAt: string;
   lastSeq: number;
   lastActivityAt: string;
+  /** The activity time the members' inbox index was last moved to (see `limits.inboxIndexResolutionSeconds`). */
+  inboxIndexedAt: string;
   lastMessage?: Message;
   /** Bumped on every membership change; lets caches of the member list know they are stale. */
   membersVersion: number;

@@ -43,6 +43,7 @@ export function toConversation(item: Item): Conversation {
     createdAt: item.createdAt as string,
     lastSeq: item.lastSeq as number,
     lastActivityAt: item.lastActivityAt as string,
+    inboxIndexedAt: (item.inboxIndexedAt ?? item.lastActivityAt) as string,
     ...(item.lastMessage === undefined ? {} : { lastMessage: item.lastMessage as Message }),
     membersVersion: item.membersVersion as number,
     memberCount: item.memberCount as number,
@@ -93,6 +94,7 @@ export class ConversationStore {
       createdAt,
       lastSeq: 0,
       lastActivityAt: createdAt,
+      inboxIndexedAt: createdAt,
       membersVersion: 1,
       memberCount: conversation.members.length,
     };

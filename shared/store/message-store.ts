@@ -12,6 +12,8 @@ export interface AppendInput {
   expectedMembersVersion: number;
   /** The sending socket, which gets `message.ack` and so is skipped by the fan-out. */
   senderConnectionId?: string;
+  /** Whether this message moves the members' inbox index (the fan-out does it) and so the conversation's mark. */
+  moveInbox: boolean;
   /** Epoch seconds after which DynamoDB may delete the message (retention), if any. */
   expiresAt?: number;
 }
@@ -74,7 +76,7 @@ export class MessageStore {
               Update: {
                 TableName: tableName,
                 Key: keys.conversation(conversationId),
-                UpdateExpression: 'SET lastSeq = :seq, lastActivityAt = :at, lastMessage = :message',
+                UpdateExpression: `SET lastSeq = :seq, lastActivityAt = :at, lastMessage = :message${input.moveInbox ? ', inboxIndexedAt = :at' : ''}`,
                 ConditionExpression: 'lastSeq = :expectedSeq AND membersVersion = :expectedVersion',
                 ExpressionAttributeValues: {
                   ':seq': seq,
@@ -94,6 +96,7 @@ export class MessageStore {
                   ...message,
                   membersVersion: expectedMembersVersion,
                   senderConnectionId: input.senderConnectionId,
+                  ...(input.moveInbox ? { moveInbox: true } : {}),
                   ...ttl,
                 },
                 ConditionExpression: 'attribute_not_exists(pk)',

@@ -6,6 +6,8 @@ import { inject } from 'vitest';
 import WebSocket from 'ws';
 
 export interface Target {
+  /** The local runtime (whose table tests may reach directly), not a deployed stack. */
+  isLocal: boolean;
   httpUrl: string;
   wsUrl: string;
   /** How long a stream-driven event may take to arrive on this target. */
@@ -19,6 +21,7 @@ export function target(): Target {
   if (process.env.CHAT_TARGET === 'deployed') {
     const httpUrl = requireEnv('CHAT_HTTP_URL');
     return {
+      isLocal: false,
       httpUrl,
       wsUrl: requireEnv('CHAT_WS_URL'),
       // LocalStack polls streams with back-off up to 10 s; AWS is typically well under a second.
@@ -30,6 +33,7 @@ export function target(): Target {
   localTokens ??= new Map();
   const cache = localTokens;
   return {
+    isLocal: true,
     httpUrl: local.httpUrl,
     wsUrl: local.wsUrl,
     eventTimeoutMs: 5_000,

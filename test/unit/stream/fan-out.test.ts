@@ -94,6 +94,14 @@ describe('fanOut', () => {
     expect(documents).toHaveReceivedCommandTimes(BatchGetCommand, 1);
   });
 
+  it('moves the members’ inbox index only for messages marked to move it, one write per member', async () => {
+    await fanOut(context(), [change(1), change(2)]);
+    expect(documents).toHaveReceivedCommandTimes(UpdateCommand, 0);
+
+    await fanOut(context(), [{ ...change(3), moveInbox: true }]);
+    expect(documents).toHaveReceivedCommandTimes(UpdateCommand, 2);
+  });
+
   it('reports the failing record and every later one, so the retry resumes in order', async () => {
     // Bob's socket keeps failing with a server error; alice's works.
     management
