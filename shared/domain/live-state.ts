@@ -10,7 +10,7 @@ import { type PresenceStatus, unreadCount } from './model.ts';
  * bounded by `limits.presenceConversations` and `limits.maxPresenceRecipients`.
  */
 export async function contactsOf(ctx: ChatContext, userId: string): Promise<string[]> {
-  const memberships = await ctx.conversations.allMemberships(userId, limits.presenceConversations);
+  const { memberships } = await ctx.conversations.inboxPage(userId, limits.presenceConversations);
   const conversations = await ctx.conversations.getMany(memberships.map((m) => m.conversationId));
   const contacts = new Set<string>();
   for (const conversation of conversations.values()) {

@@ -245,15 +245,13 @@ export class ConversationStore {
   }
 
   /** Every membership of a user (for unread totals and presence), read from the inbox index. */
-  async allMemberships(userId: string, limit?: number): Promise<Membership[]> {
+  async allMemberships(userId: string): Promise<Membership[]> {
     const items = await queryAll(this.table, {
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :user',
       ExpressionAttributeValues: { ':user': keys.inboxPartition(userId) },
-      ScanIndexForward: false,
-      ...(limit === undefined ? {} : { Limit: limit }),
     });
-    return items.slice(0, limit).map(toMembership);
+    return items.map(toMembership);
   }
 
   /** Moves a member's read position forward; answers false when it was already at or past `seq`. */
