@@ -86,11 +86,20 @@ function matchRoute(method: string, path: string) {
     const found = entry.pattern.exec(path);
     if (!found) continue;
     const pathParameters = Object.fromEntries(
-      entry.params.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]),
+      entry.params.map((name, i) => [name, decodePathSegment(found[i + 1] ?? '')]),
     );
     return { route: entry.route, pathParameters };
   }
   return undefined;
+}
+
+/** Like API Gateway, a segment that is not valid percent-encoding is passed on as it is (the schema refuses it). */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function httpEvent(

@@ -154,8 +154,11 @@ export class WebSocketGateway {
     } catch {
       action = undefined;
     }
+    // `$`-routes are the gateway's own events; a frame naming one is just an unknown action.
     const routeKey =
-      typeof action === 'string' && action !== '$connect' && routeByAction.has(action) ? action : '$default';
+      typeof action === 'string' && !action.startsWith('$') && routeByAction.has(action)
+        ? action
+        : '$default';
     try {
       await this.invokeRoute(routeKey, connectionId, live, { body, isBase64Encoded: false });
     } catch {

@@ -53,8 +53,12 @@ export async function authorize(
   const members = await directory.members(conversationId, conversation.membersVersion);
   const me = members.find((member) => member.userId === userId);
   if (!me) throw notMember();
-  if (requirement === 'admin' && me.role !== 'admin') throw forbidden('Only a group admin may do this');
+  if (requirement === 'admin') requireAdmin(me);
   return { conversation, members, me };
+}
+
+export function requireAdmin(me: Member): void {
+  if (me.role !== 'admin') throw forbidden('Only a group admin may do this');
 }
 
 /** Only the author may change a message. */

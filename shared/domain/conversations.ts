@@ -1,6 +1,6 @@
 /** Use cases of conversations and membership. */
 import { conflict, forbidden, notFound, validationFailed } from '../errors.ts';
-import { authorize } from './access.ts';
+import { authorize, requireAdmin } from './access.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import { limits } from './limits.ts';
 import { type ConversationWithMembers, type InboxEntry, unreadCount } from './model.ts';
@@ -58,14 +58,14 @@ export async function addMembers(
   conversationId: string,
   userIds: string[],
 ) {
-  const { conversation, members } = await authorize(
+  const { conversation, members, me } = await authorize(
     ctx.conversations,
     ctx.directory,
     conversationId,
     userId,
-    'admin',
   );
   if (conversation.type === 'direct') throw forbidden('A direct conversation has no member changes');
+  requireAdmin(me);
   const present = new Set(members.map((m) => m.userId));
   const joining = [...new Set(userIds)].filter((id) => !present.has(id));
   if (joining.length === 0) return { ...conversation, members };
@@ -85,14 +85,14 @@ export async function removeMember(
   targetId: string,
 ) {
   const leaving = targetId === userId;
-  const { conversation, members } = await authorize(
+  const { conversation, members, me } = await authorize(
     ctx.conversations,
     ctx.directory,
     conversationId,
     userId,
-    leaving ? 'member' : 'admin',
   );
   if (conversation.type === 'direct') throw forbidden('A direct conversation has no member changes');
+  if (!leaving) requireAdmin(me);
   if (!members.some((m) => m.userId === targetId)) throw notFound('member');
   await changeMembership(() => ctx.conversations.removeMember(conversation, targetId));
   const remaining = members.filter((m) => m.userId !== targetId);
