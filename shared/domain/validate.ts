@@ -17,10 +17,13 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
  */
 export const hasLoneSurrogate = (text: string) => /\p{Cs}/u.test(text);
 
+const invisibleCharacters = /[\u200B-\u200D\u2060\uFEFF]/g;
+
 /** A message body as stored: trimmed, not empty, well-formed Unicode, at most `maxMessageBodyBytes` of UTF-8. */
 export function messageBody(raw: string): string {
   const trimmed = raw.trim();
-  if (trimmed === '') throw validationFailed('body', 'must not be empty');
+  // `trim` keeps zero-width characters; a body of nothing else would look empty to every reader.
+  if (trimmed.replace(invisibleCharacters, '') === '') throw validationFailed('body', 'must not be empty');
   if (hasLoneSurrogate(trimmed)) throw validationFailed('body', 'must be well-formed Unicode');
   if (Buffer.byteLength(trimmed, 'utf8') > limits.maxMessageBodyBytes) {
     throw payloadTooLarge('body', limits.maxMessageBodyBytes);

@@ -210,3 +210,12 @@ describe('parseFrame', () => {
     expect(validationError(() => parseFrame(text))).toMatch(message);
   });
 });
+
+describe('message bodies of invisible characters only', () => {
+  it('refuses a body made only of zero-width characters as empty', () => {
+    expect(() => messageBody('\u200b\u200d\ufeff ')).toThrow(
+      expect.objectContaining({ code: 'validation_failed' }),
+    );
+    expect(messageBody('a\u200bb')).toBe('a\u200bb');
+  });
+});
