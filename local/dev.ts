@@ -1,12 +1,15 @@
-/** `npm run dev`: runs the whole chat backend locally until Ctrl-C. */
+/** `npm run dev`: runs the whole chat backend locally, with the demo page, until Ctrl-C. */
+import { createDemoHandler } from '../client/demo/serve.ts';
 import { startLocalRuntime } from './runtime.ts';
 
 const runtime = await startLocalRuntime({
   ...(process.env.CHAT_DATA_DIR ? { dataDir: process.env.CHAT_DATA_DIR } : {}),
+  extraHttpHandlers: async (urls) => [await createDemoHandler(urls)],
 });
 
 console.log(
-  `Chat backend ready: HTTP ${runtime.httpUrl}  WebSocket ${runtime.wsUrl}  (tokens: npm run token -- <userId>; Ctrl-C stops)`,
+  `Chat backend ready: HTTP ${runtime.httpUrl}  WebSocket ${runtime.wsUrl}  demo ${runtime.httpUrl}/demo/  ` +
+    '(tokens: npm run token -- <userId>; Ctrl-C stops)',
 );
 
 let stopping = false;

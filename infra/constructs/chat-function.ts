@@ -1,0 +1,107 @@
+/**
+ * The one Lambda function construct: owns the defaults (Node.js 22, arm64, bundling with the local esbuild,
+ * source maps, a log group with retention) and grants exactly the access a route-table entry declares.
+ */
+import { resolve } from 'node:path';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { FunctionSpec } from '../../shared/shape/routes.ts';
+
+const repositoryRoot = resolve(import.meta.dirname, '..', '..');
+
+/** Where a function with `connections` access may post: this API's stage, POST on `@connections` only. */
+export interface ConnectionsTarget {
+  apiId: string;
+  stageName: string;
+  /** The `https://…/stage` URL the management client uses. */
+  endpoint: string;
+}
+
+export interface ChatFunctionProps {
+  spec: FunctionSpec;
+  table: ITable;
+  /** Required when `spec.access.connections` is true. */
+  connections?: ConnectionsTarget;
+  environment: Record<string, string>;
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+  /** @default 30 seconds */
+  timeout?: Duration;
+  /** @default 512 MB */
+  memorySize?: number;
+  reservedConcurrentExecutions?: number;
+}
+
+export class ChatFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ChatFunctionProps) {
+    super(scope, id);
+    const { spec, table } = props;
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    // Its own role that may write only its own log group (instead of the account-wide basic execution policy).
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(role);
+    this.function = new NodejsFunction(this, 'Function', {
+      role,
+      entry: resolve(repositoryRoot, spec.entry),
+      projectRoot: repositoryRoot,
+      depsLockFilePath: resolve(repositoryRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      logGroup: this.logGroup,
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
+      environment: {
+        ...props.environment,
+        ...(spec.access.table === 'none' ? {} : { TABLE_NAME: table.tableName }),
+        ...(spec.access.connections && props.connections
+          ? { CONNECTIONS_ENDPOINT: props.connections.endpoint }
+          : {}),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        // Bundle the AWS SDK too: the versions in the lock file, tree-shaken, not the runtime's copy.
+        externalModules: [],
+        // Some dependencies are CommonJS and call `require`, which an ES module does not have.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    if (spec.access.table === 'read') table.grantReadData(this.function);
+    if (spec.access.table === 'readWrite') table.grantReadWriteData(this.function);
+    if (spec.access.connections) {
+      if (!props.connections) throw new Error(`${spec.name} posts to @connections but no API was given`);
+      const { apiId, stageName } = props.connections;
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['execute-api:ManageConnections'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'execute-api',
+              resource: apiId,
+              resourceName: `${stageName}/POST/@connections/*`,
+            }),
+          ],
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,242 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ChatStack } from '../../infra/chat-stack.ts';
+import { readConfig } from '../../infra/config.ts';
+import {
+  type FunctionSpec,
+  fanOutConsumer,
+  httpRoutes,
+  webSocketAuthorizer,
+  webSocketRoutes,
+} from '../../shared/shape/routes.ts';
+import { fanOutFilterPatterns, tableDefinition } from '../../shared/shape/table.ts';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Statement = { Action: string | string[]; Resource: unknown };
+
+let app: App;
+let template: Template;
+let resources: Record<string, Resource>;
+const allFunctions: FunctionSpec[] = [...webSocketRoutes, ...httpRoutes, webSocketAuthorizer, fanOutConsumer];
+
+beforeAll(() => {
+  // Building the stack bundles every function with esbuild, once for the whole file.
+  app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-')), context: { stage: 'dev' } });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const stack = new ChatStack(app, 'Chat-dev', { config: readConfig(app.node) });
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+}, 180_000);
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+/** The policy statements of the role of one function of the route table. */
+function statementsOf(spec: FunctionSpec): Statement[] {
+  const role = ofType('AWS::IAM::Role').find(([id]) => id.startsWith(`${spec.name}Role`));
+  if (!role) throw new Error(`no role for ${spec.name}`);
+  return ofType('AWS::IAM::Policy')
+    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(role[0]))
+    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+describe('the table', () => {
+  it('is on-demand with the shared keys, index, TTL, a new-and-old-images stream, PITR and encryption', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'gsi1', Projection: { ProjectionType: 'ALL' } }),
+      ],
+      TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+});
+
+describe('the functions', () => {
+  it('has one Node.js 22 arm64 function per route-table entry', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions).toHaveLength(allFunctions.length);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    }
+  });
+
+  it('keeps every log group for a limited time', () => {
+    for (const [, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+});
+
+describe('the WebSocket API', () => {
+  it('wires every route of the route table, with the Lambda authorizer on $connect only', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'WEBSOCKET',
+      RouteSelectionExpression: '$request.body.action',
+    });
+    for (const route of webSocketRoutes) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: route.routeKey,
+        AuthorizationType: route.routeKey === '$connect' ? 'CUSTOM' : 'NONE',
+        Target: Match.anyValue(),
+      });
+    }
+  });
+
+  it('runs the authorizer on every connect, so the token may come in the query or the subprotocol', () => {
+    const [, authorizer] =
+      ofType('AWS::ApiGatewayV2::Authorizer').find(([, a]) => a.Properties.AuthorizerType === 'REQUEST') ??
+      [];
+    expect(authorizer?.Properties.IdentitySource).toBeUndefined();
+  });
+
+  it('throttles the stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: 'dev',
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 }),
+    });
+  });
+});
+
+describe('the HTTP API', () => {
+  it('serves every HTTP route of the route table behind the JWT authorizer', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' });
+    for (const route of httpRoutes) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${route.method} ${route.path}`,
+        AuthorizationType: 'JWT',
+      });
+    }
+  });
+
+  it('has no route or setting of the local development issuer', () => {
+    const text = JSON.stringify(template.toJSON());
+    expect(text).not.toContain('_local');
+    expect(text).not.toContain('127.0.0.1');
+    expect(text).not.toContain('JWKS_URI');
+  });
+});
+
+describe('the stream fan-out', () => {
+  it('only sees message records, reports partial failures, bisects and dead-letters', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FilterCriteria: {
+        Filters: fanOutFilterPatterns.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+      },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('alarms on dead letters and on the stream falling behind', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'IteratorAge',
+      Threshold: 60_000,
+    });
+  });
+});
+
+describe('least privilege', () => {
+  it('grants no wildcard actions anywhere', () => {
+    for (const [, policy] of ofType('AWS::IAM::Policy')) {
+      for (const statement of (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+        for (const action of actionsOf(statement))
+          expect(action === '*' || action.endsWith(':*')).toBe(false);
+      }
+    }
+  });
+
+  it('gives each function exactly the table and @connections access the route table declares', () => {
+    const writes = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/;
+    for (const spec of allFunctions) {
+      const statements = statementsOf(spec);
+      const actions = statements.flatMap(actionsOf);
+      expect(
+        actions.some((a) => a.startsWith('dynamodb:Get') || a === 'dynamodb:Query'),
+        spec.name,
+      ).toBe(spec.access.table !== 'none');
+      expect(
+        actions.some((a) => writes.test(a)),
+        spec.name,
+      ).toBe(spec.access.table === 'readWrite');
+      const manage = statements.filter((s) => actionsOf(s).includes('execute-api:ManageConnections'));
+      expect(manage.length > 0, spec.name).toBe(spec.access.connections);
+      for (const statement of manage)
+        expect(JSON.stringify(statement.Resource)).toMatch(/\/dev\/POST\/@connections\/\*"/);
+    }
+  });
+});
+
+describe('outputs and checks', () => {
+  it('outputs what clients and operators need', () => {
+    for (const name of [
+      'WebSocketUrl',
+      'HttpApiUrl',
+      'TableName',
+      'UserPoolId',
+      'UserPoolClientId',
+      'DeadLetterQueueUrl',
+    ]) {
+      template.hasOutput(name, Match.anyValue());
+    }
+  });
+
+  it('passes cdk-nag’s AwsSolutions rules, every acknowledgement carrying a reason', () => {
+    // A fresh synthesis runs the validation plugins; it throws when a rule is violated and not acknowledged.
+    const assembly = app.synth({ force: true });
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: {
+        pluginName: string;
+        conclusion: string;
+        violations: unknown[];
+        suppressedViolations: { reason: string }[];
+      }[];
+    };
+    const [nag] = report.pluginReports.filter((r) => r.pluginName === 'AwsSolutions');
+    expect(nag).toMatchObject({ conclusion: 'success', violations: [] });
+    for (const acknowledged of nag?.suppressedViolations ?? [])
+      expect(acknowledged.reason.length).toBeGreaterThan(20);
+  });
+});
+
+describe('configuration', () => {
+  const nodeWith = (context: Record<string, unknown>) => new App({ context }).node;
+
+  it('retains data and protects the table in prod, and not in dev', () => {
+    expect(readConfig(nodeWith({ stage: 'prod' }))).toMatchObject({
+      retainData: true,
+      deletionProtection: true,
+    });
+    expect(readConfig(nodeWith({}))).toMatchObject({
+      stage: 'dev',
+      retainData: false,
+      deletionProtection: false,
+    });
+  });
+
+  it('uses an existing OIDC issuer instead of a new user pool when both issuer and audience are given', () => {
+    expect(
+      readConfig(nodeWith({ oidcIssuer: 'https://id.example.com', oidcAudience: 'a,b' })).identity,
+    ).toEqual({
+      kind: 'oidc',
+      issuer: 'https://id.example.com',
+      audiences: ['a', 'b'],
+    });
+    expect(() => readConfig(nodeWith({ oidcIssuer: 'https://id.example.com' }))).toThrow(/both/);
+  });
+});
