@@ -39,29 +39,40 @@ function eventFor(change: MessageChange): ServerEvent {
   };
 }
 
+/** Conversations of one batch delivered at the same time; each conversation's records stay in order. */
+const conversationsInParallel = 8;
+
 export async function fanOut(ctx: ChatContext, changes: MessageChange[]): Promise<FanOutSummary> {
   const summary: FanOutSummary = {
     failedIds: [],
     delivery: { delivered: 0, pruned: 0, failed: 0, retries: 0 },
     latenciesMs: [],
   };
-  // In order: one conversation's messages reach a socket in seq order. After a failure the rest of the batch
-  // is reported failed too, so the retried batch resumes from the first failed record and keeps that order.
-  for (const change of changes) {
-    if (summary.failedIds.length > 0) {
-      summary.failedIds.push(change.id);
-      continue;
+  const byConversation = new Map<string, { change: MessageChange; index: number }[]>();
+  changes.forEach((change, index) => {
+    const queue = byConversation.get(change.message.conversationId) ?? [];
+    queue.push({ change, index });
+    byConversation.set(change.message.conversationId, queue);
+  });
+  let firstFailure = changes.length;
+  await forEachBounded([...byConversation.values()], conversationsInParallel, async (queue) => {
+    for (const { change, index } of queue) {
+      try {
+        const report = await deliverChange(ctx, change);
+        for (const key of ['delivered', 'pruned', 'failed', 'retries'] as const)
+          summary.delivery[key] += report[key];
+        if (report.failed > 0) throw new Error(`${report.failed} deliveries failed after retries`);
+        if (change.kind === 'new')
+          summary.latenciesMs.push(ctx.clock() - Date.parse(change.message.createdAt));
+      } catch {
+        // The rest of this conversation waits for the retry, so its messages still arrive in seq order.
+        firstFailure = Math.min(firstFailure, index);
+        return;
+      }
     }
-    try {
-      const report = await deliverChange(ctx, change);
-      for (const key of ['delivered', 'pruned', 'failed', 'retries'] as const)
-        summary.delivery[key] += report[key];
-      if (report.failed > 0) throw new Error(`${report.failed} deliveries failed after retries`);
-      if (change.kind === 'new') summary.latenciesMs.push(ctx.clock() - Date.parse(change.message.createdAt));
-    } catch {
-      summary.failedIds.push(change.id);
-    }
-  }
+  });
+  // Lambda resumes a stream batch at its first failed record: report it and everything after it.
+  summary.failedIds = changes.slice(firstFailure).map((change) => change.id);
   return summary;
 }
 

@@ -102,6 +102,20 @@ describe('fanOut', () => {
     expect(documents).toHaveReceivedCommandTimes(UpdateCommand, 2);
   });
 
+  it('keeps delivering other conversations while one fails, and reports from the first failure on', async () => {
+    management
+      .on(PostToConnectionCommand, { ConnectionId: 'bob-1' })
+      .rejects(Object.assign(new Error('boom'), { $metadata: { httpStatusCode: 500 } }));
+
+    const summary = await fanOut(context(), [change(1, 'conv-1'), change(2, 'conv-solo')]);
+
+    const soloDelivery = management
+      .commandCalls(PostToConnectionCommand)
+      .some((call) => new TextDecoder().decode(call.args[0].input.Data as Uint8Array).includes('conv-solo'));
+    expect(soloDelivery).toBe(true);
+    expect(summary.failedIds).toEqual(['seq-1', 'seq-2']);
+  });
+
   it('reports the failing record and every later one, so the retry resumes in order', async () => {
     // Bob's socket keeps failing with a server error; alice's works.
     management
