@@ -6,7 +6,8 @@ export const serviceName = 'serverless-chat';
 export const metricsNamespace = 'ServerlessChat';
 
 export const logger = new Logger({ serviceName });
-export const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
+// Its own warnings (e.g. an invocation with no metrics) go through the structured logger and its level.
+export const metrics = new Metrics({ namespace: metricsNamespace, serviceName, logger });
 
 /** Metric names, shared by the functions that emit them and the dashboard and alarms that read them. */
 export const metricNames = {
