@@ -18,7 +18,11 @@ export interface ContextOverrides {
   clock?: () => number;
 }
 
+/** A connection recorded this recently is not pruned on a 410: its handshake may still be completing. */
+const goneGraceMs = 10_000;
+
 export function buildChatContext(overrides: ContextOverrides = {}): ChatContext {
+  const settings = readSettings();
   const table = overrides.table ?? { client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') };
   const clock = overrides.clock ?? Date.now;
   const conversations = new ConversationStore(table);
@@ -30,7 +34,12 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
   const sender = new ConnectionSender({
     client: managementClient,
     onGone: (connection) =>
-      presence.removeConnection(connection.userId, connection.connectionId, clock()).then(() => undefined),
+      presence.removeGoneConnection(
+        connection.userId,
+        connection.connectionId,
+        clock() - goneGraceMs,
+        settings.presenceTtlSeconds * 1000,
+      ),
   });
   return {
     conversations,
@@ -39,7 +48,7 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
     ephemeral: new EphemeralStore(table),
     directory: new MemberDirectory(conversations, undefined, undefined, clock),
     notifier: new Notifier(presence, sender, clock),
-    settings: readSettings(),
+    settings,
     clock,
     newId: ulid,
   };

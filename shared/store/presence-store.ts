@@ -114,6 +114,33 @@ export class PresenceStore {
     return { stillOnline: toSessions(userId, answer.Attributes, nowMs).connections.length > 0 };
   }
 
+  /**
+   * Forgets a connection that answered 410 Gone, unless its record was written or renewed after
+   * `renewedBeforeMs`: a connection that has just run `$connect` is not postable until its handshake completes,
+   * and must not be forgotten for answering 410 in that moment.
+   */
+  async removeGoneConnection(
+    userId: string,
+    connectionId: string,
+    renewedBeforeMs: number,
+    ttlMs: number,
+  ): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.presence(userId),
+          UpdateExpression: 'REMOVE #conn',
+          ConditionExpression: '#conn < :expiresBefore',
+          ExpressionAttributeNames: { '#conn': connectionAttributePrefix + connectionId },
+          ExpressionAttributeValues: { ':expiresBefore': renewedBeforeMs + ttlMs },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   /** The sessions of many users, with batched reads (100 users a call). */
   async getMany(userIds: string[], nowMs: number): Promise<Map<string, UserSessions>> {
     const items = await batchGet(this.table, userIds.map(keys.presence));

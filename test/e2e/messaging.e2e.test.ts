@@ -161,7 +161,7 @@ describe('messages over HTTP and WebSocket', () => {
 
 // Needs the table itself to plant a stale connection: only the local runtime gives that access.
 describe.runIf(t.isLocal)('stale connections', () => {
-  it('prunes a connection that answers 410 Gone and still delivers to the live ones', async () => {
+  it('prunes a connection that answers 410 Gone, keeps one still in its handshake, and delivers to the live ones', async () => {
     const { dynamoDbEndpoint, tableName } = inject('local');
     const documents = DynamoDBDocumentClient.from(
       new DynamoDBClient({
@@ -173,14 +173,19 @@ describe.runIf(t.isLocal)('stale connections', () => {
     const [alice, bob] = [uniqueUser('alice'), uniqueUser('bob')];
     const conversationId = await groupOf(alice, [bob]);
     const bobSocket = await open(bob);
-    // A connection API Gateway no longer knows, still recorded as live (its $disconnect was lost).
+    // One connection API Gateway no longer knows, last renewed 30 s ago (its $disconnect was lost), and one
+    // recorded a moment ago whose handshake has not completed: both answer 410 to a post.
+    const ttlMs = 60_000;
     await documents.send(
       new UpdateCommand({
         TableName: tableName,
         Key: keys.presence(bob),
-        UpdateExpression: 'SET #stale = :expires',
-        ExpressionAttributeNames: { '#stale': 'conn:stale-connection=' },
-        ExpressionAttributeValues: { ':expires': Date.now() + 60_000 },
+        UpdateExpression: 'SET #stale = :staleExpiry, #fresh = :freshExpiry',
+        ExpressionAttributeNames: { '#stale': 'conn:stale-connection=', '#fresh': 'conn:in-handshake=' },
+        ExpressionAttributeValues: {
+          ':staleExpiry': Date.now() - 30_000 + ttlMs,
+          ':freshExpiry': Date.now() + ttlMs,
+        },
       }),
     );
 
@@ -198,6 +203,8 @@ describe.runIf(t.isLocal)('stale connections', () => {
       expect(names).not.toContain('conn:stale-connection=');
       return names;
     }, t.eventTimeoutMs);
-    expect(connectionsOfBob).toHaveLength(1);
+    // Bob's live socket and the one still in its handshake.
+    expect(connectionsOfBob).toContain('conn:in-handshake=');
+    expect(connectionsOfBob).toHaveLength(2);
   });
 });
