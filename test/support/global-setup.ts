@@ -4,6 +4,7 @@
  * the integration tests.
  */
 import type { TestProject } from 'vitest/node';
+import { createDemoHandler } from '../../client/demo/serve.ts';
 import { startLocalRuntime } from '../../local/runtime.ts';
 
 export interface LocalTarget {
@@ -20,7 +21,13 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const runtime = await startLocalRuntime({ httpPort: 0, wsPort: 0, streamPollIntervalMs: 20 });
+  const runtime = await startLocalRuntime({
+    httpPort: 0,
+    wsPort: 0,
+    streamPollIntervalMs: 20,
+    // The demo page, as `npm run dev` serves it, for the browser test.
+    extraHttpHandlers: async (urls) => [await createDemoHandler(urls)],
+  });
   project.provide('local', {
     httpUrl: runtime.httpUrl,
     wsUrl: runtime.wsUrl,

@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const demoFile = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+
+interface Asset {
+  contentType: string;
+  body: string;
+}
+
+/**
+ * Bundles the demo page once and returns a request handler for `/demo/`, `/demo/app.js` and
+ * `/demo/style.css`; it answers false for any other request so the gateway can route it on.
+ */
+export async function createDemoHandler(options: {
+  httpUrl: string;
+  wsUrl: string;
+}): Promise<(req: IncomingMessage, res: ServerResponse) => boolean> {
+  const [bundle, html, css] = await Promise.all([
+    build({ entryPoints: [demoFile('app.ts')], bundle: true, format: 'esm', target: 'es2022', write: false }),
+    readFile(demoFile('index.html'), 'utf8'),
+    readFile(demoFile('style.css'), 'utf8'),
+  ]);
+  const script = bundle.outputFiles[0]?.text;
+  if (script === undefined) throw new Error('esbuild produced no bundle for the demo');
+  // `<` escaped so that no value can close the script element.
+  const config = JSON.stringify({ httpUrl: options.httpUrl, wsUrl: options.wsUrl }).replaceAll(
+    '<',
+    '\\u003c',
+  );
+  const assets = new Map<string, Asset>([
+    [
+      '/demo/',
+      {
+        contentType: 'text/html; charset=utf-8',
+        body: html.replace('<!-- chat-config -->', `<script>window.CHAT_CONFIG = ${config};</script>`),
+      },
+    ],
+    ['/demo/app.js', { contentType: 'text/javascript; charset=utf-8', body: script }],
+    ['/demo/style.css', { contentType: 'text/css; charset=utf-8', body: css }],
+  ]);
+
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/demo') {
+      // The page loads app.js and style.css relative to /demo/.
+      res.writeHead(301, { location: '/demo/' }).end();
+      return true;
+    }
+    const asset = path === undefined ? undefined : assets.get(path);
+    if (!asset) return false;
+    res.writeHead(200, { 'content-type': asset.contentType, 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : asset.body);
+    return true;
+  };
+}

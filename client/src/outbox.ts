@@ -1,0 +1,112 @@
+import type { ClientFrame, Message } from './protocol.ts';
+
+export type OutgoingStatus = 'pending' | 'sent' | 'failed';
+
+/** A message this device is sending, as the app shows it before and after the server stored it. */
+export interface OutgoingMessage {
+  conversationId: string;
+  clientMessageId: string;
+  body: string;
+  status: OutgoingStatus;
+  /** The stored message, once `sent`. */
+  message?: Message;
+  /** Why it `failed`; `timeout` when no answer came in time. */
+  error?: { code: string; message: string };
+}
+
+export interface OutboxOptions {
+  /** Sends a frame; false when offline, and the message then waits for the next `flush`. */
+  transmit(frame: ClientFrame): boolean;
+  ackTimeoutMs: number;
+  onChange(message: OutgoingMessage): void;
+}
+
+/**
+ * Optimistic sends. At most one message per conversation is on the wire at a time: the server may process
+ * frames of one socket concurrently, so waiting for each ack is what keeps the conversation in send order.
+ * A message on the wire when the socket drops goes again after reconnecting with the same
+ * `clientMessageId`, which the server stores only once.
+ */
+export class Outbox {
+  /** Pending and failed messages in send order; a sent message leaves. */
+  private readonly unsent = new Map<string, OutgoingMessage>();
+  /** conversationId → the message on the wire and its ack timer. */
+  private readonly inFlight = new Map<
+    string,
+    { clientMessageId: string; timer: ReturnType<typeof setTimeout> }
+  >();
+
+  constructor(private readonly options: OutboxOptions) {}
+
+  add(conversationId: string, clientMessageId: string, body: string): OutgoingMessage {
+    const message: OutgoingMessage = { conversationId, clientMessageId, body, status: 'pending' };
+    this.update(message);
+    this.flush();
+    return message;
+  }
+
+  /** Queues a failed message again, last in line, under the same `clientMessageId`. */
+  retry(clientMessageId: string): OutgoingMessage | undefined {
+    const failed = this.unsent.get(clientMessageId);
+    if (failed?.status !== 'failed') return undefined;
+    this.unsent.delete(clientMessageId);
+    const { error: _, ...rest } = failed;
+    const pending: OutgoingMessage = { ...rest, status: 'pending' };
+    this.update(pending);
+    this.flush();
+    return pending;
+  }
+
+  /** Also accepts a late ack of a message that timed out: the server did store it. */
+  acknowledge(clientMessageId: string, message: Message): void {
+    const outgoing = this.unsent.get(clientMessageId);
+    if (!outgoing) return;
+    this.settle(outgoing);
+    const { error: _, ...rest } = outgoing;
+    this.update({ ...rest, status: 'sent', message });
+    this.flush();
+  }
+
+  /** Returns false when the id is not one of the messages waiting here. */
+  fail(clientMessageId: string, error: { code: string; message: string }): boolean {
+    const outgoing = this.unsent.get(clientMessageId);
+    if (outgoing?.status !== 'pending') return false;
+    this.settle(outgoing);
+    this.update({ ...outgoing, status: 'failed', error });
+    this.flush();
+    return true;
+  }
+
+  /** Messages on the wire may not have arrived: they go again, in order, on the next `flush`. */
+  connectionLost(): void {
+    for (const { timer } of this.inFlight.values()) clearTimeout(timer);
+    this.inFlight.clear();
+  }
+
+  /** Puts the oldest pending message of each idle conversation on the wire. */
+  flush(): void {
+    for (const message of this.unsent.values()) {
+      if (message.status !== 'pending' || this.inFlight.has(message.conversationId)) continue;
+      const { conversationId, clientMessageId, body } = message;
+      if (!this.options.transmit({ action: 'sendMessage', conversationId, clientMessageId, body })) return;
+      const timer = setTimeout(
+        () => this.fail(clientMessageId, { code: 'timeout', message: 'No answer from the server' }),
+        this.options.ackTimeoutMs,
+      );
+      this.inFlight.set(conversationId, { clientMessageId, timer });
+    }
+  }
+
+  private settle(message: OutgoingMessage): void {
+    const inFlight = this.inFlight.get(message.conversationId);
+    if (inFlight?.clientMessageId !== message.clientMessageId) return;
+    clearTimeout(inFlight.timer);
+    this.inFlight.delete(message.conversationId);
+  }
+
+  private update(message: OutgoingMessage): void {
+    if (message.status === 'sent') this.unsent.delete(message.clientMessageId);
+    else this.unsent.set(message.clientMessageId, message);
+    this.options.onChange(message);
+  }
+}

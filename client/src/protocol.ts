@@ -1,0 +1,125 @@
+/** The shapes of PROTOCOL.md as a client sees them. */
+
+export interface Message {
+  conversationId: string;
+  messageId: string;
+  /** Position in the conversation: 1, 2, 3, ... with no holes (deleted messages keep theirs). */
+  seq: number;
+  senderId: string;
+  body: string;
+  clientMessageId: string;
+  createdAt: string;
+  editedAt?: string;
+  deletedAt?: string;
+}
+
+export type ConversationType = 'direct' | 'group';
+
+export interface Member {
+  userId: string;
+  role: 'admin' | 'member';
+  joinedAt: string;
+  lastReadSeq: number;
+}
+
+export interface Conversation {
+  conversationId: string;
+  type: ConversationType;
+  name?: string;
+  createdBy: string;
+  createdAt: string;
+  lastSeq: number;
+  lastActivityAt: string;
+  memberCount: number;
+}
+
+export interface ConversationWithMembers extends Conversation {
+  members: Member[];
+}
+
+export interface InboxEntry {
+  conversation: Conversation;
+  lastMessage: Message | null;
+  unreadCount: number;
+}
+
+export interface InboxPage {
+  items: InboxEntry[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  cursor?: string | null;
+}
+
+export interface MessagePage {
+  items: Message[];
+  hasMore: boolean;
+}
+
+export interface Presence {
+  userId: string;
+  status: 'online' | 'offline';
+  lastSeenAt: string | null;
+}
+
+export interface UnreadSummary {
+  total: number;
+  conversations: { conversationId: string; count: number }[];
+}
+
+export interface ReadPosition {
+  conversationId: string;
+  seq: number;
+  unreadCount: number;
+}
+
+export interface TypingEvent {
+  conversationId: string;
+  userId: string;
+  isTyping: boolean;
+}
+
+export interface ReadEvent {
+  conversationId: string;
+  userId: string;
+  seq: number;
+}
+
+export interface UnreadEvent {
+  conversationId: string;
+  count: number;
+  total: number;
+}
+
+export interface MessageDeletedEvent {
+  conversationId: string;
+  messageId: string;
+  seq: number;
+}
+
+/** An `error` frame; `clientMessageId` or `action` say which request failed when the server knows. */
+export interface ServerError {
+  code: string;
+  message: string;
+  clientMessageId?: string;
+  action?: string;
+}
+
+/** Every frame the server sends (PROTOCOL.md "WebSocket: server → client"). */
+export type ServerFrame =
+  | { type: 'message.ack'; clientMessageId: string; message: Message }
+  | { type: 'message.new'; message: Message }
+  | { type: 'message.updated'; message: Message }
+  | ({ type: 'message.deleted' } & MessageDeletedEvent)
+  | ({ type: 'typing'; expiresAt: string } & TypingEvent)
+  | ({ type: 'presence' } & Presence)
+  | ({ type: 'read' } & ReadEvent)
+  | ({ type: 'unread' } & UnreadEvent)
+  | { type: 'conversation.updated'; conversation: ConversationWithMembers }
+  | { type: 'pong'; at: string }
+  | ({ type: 'error' } & ServerError);
+
+/** Every frame the client sends (PROTOCOL.md "WebSocket: client → server"). */
+export type ClientFrame =
+  | { action: 'sendMessage'; conversationId: string; clientMessageId: string; body: string }
+  | { action: 'typing'; conversationId: string; isTyping: boolean }
+  | { action: 'markRead'; conversationId: string; seq: number }
+  | { action: 'heartbeat' };

@@ -1,0 +1,127 @@
+import type { Message, MessagePage } from './protocol.ts';
+
+export interface SequencerOptions {
+  /** One page of messages after `afterSeq`, oldest first. */
+  fetchAfter(conversationId: string, afterSeq: number): Promise<MessagePage>;
+  deliver(message: Message): void;
+  /**
+   * How long a gap may stay open before it is fetched. The sender's ack travels directly while other
+   * messages come through the stream fan-out, so short gaps usually close by themselves.
+   */
+  gapWaitMs: number;
+  onError(error: unknown): void;
+}
+
+interface ConversationState {
+  conversationId: string;
+  /** Highest seq the app has; every message up to it was delivered or shown in a page the app loaded. */
+  lastSeq: number;
+  /** Messages that arrived ahead of a gap, by seq. */
+  waiting: Map<number, Message>;
+  gapTimer: ReturnType<typeof setTimeout> | undefined;
+  fetching: boolean;
+  /** A fill was asked for while one ran; its pages may predate what was asked for. */
+  fetchAgain: boolean;
+}
+
+/**
+ * Delivers each conversation's messages exactly once and in seq order. A message is new when its seq is
+ * beyond what the app has (seq and messageId name the same message, so this is the de-duplication);
+ * a skipped seq holds later messages back until the gap is fetched with `?after=`.
+ */
+export class MessageSequencer {
+  private readonly conversations = new Map<string, ConversationState>();
+
+  constructor(private readonly options: SequencerOptions) {}
+
+  receive(message: Message): void {
+    const state = this.stateOf(message.conversationId, message.seq - 1);
+    if (message.seq <= state.lastSeq) return;
+    state.waiting.set(message.seq, message);
+    this.drain(state);
+    if (state.waiting.size > 0 && !state.gapTimer) {
+      state.gapTimer = setTimeout(() => void this.fill(state), this.options.gapWaitMs);
+    }
+  }
+
+  /** Records that the app already has every message up to `seq`, from the inbox or a history page. */
+  markSeen(conversationId: string, seq: number): void {
+    const state = this.stateOf(conversationId, seq);
+    if (seq <= state.lastSeq) return;
+    state.lastSeq = seq;
+    for (const waitingSeq of state.waiting.keys()) {
+      if (waitingSeq <= seq) state.waiting.delete(waitingSeq);
+    }
+    this.drain(state);
+  }
+
+  /** After a reconnect: fetches whatever every known conversation missed while the socket was down. */
+  recoverAll(): Promise<void> {
+    return Promise.all([...this.conversations.values()].map((state) => this.fill(state))).then(
+      () => undefined,
+    );
+  }
+
+  private async fill(state: ConversationState): Promise<void> {
+    clearTimeout(state.gapTimer);
+    state.gapTimer = undefined;
+    if (state.fetching) {
+      state.fetchAgain = true;
+      return;
+    }
+    state.fetching = true;
+    try {
+      do {
+        state.fetchAgain = false;
+        await this.fetchPages(state);
+      } while (state.fetchAgain);
+    } catch (error) {
+      // The next message or reconnect tries again; retrying here would spin on a lasting error (not_member).
+      this.options.onError(error);
+    } finally {
+      state.fetching = false;
+    }
+  }
+
+  private async fetchPages(state: ConversationState): Promise<void> {
+    for (;;) {
+      const lastSeqBefore = state.lastSeq;
+      const page = await this.options.fetchAfter(state.conversationId, lastSeqBefore);
+      for (const message of page.items) {
+        if (message.seq > state.lastSeq) state.waiting.set(message.seq, message);
+      }
+      this.drain(state);
+      // Stop on a page that moved nothing forward, rather than asking for it forever.
+      if (!page.hasMore || state.lastSeq === lastSeqBefore) return;
+    }
+  }
+
+  private drain(state: ConversationState): void {
+    for (let next = state.waiting.get(state.lastSeq + 1); next; next = state.waiting.get(state.lastSeq + 1)) {
+      state.waiting.delete(next.seq);
+      state.lastSeq = next.seq;
+      this.options.deliver(next);
+    }
+    if (state.waiting.size === 0) {
+      clearTimeout(state.gapTimer);
+      state.gapTimer = undefined;
+    }
+  }
+
+  /** A conversation seen for the first time starts right before what revealed it. */
+  private stateOf(conversationId: string, lastSeq: number): ConversationState {
+    let state = this.conversations.get(conversationId);
+    if (!state) {
+      state = {
+        conversationId,
+        lastSeq,
+        waiting: new Map(),
+        gapTimer: undefined,
+        fetching: false,
+        fetchAgain: false,
+      };
+      this.conversations.set(conversationId, state);
+    }
+    return state;
+  }
+}
