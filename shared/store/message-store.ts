@@ -187,6 +187,8 @@ export class MessageStore {
         KeyConditionExpression: `pk = :pk AND ${range.condition}`,
         ExpressionAttributeValues: { ':pk': pk, ...range.values },
         ScanIndexForward: ascending,
+        // Strongly consistent: a client catching up right after a reconnect must see the newest messages.
+        ConsistentRead: true,
         // One extra item tells whether there is more without a second call.
         Limit: options.limit + 1,
       }),

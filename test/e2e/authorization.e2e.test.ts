@@ -10,21 +10,15 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createTokenVerifier } from '../../shared/auth/token-verifier.ts';
-import { api, ChatSocket, type Target, target, uniqueUser } from '../support/target.ts';
+import { api, ChatSocket, socketPool, type Target, target, uniqueUser } from '../support/target.ts';
 
 const t = target();
 type Event = Record<string, unknown>;
 type Json = Record<string, unknown>;
 
-const sockets: ChatSocket[] = [];
-const open = async (userId: string) => {
-  const socket = await ChatSocket.open(t, userId);
-  sockets.push(socket);
-  return socket;
-};
-afterAll(async () => {
-  await Promise.all(sockets.splice(0).map((s) => s.close()));
-});
+const { open, closeAll } = socketPool(t);
+
+afterAll(closeAll);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A conversation id that is well formed but names nothing. */

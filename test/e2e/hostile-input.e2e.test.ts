@@ -5,6 +5,7 @@
  * to reproduce a failure printed with its seed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../support/random.ts';
 import { api, ChatSocket, target, uniqueUser } from '../support/target.ts';
 
 const t = target();
@@ -13,17 +14,6 @@ const seed = Number(process.env.HOSTILE_SEED ?? 0x5eed2026);
 type Json = Record<string, unknown>;
 type Event = Record<string, unknown>;
 
-/** mulberry32: a tiny seeded PRNG. */
-function mulberry32(start: number) {
-  let a = start >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = mulberry32(seed);
 const int = (max: number) => Math.floor(random() * max);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;

@@ -1,16 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, ChatSocket, target, uniqueUser } from '../support/target.ts';
+import { api, socketPool, target, uniqueUser } from '../support/target.ts';
 
 const t = target();
-const sockets: ChatSocket[] = [];
-const open = async (userId: string) => {
-  const socket = await ChatSocket.open(t, userId);
-  sockets.push(socket);
-  return socket;
-};
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((s) => s.close()));
-});
+const { open, closeAll } = socketPool(t);
+
+afterEach(closeAll);
 
 async function directBetween(a: string, b: string) {
   const { body } = await api(t, a, 'POST', '/conversations', { type: 'direct', memberIds: [b] });

@@ -2,18 +2,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { keys } from '../../shared/store/keys.ts';
-import { api, ChatSocket, eventually, target, uniqueUser } from '../support/target.ts';
+import { api, eventually, socketPool, target, uniqueUser } from '../support/target.ts';
 
 const t = target();
-const sockets: ChatSocket[] = [];
-const open = async (userId: string) => {
-  const socket = await ChatSocket.open(t, userId);
-  sockets.push(socket);
-  return socket;
-};
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((s) => s.close()));
-});
+const { open, closeAll } = socketPool(t);
+
+afterEach(closeAll);
 
 const ofConversation = (type: string, conversationId: string) => (e: Record<string, unknown>) =>
   e.type === type &&

@@ -1,17 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, ChatSocket, target, uniqueUser } from '../support/target.ts';
+import { api, ChatSocket, socketPool, target, uniqueUser } from '../support/target.ts';
 
 const t = target();
-const sockets: ChatSocket[] = [];
-const open = async (userId: string) => {
-  const socket = await ChatSocket.open(t, userId);
-  sockets.push(socket);
-  return socket;
-};
+const { open, closeAll } = socketPool(t);
 
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((s) => s.close()));
-});
+afterEach(closeAll);
 
 describe('the vertical slice', () => {
   it('acks the sender and delivers message.new to the other member and the sender’s second device', async () => {
@@ -54,8 +47,7 @@ describe('the vertical slice', () => {
   });
 
   it('accepts the token as a subprotocol and echoes the chat subprotocol', async () => {
-    const socket = await ChatSocket.open(t, uniqueUser('carol'), { protocols: ['chat', '$token'] });
-    sockets.push(socket);
+    const socket = await open(uniqueUser('carol'), { protocols: ['chat', '$token'] });
     expect(socket.socket.protocol).toBe('chat');
   });
 

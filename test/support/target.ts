@@ -165,3 +165,18 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5_000):
     }
   }
 }
+
+/** The sockets a test file opens, closed together (after each test or after all). */
+export function socketPool(t: Target) {
+  const sockets: ChatSocket[] = [];
+  return {
+    async open(userId: string, options: { protocols?: string[] } = {}): Promise<ChatSocket> {
+      const socket = await ChatSocket.open(t, userId, options);
+      sockets.push(socket);
+      return socket;
+    },
+    async closeAll(): Promise<void> {
+      await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+    },
+  };
+}

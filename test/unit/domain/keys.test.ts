@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { limits } from '../../../shared/domain/limits.ts';
 import { id as idSchema } from '../../../shared/domain/schemas.ts';
 import { keys, messageIdFor, padSeq, seqOfMessageId } from '../../../shared/store/keys.ts';
-
-/** mulberry32: a tiny seeded PRNG, so a failing id reproduces. */
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../support/random.ts';
 
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:@|-';
 const random = mulberry32(0xc0ffee);
