@@ -4,7 +4,7 @@
  * `message.new` is tracked per connection, and the system's usage is taken as a delta around the traffic.
  */
 import type { ChatSystem } from './chat-system.ts';
-import { type BenchSocket, DeliveryTracker, openSockets } from './client.ts';
+import { type BenchSocket, type DeliveryResults, DeliveryTracker, openSockets } from './client.ts';
 import { type LatencySummary, round3, summarize } from './stats.ts';
 import { type Usage, type UsagePerUnit, usageBetween, usagePer } from './usage.ts';
 
@@ -60,15 +60,8 @@ export async function closeParticipants(system: ChatSystem, participants: readon
 const recipientsOf = ({ from, room }: PlannedSend) =>
   room.members.flatMap((member) => member.sockets).filter((socket) => socket !== from);
 
-export interface MessagingResult {
-  sent: number;
-  acked: number;
-  deliveries: number;
-  lost: number;
-  errors: number;
-  errorSamples: string[];
-  duplicates: number;
-  wallMs: number;
+/** The tracker's counts, with latencies summarized and the usage they cost. */
+export interface MessagingResult extends Omit<DeliveryResults, 'ackMs' | 'recipientMs'> {
   deliveredPerSecond: number;
   ackLatencyMs: LatencySummary;
   recipientLatencyMs: LatencySummary;
