@@ -21,45 +21,15 @@ export interface ScenarioResult {
 const users = (prefix: string, count: number, devicesOf: (index: number) => number = () => 1) =>
   Array.from({ length: count }, (_, index) => ({ userId: `${prefix}-${index}`, devices: devicesOf(index) }));
 
-export async function directChat(system: ChatSystem, messages: number): Promise<ScenarioResult> {
-  const participants = await connectParticipants(system, users('direct', 2));
-  const [alice, bob] = participants as [Participant, Participant];
-  const room: Room = {
-    conversationId: await system.createConversation(alice.userId, [bob.userId]),
-    members: participants,
-  };
-  const result = await measureMessaging(
-    system,
-    participants,
-    takingTurns(room, messages),
-    'delivery',
-    'direct',
-  );
-  await closeParticipants(system, participants);
-  return {
-    name: 'direct',
-    parameters: {
-      members: 2,
-      connections: 2,
-      messages,
-      inFlight: 1,
-      pacing: 'next message once the previous one reached everyone',
-      senders: 'the two members take turns',
-    },
-    result,
-  };
-}
-
-export async function groupChat(
+/** One conversation whose members take turns, each message sent once the previous one reached everyone. */
+async function turnTakingRoom(
   system: ChatSystem,
-  members: number,
-  withTwoDevices: number,
+  name: string,
+  people: { userId: string; devices: number }[],
   messages: number,
+  parameters: Record<string, number | string>,
 ): Promise<ScenarioResult> {
-  const participants = await connectParticipants(
-    system,
-    users('group', members, (index) => (index < withTwoDevices ? 2 : 1)),
-  );
+  const participants = await connectParticipants(system, people);
   const [creator, ...others] = participants as [Participant, ...Participant[]];
   const room: Room = {
     conversationId: await system.createConversation(
@@ -68,27 +38,41 @@ export async function groupChat(
     ),
     members: participants,
   };
-  const result = await measureMessaging(
-    system,
-    participants,
-    takingTurns(room, messages),
-    'delivery',
-    'group',
-  );
+  const result = await measureMessaging(system, participants, takingTurns(room, messages), 'delivery', name);
   await closeParticipants(system, participants);
   return {
-    name: 'group',
+    name,
     parameters: {
-      members,
-      connections: members + withTwoDevices,
-      membersWithTwoDevices: withTwoDevices,
+      ...parameters,
       messages,
       inFlight: 1,
       pacing: 'next message once the previous one reached everyone',
-      senders: 'members take turns',
     },
     result,
   };
+}
+
+export function directChat(system: ChatSystem, messages: number): Promise<ScenarioResult> {
+  return turnTakingRoom(system, 'direct', users('direct', 2), messages, {
+    members: 2,
+    connections: 2,
+    senders: 'the two members take turns',
+  });
+}
+
+export function groupChat(
+  system: ChatSystem,
+  members: number,
+  withTwoDevices: number,
+  messages: number,
+): Promise<ScenarioResult> {
+  const people = users('group', members, (index) => (index < withTwoDevices ? 2 : 1));
+  return turnTakingRoom(system, 'group', people, messages, {
+    members,
+    connections: members + withTwoDevices,
+    membersWithTwoDevices: withTwoDevices,
+    senders: 'members take turns',
+  });
 }
 
 /** Pairs of users in direct conversations; every user sends its messages one after another, all at once. */
