@@ -49,7 +49,8 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 export interface HttpGatewayOptions {
   functions: LocalFunctions;
   verifyToken: VerifyToken;
-  issuer: DevIssuer;
+  /** The local issuer, whose token endpoint is served; absent when the runtime trusts another issuer. */
+  devIssuer?: DevIssuer;
   extraHandlers: ExtraHandler[];
 }
 
@@ -57,7 +58,7 @@ export function createHttpGateway(options: HttpGatewayOptions) {
   return async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (await handleLocalIssuer(req, res, url, options.issuer)) return;
+      if (options.devIssuer && (await handleLocalIssuer(req, res, url, options.devIssuer))) return;
       if (options.extraHandlers.some((handle) => handle(req, res))) return;
       const match = matchRoute(req.method ?? 'GET', url.pathname);
       if (!match) return send(res, 404, { message: 'Not Found' });

@@ -1,15 +1,15 @@
 /**
  * The whole system on one machine, no AWS account and no Docker: DynamoDB Local with the shared table, the HTTP
  * and WebSocket gateways dispatching the shared route table to the real handlers, the stream poller feeding
- * the fan-out consumer, and the local token issuer.
+ * the fan-out consumer, and the local token issuer (or another issuer the runtime is told to trust).
  */
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createTokenVerifier } from '../shared/auth/token-verifier.ts';
+import { createTokenVerifier, jwksUriOf, type VerifierConfig } from '../shared/auth/token-verifier.ts';
 import { fanOutConsumer, httpRoutes, webSocketAuthorizer, webSocketRoutes } from '../shared/shape/routes.ts';
 import { fanOutFilterPatterns } from '../shared/shape/table.ts';
-import { createDevIssuer, devAudience } from './dev-issuer.ts';
+import { createDevIssuer, type DevIssuer, devAudience } from './dev-issuer.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createHttpGateway, type ExtraHandler } from './http-gateway.ts';
 import { LocalFunctions } from './lambda.ts';
@@ -35,6 +35,10 @@ export interface LocalRuntimeOptions {
    * Local's endpoint, answers the endpoint the functions use. The runtime's own clients stay direct.
    */
   dynamoDbProxy?: (endpoint: string) => Promise<string>;
+  /**
+   * Trust this issuer (a Cognito user pool, say) instead of the local one, whose token endpoint is then off.
+   */
+  identity?: VerifierConfig;
 }
 
 export interface LocalRuntime {
@@ -46,6 +50,7 @@ export interface LocalRuntime {
   websocket: WebSocketGateway;
   streamPoller: StreamPoller;
   streamPollIntervalMs: number;
+  /** A token from the local issuer; fails when the runtime trusts another issuer. */
   issueToken(userId: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -75,7 +80,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const httpUrl = `http://127.0.0.1:${await listen(httpServer, options.httpPort ?? envPort('HTTP_PORT', 3000))}`;
     const wsPort = await listen(wsServer, options.wsPort ?? envPort('WS_PORT', 3001));
     const wsUrl = `ws://127.0.0.1:${wsPort}`;
-    const issuer = await createDevIssuer(httpUrl);
+    let identity = options.identity;
+    let devIssuer: DevIssuer | undefined;
+    if (!identity) {
+      devIssuer = await createDevIssuer(httpUrl);
+      identity = { issuer: devIssuer.issuer, audiences: [devAudience], jwksUri: devIssuer.jwksUri };
+    }
     const functionsEndpoint = options.dynamoDbProxy
       ? await options.dynamoDbProxy(dynamo.endpoint)
       : dynamo.endpoint;
@@ -86,9 +96,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL: functionsEndpoint,
       TABLE_NAME: tableName,
       CONNECTIONS_ENDPOINT: `http://127.0.0.1:${wsPort}`,
-      JWT_ISSUER: issuer.issuer,
-      JWT_AUDIENCE: devAudience,
-      JWKS_URI: issuer.jwksUri,
+      JWT_ISSUER: identity.issuer,
+      JWT_AUDIENCE: identity.audiences.join(','),
+      JWKS_URI: jwksUriOf(identity),
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
     });
@@ -109,12 +119,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const gateway = createHttpGateway({
       functions,
-      issuer,
-      verifyToken: createTokenVerifier({
-        issuer: issuer.issuer,
-        audiences: [devAudience],
-        jwksUri: issuer.jwksUri,
-      }),
+      ...(devIssuer ? { devIssuer } : {}),
+      verifyToken: createTokenVerifier(identity),
       extraHandlers: (await options.extraHttpHandlers?.({ httpUrl, wsUrl })) ?? [],
     });
     httpServer.on('request', gateway);
@@ -142,7 +148,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       websocket,
       streamPoller,
       streamPollIntervalMs,
-      issueToken: (userId) => issuer.issue(userId),
+      async issueToken(userId) {
+        if (!devIssuer) throw new Error(`This runtime trusts ${identity.issuer}, not the local issuer`);
+        return devIssuer.issue(userId);
+      },
       async stop() {
         await websocket.close();
         await streamPoller.stop();

@@ -1,10 +1,10 @@
 /** `$connect` REQUEST authorizer: verifies the JWT from `?token=` or `Sec-WebSocket-Protocol`. */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { tokenFromRequest } from '../../shared/auth/connect-token.ts';
-import { verifierFromEnv } from '../../shared/auth/token-verifier.ts';
+import { createTokenVerifier, verifierConfigFromEnv } from '../../shared/auth/token-verifier.ts';
 import { logger } from '../../shared/observability.ts';
 
-const verifyToken = verifierFromEnv();
+const verifyToken = createTokenVerifier(verifierConfigFromEnv());
 
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const token = tokenFromRequest(event.queryStringParameters ?? {}, event.headers ?? {});

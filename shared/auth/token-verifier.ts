@@ -27,11 +27,14 @@ const platformFetcher = {
   },
 };
 
+export const jwksUriOf = (config: VerifierConfig) =>
+  config.jwksUri ?? `${config.issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
+
 export function createTokenVerifier(config: VerifierConfig): VerifyToken {
   const verifier = JwtVerifier.create(
     {
       issuer: config.issuer,
-      jwksUri: config.jwksUri ?? `${config.issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+      jwksUri: jwksUriOf(config),
       audience: null,
       customJwtCheck: ({ payload }) => {
         const audiences = [payload.aud, payload.client_id]
@@ -53,13 +56,13 @@ export function createTokenVerifier(config: VerifierConfig): VerifyToken {
   };
 }
 
-/** The verifier configured by the environment (`JWT_ISSUER`, `JWT_AUDIENCE` comma-separated, `JWKS_URI`). */
-export function verifierFromEnv(): VerifyToken {
-  return createTokenVerifier({
+/** The issuer configured by the environment (`JWT_ISSUER`, `JWT_AUDIENCE` comma-separated, `JWKS_URI`). */
+export function verifierConfigFromEnv(): VerifierConfig {
+  return {
     issuer: requireEnv('JWT_ISSUER'),
     audiences: requireEnv('JWT_AUDIENCE')
       .split(',')
       .map((a) => a.trim()),
     ...(process.env.JWKS_URI ? { jwksUri: process.env.JWKS_URI } : {}),
-  });
+  };
 }
