@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
@@ -211,6 +212,36 @@ describe('outputs and checks', () => {
     expect(nag).toMatchObject({ conclusion: 'success', violations: [] });
     for (const acknowledged of nag?.suppressedViolations ?? [])
       expect(acknowledged.reason.length).toBeGreaterThan(20);
+  });
+});
+
+describe('the LocalStack deploy check', () => {
+  /** Runs `scripts/check-stack-outputs.ts` on what a deploy answered, against this synthesized template. */
+  function checkDeploy(answered: Record<string, string>) {
+    const cdkOut = app.synth().directory;
+    const outputsFile = join(mkdtempSync(join(tmpdir(), 'outputs-')), 'outputs.json');
+    writeFileSync(outputsFile, JSON.stringify({ 'Chat-dev': answered }));
+    return spawnSync('node_modules/.bin/tsx', ['scripts/check-stack-outputs.ts', outputsFile, cdkOut], {
+      encoding: 'utf8',
+    });
+  }
+  const declared = () => Object.keys(template.toJSON().Outputs as Record<string, unknown>);
+
+  it('passes a deploy that answered every output', () => {
+    const answered = Object.fromEntries(declared().map((name) => [name, `value of ${name}`]));
+    expect(checkDeploy(answered)).toMatchObject({ status: 0 });
+  });
+
+  it('fails, naming them, when LocalStack skipped the APIs and the user pool', () => {
+    const skipped = ['WebSocketUrl', 'HttpApiUrl', 'UserPoolId', 'UserPoolClientId'];
+    const answered = Object.fromEntries(
+      declared()
+        .filter((name) => !skipped.includes(name))
+        .map((name) => [name, `value of ${name}`]),
+    );
+    const check = checkDeploy(answered);
+    expect(check.status).toBe(1);
+    expect(check.stderr).toContain(`Chat-dev deployed without ${skipped.join(', ')}`);
   });
 });
 
