@@ -1,8 +1,11 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChatContext } from '../../shared/domain/context.ts';
 import { createConversation, listInbox } from '../../shared/domain/conversations.ts';
 import { fanOut } from '../../shared/domain/fan-out.ts';
-import { getUnread } from '../../shared/domain/live-state.ts';
+import { connect, getUnread } from '../../shared/domain/live-state.ts';
 import { deleteMessage, editMessage, listMessages, sendMessage } from '../../shared/domain/messaging.ts';
 import { createTestChat, type TestChat } from '../support/chat-context.ts';
 
@@ -23,8 +26,8 @@ const send = (
   body = `body ${clientMessageId}`,
 ) => sendMessage(ctx, { userId, conversationId, clientMessageId, body });
 /** Runs the stream consumer's effects for stored messages, as the stream would. */
-const deliver = async (conversationId: string, seqs: number[]) => {
-  const page = await ctx.messages.page(conversationId, { limit: 100, after: 0 });
+const deliver = async (conversationId: string, seqs: number[], context = ctx) => {
+  const page = await context.messages.page(conversationId, { limit: 100, after: 0 });
   const changes = page.items
     .filter((m) => seqs.includes(m.seq))
     .map((message) => ({
@@ -33,7 +36,7 @@ const deliver = async (conversationId: string, seqs: number[]) => {
       message,
       membersVersion: 1,
     }));
-  return fanOut(ctx, changes);
+  return fanOut(context, changes);
 };
 
 describe('sending messages', () => {
@@ -191,5 +194,39 @@ describe('inbox and unread counts', () => {
       conversations: [{ conversationId, count: 3 }],
     });
     expect((await getUnread(ctx, 'sender')).total).toBe(0);
+  });
+});
+
+describe('an @connections endpoint that never answers 410 Gone (LocalStack, for one)', () => {
+  it('stops delivering to a connection that stopped renewing its expiry', async () => {
+    const postedTo: string[] = [];
+    const lenientEndpoint = createServer((req, res) => {
+      postedTo.push(decodeURIComponent(req.url?.split('/@connections/')[1] ?? ''));
+      req.resume();
+      res.writeHead(200).end();
+    }).listen(0, '127.0.0.1');
+    await once(lenientEndpoint, 'listening');
+    const { port } = lenientEndpoint.address() as AddressInfo;
+    const lenient = await createTestChat({ connectionsEndpoint: `http://127.0.0.1:${port}` });
+    const { conversation } = await createConversation(lenient.ctx, 'alice', {
+      type: 'direct',
+      memberIds: ['bob'],
+    });
+    const { conversationId } = conversation;
+    const sendToBob = (clientMessageId: string) =>
+      sendMessage(lenient.ctx, { userId: 'alice', conversationId, clientMessageId, body: clientMessageId });
+    await connect(lenient.ctx, 'bob', 'bobs-silent-phone');
+
+    await sendToBob('while-alive');
+    await deliver(conversationId, [1], lenient.ctx);
+    const whileAlive = postedTo.splice(0);
+    // The phone vanished without a $disconnect and never sent a heartbeat again; the endpoint still says 200.
+    lenient.advance((lenient.ctx.settings.presenceTtlSeconds + 1) * 1000);
+    await sendToBob('after-expiry');
+    await deliver(conversationId, [2], lenient.ctx);
+    lenientEndpoint.close();
+
+    expect(whileAlive).toEqual(['bobs-silent-phone']);
+    expect(postedTo).toEqual([]);
   });
 });

@@ -10,13 +10,16 @@ export interface TestChat {
   advance(ms: number): void;
 }
 
-export async function createTestChat(): Promise<TestChat> {
+/**
+ * By default `@connections` is the run's local endpoint, where unknown connection ids answer 410 like API
+ * Gateway's; a test may give another.
+ */
+export async function createTestChat(options: { connectionsEndpoint?: string } = {}): Promise<TestChat> {
   let now = Date.now();
   const { wsUrl } = inject('local');
   const ctx = buildChatContext({
     table: await createTestTable(),
-    // The run's local @connections endpoint: unknown connection ids answer 410, like API Gateway.
-    connectionsEndpoint: wsUrl.replace(/^ws:/, 'http:'),
+    connectionsEndpoint: options.connectionsEndpoint ?? wsUrl.replace(/^ws:/, 'http:'),
     clock: () => now,
   });
   return { ctx, advance: (ms) => (now += ms) };
