@@ -10,7 +10,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createTokenVerifier } from '../../shared/auth/token-verifier.ts';
-import { api, ChatSocket, socketPool, type Target, target, uniqueUser } from '../support/target.ts';
+import { api, ChatSocket, socketPool, type Target, target } from '../support/target.ts';
 
 const t = target();
 type Event = Record<string, unknown>;
@@ -66,10 +66,10 @@ const mentions = (events: Event[], conversationId: string) =>
   events.filter((e) => JSON.stringify(e).includes(conversationId));
 
 describe('a non-member of a conversation', () => {
-  const alice = uniqueUser('alice');
-  const bob = uniqueUser('bob');
-  const mallory = uniqueUser('mallory');
-  const eve = uniqueUser('eve');
+  let alice: string;
+  let bob: string;
+  let mallory: string;
+  let eve: string;
   let conversationId = '';
   let aliceMessageId = '';
   let bobMessageId = '';
@@ -79,6 +79,7 @@ describe('a non-member of a conversation', () => {
   let eveSocket: ChatSocket;
 
   beforeAll(async () => {
+    [alice, bob, mallory, eve] = await t.newUsers('alice', 'bob', 'mallory', 'eve');
     [bobSocket, mallorySocket, eveSocket] = await Promise.all([open(bob), open(mallory), open(eve)]);
     conversationId = await createGroup(alice, [bob], 'secret plans');
     aliceMessageId = (await send(alice, conversationId, 'the launch code is 0000')).messageId;
@@ -300,13 +301,14 @@ describe('a non-member of a conversation', () => {
 });
 
 describe('author-only message changes', () => {
-  const alice = uniqueUser('alice');
-  const bob = uniqueUser('bob');
+  let alice: string;
+  let bob: string;
   let conversationId = '';
   let aliceMessage: { messageId: string; seq: number };
   let bobMessage: { messageId: string; seq: number };
 
   beforeAll(async () => {
+    [alice, bob] = await t.newUsers('alice', 'bob');
     conversationId = await createGroup(alice, [bob]);
     aliceMessage = await send(alice, conversationId, 'from alice');
     bobMessage = await send(bob, conversationId, 'from bob');
@@ -351,10 +353,10 @@ describe('author-only message changes', () => {
 });
 
 describe('admin-only member changes', () => {
-  const alice = uniqueUser('alice');
-  const bob = uniqueUser('bob');
-  const carol = uniqueUser('carol');
-  const dave = uniqueUser('dave');
+  let alice: string;
+  let bob: string;
+  let carol: string;
+  let dave: string;
   let groupId = '';
   let directId = '';
 
@@ -364,6 +366,7 @@ describe('admin-only member changes', () => {
       .sort();
 
   beforeAll(async () => {
+    [alice, bob, carol, dave] = await t.newUsers('alice', 'bob', 'carol', 'dave');
     groupId = await createGroup(alice, [bob, carol]);
     const direct = await api(t, alice, 'POST', '/conversations', { type: 'direct', memberIds: [bob] });
     directId = direct.body.conversationId;
@@ -449,14 +452,15 @@ describe('admin-only member changes', () => {
 });
 
 describe('a removed member', () => {
-  const alice = uniqueUser('alice');
-  const bob = uniqueUser('bob');
-  const carol = uniqueUser('carol');
+  let alice: string;
+  let bob: string;
+  let carol: string;
   let conversationId = '';
   let bobSocket: ChatSocket;
   let carolSocket: ChatSocket;
 
   beforeAll(async () => {
+    [alice, bob, carol] = await t.newUsers('alice', 'bob', 'carol');
     [bobSocket, carolSocket] = await Promise.all([open(bob), open(carol)]);
     conversationId = await createGroup(alice, [bob, carol]);
     const first = await send(alice, conversationId, 'before removal');
@@ -542,8 +546,8 @@ describe('a removed member', () => {
 });
 
 describe('authentication', () => {
-  const mallory = uniqueUser('mallory');
-  const alice = uniqueUser('alice');
+  let mallory: string;
+  let alice: string;
   let conversationId = '';
   let messageId = '';
   let tokens: Record<string, string | undefined> = {};
@@ -569,6 +573,7 @@ describe('authentication', () => {
   }
 
   beforeAll(async () => {
+    [mallory, alice] = await t.newUsers('mallory', 'alice');
     conversationId = await createGroup(alice, [mallory]);
     messageId = (await send(alice, conversationId, 'hello')).messageId;
     const good = await t.tokenFor(mallory);

@@ -8,7 +8,7 @@ import {
   type OutgoingMessage,
   type ReadEvent,
 } from '../../client/src/index.ts';
-import { target, uniqueUser } from '../support/target.ts';
+import { target } from '../support/target.ts';
 
 const t = target();
 const clients: ChatClient[] = [];
@@ -70,7 +70,8 @@ afterEach(() => {
 
 describe('the client SDK against the running system', () => {
   it('chats between two users: optimistic send, delivery, typing, unread and read marks', async () => {
-    const [alice, bob] = await Promise.all([signIn(uniqueUser('alice')), signIn(uniqueUser('bob'))]);
+    const [aliceId, bobId] = await t.newUsers('alice', 'bob');
+    const [alice, bob] = await Promise.all([signIn(aliceId), signIn(bobId)]);
     const conversation = await alice.client.startDirectConversation(bob.userId);
     const { conversationId } = conversation;
     const readMarks: ReadEvent[] = [];
@@ -95,7 +96,8 @@ describe('the client SDK against the running system', () => {
   });
 
   it('lists the inbox with unread counts and pages back through history', async () => {
-    const [alice, bob] = await Promise.all([signIn(uniqueUser('alice')), signIn(uniqueUser('bob'))]);
+    const [aliceId, bobId] = await t.newUsers('alice', 'bob');
+    const [alice, bob] = await Promise.all([signIn(aliceId), signIn(bobId)]);
     const { conversationId } = await alice.client.startGroupConversation('history', [bob.userId]);
     for (let n = 1; n <= 7; n++) await sendAndWait(alice, conversationId, `message ${n}`);
 
@@ -115,11 +117,8 @@ describe('the client SDK against the running system', () => {
   });
 
   it('ends with every message exactly once and in order after its socket is dropped mid-conversation', async () => {
-    const [alice, bob, carol] = await Promise.all([
-      signIn(uniqueUser('alice')),
-      signIn(uniqueUser('bob')),
-      signIn(uniqueUser('carol')),
-    ]);
+    const [aliceId, bobId, carolId] = await t.newUsers('alice', 'bob', 'carol');
+    const [alice, bob, carol] = await Promise.all([signIn(aliceId), signIn(bobId), signIn(carolId)]);
     const { conversationId } = await alice.client.startGroupConversation('busy', [bob.userId, carol.userId]);
     const perSender = 25;
 
@@ -154,8 +153,9 @@ describe('the client SDK against the running system', () => {
   });
 
   it('marks a send the server rejects as failed with its code', async () => {
-    const alice = await signIn(uniqueUser('alice'));
-    const { conversationId } = await alice.client.startDirectConversation(uniqueUser('bob'));
+    const [aliceId, bobId] = await t.newUsers('alice', 'bob');
+    const alice = await signIn(aliceId);
+    const { conversationId } = await alice.client.startDirectConversation(bobId);
 
     const { clientMessageId } = alice.client.send(conversationId, 'x'.repeat(5000));
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { target, uniqueUser } from '../support/target.ts';
+import { target } from '../support/target.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps calling Google services, which floods a closed network.
@@ -58,7 +58,7 @@ const texts = (page: Page, selector: string) => page.locator(selector).allTextCo
 
 describe.runIf(t.isLocal)('the demo page in Chromium', () => {
   it('lets two people chat: messages, typing, presence, unread badges and read marks', async () => {
-    const [alice, bob] = [uniqueUser('alice'), uniqueUser('bob')];
+    const [alice, bob] = await t.newUsers('alice', 'bob');
     const [alicePage, bobPage] = await Promise.all([signIn(alice), signIn(bob)]);
     const bobsInboxEntry = bobPage.locator('.conversation-item', { hasText: alice });
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../support/random.ts';
-import { api, ChatSocket, target, uniqueUser } from '../support/target.ts';
+import { api, ChatSocket, target } from '../support/target.ts';
 
 const t = target();
 const seed = Number(process.env.HOSTILE_SEED ?? 0x5eed2026);
@@ -241,12 +241,14 @@ afterAll(async () => {
 });
 
 describe(`hostile input (seed ${seed})`, () => {
-  const alice = uniqueUser('alice');
-  const bob = uniqueUser('bob');
-  const mallory = uniqueUser('mallory');
-  const trent = uniqueUser('trent');
+  let alice: string;
+  let bob: string;
+  let mallory: string;
+  let trent: string;
   /** Attackers rotate so per-user rate limits are not what answers. */
-  const attackers = [mallory, uniqueUser('oscar'), uniqueUser('trudy'), uniqueUser('chuck')];
+  let attackers: string[] = [];
+  /** Readable names for the failure report: on a deployed target a user id is an opaque `sub`. */
+  const nameOf = new Map<string, string>();
   let victimId = '';
   let victimMessageIds: string[] = [];
   let ownId = '';
@@ -265,6 +267,11 @@ describe(`hostile input (seed ${seed})`, () => {
   };
 
   beforeAll(async () => {
+    const names = ['alice', 'bob', 'mallory', 'trent', 'oscar', 'trudy', 'chuck'] as const;
+    const ids = await t.newUsers(...names);
+    for (const [index, id] of ids.entries()) nameOf.set(id, names[index] ?? id);
+    [alice, bob, mallory, trent] = ids;
+    attackers = [mallory, ...ids.slice(4)];
     [bobSocket, mallorySocket] = await Promise.all([ChatSocket.open(t, bob), ChatSocket.open(t, mallory)]);
     sockets.push(bobSocket, mallorySocket);
     const victim = await api(t, alice, 'POST', '/conversations', {
@@ -974,7 +981,7 @@ describe(`hostile input (seed ${seed})`, () => {
           : { body: typeof hostile.body === 'string' ? hostile.body : new Uint8Array(hostile.body) }),
       });
       checkHttp(
-        `${hostile.label} (${hostile.user.split('-')[0]})`,
+        `${hostile.label} (${nameOf.get(hostile.user)})`,
         answer.status,
         await answer.text(),
         hostile.expect,
@@ -1040,8 +1047,7 @@ describe(`hostile input (seed ${seed})`, () => {
 
 describe('frames and paths the gateway must not mistake for something else', () => {
   it('answers a frame whose action is "$disconnect" like any unknown action, and keeps delivering to the socket', async () => {
-    const victor = uniqueUser('victor');
-    const walter = uniqueUser('walter');
+    const [victor, walter] = await t.newUsers('victor', 'walter');
     const socket = await ChatSocket.open(t, victor);
     sockets.push(socket);
     const conversation = await api(t, walter, 'POST', '/conversations', {
@@ -1073,7 +1079,7 @@ describe('frames and paths the gateway must not mistake for something else', () 
   });
 
   it('answers a malformed percent-encoding in a path with a protocol error, not a 500', async () => {
-    const mallory = uniqueUser('mallory');
+    const [mallory] = await t.newUsers('mallory');
     for (const path of [
       '/conversations/%E0%A4%A',
       '/conversations/%/messages',

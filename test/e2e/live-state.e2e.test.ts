@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, socketPool, target, uniqueUser } from '../support/target.ts';
+import { api, socketPool, target } from '../support/target.ts';
 
 const t = target();
 const { open, closeAll } = socketPool(t);
@@ -13,7 +13,7 @@ async function directBetween(a: string, b: string) {
 
 describe('presence', () => {
   it('shows a contact coming online and going offline, and answers GET /presence from state', async () => {
-    const [alice, bob] = [uniqueUser('alice'), uniqueUser('bob')];
+    const [alice, bob] = await t.newUsers('alice', 'bob');
     await directBetween(alice, bob);
     const aliceSocket = await open(alice);
 
@@ -37,7 +37,8 @@ describe('presence', () => {
   });
 
   it('answers a heartbeat with pong', async () => {
-    const socket = await open(uniqueUser('beat'));
+    const [beat] = await t.newUsers('beat');
+    const socket = await open(beat);
     socket.send({ action: 'heartbeat' });
     expect(await socket.waitFor((e) => e.type === 'pong')).toEqual({ type: 'pong', at: expect.any(String) });
   });
@@ -45,7 +46,7 @@ describe('presence', () => {
 
 describe('typing', () => {
   it('reaches the other member with an expiry, not the typist, and a stop clears it', async () => {
-    const [alice, bob] = [uniqueUser('alice'), uniqueUser('bob')];
+    const [alice, bob] = await t.newUsers('alice', 'bob');
     const conversationId = await directBetween(alice, bob);
     const [aliceSocket, bobSocket] = [await open(alice), await open(bob)];
 
@@ -62,8 +63,10 @@ describe('typing', () => {
   });
 
   it('refuses typing in a conversation one is not a member of', async () => {
-    const conversationId = await directBetween(uniqueUser('a'), uniqueUser('b'));
-    const stranger = await open(uniqueUser('stranger'));
+    const [a, b] = await t.newUsers('a', 'b');
+    const conversationId = await directBetween(a, b);
+    const [strangerId] = await t.newUsers('stranger');
+    const stranger = await open(strangerId);
     stranger.send({ action: 'typing', conversationId });
     expect(await stranger.waitFor((e) => e.type === 'error')).toMatchObject({
       code: 'not_member',
@@ -74,7 +77,7 @@ describe('typing', () => {
 
 describe('read receipts and unread', () => {
   it('tells the writer about the read and the reader’s devices about the new unread counts', async () => {
-    const [writer, reader] = [uniqueUser('writer'), uniqueUser('reader')];
+    const [writer, reader] = await t.newUsers('writer', 'reader');
     const conversationId = await directBetween(writer, reader);
     for (const n of [1, 2, 3]) {
       await api(t, writer, 'POST', `/conversations/${conversationId}/messages`, {
@@ -108,7 +111,7 @@ describe('read receipts and unread', () => {
   });
 
   it('refuses a negative or fractional seq and too many presence ids', async () => {
-    const [a, b] = [uniqueUser('a'), uniqueUser('b')];
+    const [a, b] = await t.newUsers('a', 'b');
     const conversationId = await directBetween(a, b);
     const socket = await open(a);
     socket.send({ action: 'markRead', conversationId, seq: -1 });

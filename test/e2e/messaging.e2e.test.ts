@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { keys } from '../../shared/store/keys.ts';
-import { api, eventually, socketPool, target, uniqueUser } from '../support/target.ts';
+import { api, eventually, socketPool, target } from '../support/target.ts';
 
 const t = target();
 const { open, closeAll } = socketPool(t);
@@ -27,7 +27,7 @@ async function groupOf(admin: string, members: string[]) {
 
 describe('messages over HTTP and WebSocket', () => {
   it('stores an HTTP send once: 201, then 200 with the same message on retry, and delivers it to every member socket', async () => {
-    const [alice, bob] = [uniqueUser('alice'), uniqueUser('bob')];
+    const [alice, bob] = await t.newUsers('alice', 'bob');
     const conversationId = await groupOf(alice, [bob]);
     const [aliceSocket, bobSocket] = [await open(alice), await open(bob)];
 
@@ -51,7 +51,7 @@ describe('messages over HTTP and WebSocket', () => {
   });
 
   it('acks a repeated WebSocket send with the already stored message and stores nothing new', async () => {
-    const [alice, bob] = [uniqueUser('alice'), uniqueUser('bob')];
+    const [alice, bob] = await t.newUsers('alice', 'bob');
     const conversationId = await groupOf(alice, [bob]);
     const socket = await open(alice);
     const frame = { action: 'sendMessage', conversationId, clientMessageId: 'dup', body: 'once' };
@@ -67,7 +67,7 @@ describe('messages over HTTP and WebSocket', () => {
   });
 
   it('tells members about an edit and a soft delete, and only the author may do either', async () => {
-    const [alice, bob] = [uniqueUser('alice'), uniqueUser('bob')];
+    const [alice, bob] = await t.newUsers('alice', 'bob');
     const conversationId = await groupOf(alice, [bob]);
     const bobSocket = await open(bob);
     const sent = await api(t, alice, 'POST', `/conversations/${conversationId}/messages`, {
@@ -100,7 +100,7 @@ describe('messages over HTTP and WebSocket', () => {
   });
 
   it('announces members joining and leaving, and a removed member stops receiving messages', async () => {
-    const [admin, carol, dan] = [uniqueUser('admin'), uniqueUser('carol'), uniqueUser('dan')];
+    const [admin, carol, dan] = await t.newUsers('admin', 'carol', 'dan');
     const conversationId = await groupOf(admin, [carol]);
     const [carolSocket, danSocket] = [await open(carol), await open(dan)];
 
@@ -128,7 +128,7 @@ describe('messages over HTTP and WebSocket', () => {
   });
 
   it('lists the inbox by latest activity with last message and unread count', async () => {
-    const [me, x, y] = [uniqueUser('me'), uniqueUser('x'), uniqueUser('y')];
+    const [me, x, y] = await t.newUsers('me', 'x', 'y');
     const older = await groupOf(me, [x]);
     const newer = await groupOf(me, [y]);
     await api(t, x, 'POST', `/conversations/${older}/messages`, { clientMessageId: 'o1', body: 'old news' });
@@ -164,7 +164,7 @@ describe.runIf(t.isLocal)('stale connections', () => {
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       }),
     );
-    const [alice, bob] = [uniqueUser('alice'), uniqueUser('bob')];
+    const [alice, bob] = await t.newUsers('alice', 'bob');
     const conversationId = await groupOf(alice, [bob]);
     const bobSocket = await open(bob);
     // One connection API Gateway no longer knows, last renewed 30 s ago (its $disconnect was lost), and one

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, ChatSocket, socketPool, target, uniqueUser } from '../support/target.ts';
+import { api, ChatSocket, socketPool, target } from '../support/target.ts';
 
 const t = target();
 const { open, closeAll } = socketPool(t);
@@ -8,8 +8,7 @@ afterEach(closeAll);
 
 describe('the vertical slice', () => {
   it('acks the sender and delivers message.new to the other member and the sender’s second device', async () => {
-    const alice = uniqueUser('alice');
-    const bob = uniqueUser('bob');
+    const [alice, bob] = await t.newUsers('alice', 'bob');
     const [alicePhone, aliceLaptop, bobPhone] = [await open(alice), await open(alice), await open(bob)];
     const { status, body: conversation } = await api(t, alice, 'POST', '/conversations', {
       type: 'direct',
@@ -47,12 +46,14 @@ describe('the vertical slice', () => {
   });
 
   it('accepts the token as a subprotocol and echoes the chat subprotocol', async () => {
-    const socket = await open(uniqueUser('carol'), { protocols: ['chat', '$token'] });
+    const [carol] = await t.newUsers('carol');
+    const socket = await open(carol, { protocols: ['chat', '$token'] });
     expect(socket.socket.protocol).toBe('chat');
   });
 
   it('answers bad frames with an error event and keeps the connection open', async () => {
-    const socket = await open(uniqueUser('dave'));
+    const [dave] = await t.newUsers('dave');
+    const socket = await open(dave);
     socket.send('this is not json');
     socket.send({ noAction: true });
     socket.send({ action: 'launchRockets' });

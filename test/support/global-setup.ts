@@ -1,7 +1,6 @@
 /**
- * Starts one local runtime for the run and hands its addresses to the tests. With `CHAT_TARGET=deployed` the
- * end-to-end tests go to a deployed stack instead (see `test/support/target.ts`); DynamoDB Local still runs for
- * the integration tests.
+ * Starts one local runtime for the run and hands its addresses to the tests. With `CHAT_TARGET=deployed` only
+ * the end-to-end tests run, against a deployed stack (see `test/support/deployed-target.ts`), and nothing starts.
  */
 import type { TestProject } from 'vitest/node';
 import { createDemoHandler } from '../../client/demo/serve.ts';
@@ -21,6 +20,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  if (process.env.CHAT_TARGET === 'deployed') return;
   const runtime = await startLocalRuntime({
     httpPort: 0,
     wsPort: 0,

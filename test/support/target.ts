@@ -1,9 +1,14 @@
 /**
  * Where the end-to-end tests send their traffic: the local runtime started by the global setup (default), or a
- * deployed stack when `CHAT_TARGET=deployed` with `CHAT_HTTP_URL`, `CHAT_WS_URL` and a token source.
+ * deployed stack when `CHAT_TARGET=deployed` (see `deployed-target.ts`). Tests never invent user ids: they ask
+ * the target for new users, because on a deployed stack a user id is the `sub` its identity provider chose.
  */
 import { inject } from 'vitest';
 import WebSocket from 'ws';
+import { deployedTarget } from './deployed-target.ts';
+
+/** One user id per name, typed as a tuple of the same length. */
+export type UserIds<Names extends string[]> = { [K in keyof Names]: string };
 
 export interface Target {
   /** The local runtime (whose table tests may reach directly), not a deployed stack. */
@@ -12,62 +17,43 @@ export interface Target {
   wsUrl: string;
   /** How long a stream-driven event may take to arrive on this target. */
   eventTimeoutMs: number;
+  /** New users that no other test knows, one per name, answered as their user ids. */
+  newUsers<const Names extends string[]>(...names: Names): Promise<UserIds<Names>>;
   tokenFor(userId: string): Promise<string>;
 }
 
-let localTokens: Map<string, string> | undefined;
+let current: Target | undefined;
 
+/** The run's target, one per test file. */
 export function target(): Target {
-  if (process.env.CHAT_TARGET === 'deployed') {
-    const httpUrl = requireEnv('CHAT_HTTP_URL');
-    return {
-      isLocal: false,
-      httpUrl,
-      wsUrl: requireEnv('CHAT_WS_URL'),
-      // LocalStack polls streams with back-off up to 10 s; AWS is typically well under a second.
-      eventTimeoutMs: Number(process.env.CHAT_EVENT_TIMEOUT_MS ?? 15_000),
-      tokenFor: deployedTokenSource(),
-    };
-  }
+  current ??= process.env.CHAT_TARGET === 'deployed' ? deployedTarget() : localTarget();
+  return current;
+}
+
+function localTarget(): Target {
   const local = inject('local');
-  localTokens ??= new Map();
-  const cache = localTokens;
+  const tokens = new Map<string, string>();
   return {
     isLocal: true,
     httpUrl: local.httpUrl,
     wsUrl: local.wsUrl,
     eventTimeoutMs: 5_000,
+    // The local issuer signs for any subject, so a readable name with a random suffix is a user id.
+    newUsers: async (...names) =>
+      names.map((name) => `${name}-${Math.random().toString(36).slice(2, 10)}`) as UserIds<typeof names>,
     async tokenFor(userId) {
-      const cached = cache.get(userId);
+      const cached = tokens.get(userId);
       if (cached) return cached;
       const answer = await fetch(`${local.httpUrl}/_local/token`, {
         method: 'POST',
         body: JSON.stringify({ userId }),
       });
       const { token } = (await answer.json()) as { token: string };
-      cache.set(userId, token);
+      tokens.set(userId, token);
       return token;
     },
   };
 }
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`CHAT_TARGET=deployed needs ${name}`);
-  return value;
-}
-
-/** Tokens for a deployed target come from a script that prints one for a user id (e.g. Cognito sign-in). */
-function deployedTokenSource(): (userId: string) => Promise<string> {
-  return async (userId) => {
-    const { execFileSync } = await import('node:child_process');
-    const command = requireEnv('CHAT_TOKEN_COMMAND');
-    return execFileSync('sh', ['-c', `${command} "$0"`, userId], { encoding: 'utf8' }).trim();
-  };
-}
-
-/** A unique user id per test, so tests never see each other's conversations. */
-export const uniqueUser = (name: string) => `${name}-${Math.random().toString(36).slice(2, 10)}`;
 
 /** A WebSocket client that records every event it receives and can wait for one. */
 export class ChatSocket {
@@ -77,7 +63,11 @@ export class ChatSocket {
     resolve: (e: Record<string, unknown>) => void;
   }[] = [];
 
-  private constructor(readonly socket: WebSocket) {
+  private constructor(
+    readonly socket: WebSocket,
+    /** The target's allowance for an event to arrive. */
+    private readonly eventTimeoutMs: number,
+  ) {
     socket.on('message', (data) => {
       const event = JSON.parse(data.toString()) as Record<string, unknown>;
       this.events.push(event);
@@ -99,7 +89,7 @@ export class ChatSocket {
       socket.once('error', reject);
       socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     });
-    return new ChatSocket(socket);
+    return new ChatSocket(socket, t.eventTimeoutMs);
   }
 
   send(frame: unknown): void {
@@ -109,7 +99,7 @@ export class ChatSocket {
   /** The first event (already received or still to come) that matches. */
   waitFor(
     match: (e: Record<string, unknown>) => boolean,
-    timeoutMs = 5_000,
+    timeoutMs = this.eventTimeoutMs,
   ): Promise<Record<string, unknown>> {
     const seen = this.events.find(match);
     if (seen) return Promise.resolve(seen);
