@@ -104,7 +104,9 @@ export class ChatStack extends Stack {
     const connections = {
       apiId: webSocketApi.apiId,
       stageName: config.stage,
-      endpoint: webSocketStage.callbackUrl,
+      endpoint: config.localstack
+        ? `http://${webSocketApi.apiId}.execute-api.localhost.localstack.cloud:4566/${config.stage}`
+        : webSocketStage.callbackUrl,
     };
 
     const settings = Object.fromEntries(

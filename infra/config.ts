@@ -29,6 +29,11 @@ export interface ChatStackConfig {
   fanOutReservedConcurrency?: number;
   /** Origins allowed by the HTTP API's CORS. @default ['*'] */
   corsOrigins: string[];
+  /**
+   * Deploying to LocalStack: functions reach `@connections` through LocalStack's own execute-api host name,
+   * which its DNS resolves inside Lambda containers, rather than through AWS's. @default false
+   */
+  localstack: boolean;
 }
 
 const contextKeys = {
@@ -43,6 +48,7 @@ const contextKeys = {
   throttleBurstLimit: 'throttleBurstLimit',
   fanOutReservedConcurrency: 'fanOutReservedConcurrency',
   corsOrigins: 'corsOrigins',
+  localstack: 'localstack',
 } as const;
 
 function numberFrom(value: unknown, name: string, fallback: number): number {
@@ -94,5 +100,6 @@ export function readConfig(node: Node): ChatStackConfig {
       ? {}
       : { fanOutReservedConcurrency: numberFrom(reserved, 'fanOutReservedConcurrency', 0) }),
     corsOrigins: String(context(contextKeys.corsOrigins) ?? '*').split(','),
+    localstack: booleanFrom(context(contextKeys.localstack), false),
   };
 }

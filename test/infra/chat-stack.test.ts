@@ -215,6 +215,41 @@ describe('outputs and checks', () => {
   });
 });
 
+describe('the @connections endpoint the functions are given', () => {
+  /** CONNECTIONS_ENDPOINT of every function that has one, as the template states it. */
+  const endpointsIn = (t: Template) =>
+    Object.values(t.findResources('AWS::Lambda::Function'))
+      .map((f) => (f.Properties.Environment?.Variables as Record<string, unknown>).CONNECTIONS_ENDPOINT)
+      .filter((endpoint) => endpoint !== undefined)
+      .map((endpoint) => JSON.stringify(endpoint));
+
+  it('is the WebSocket stage’s AWS callback URL', () => {
+    const endpoints = endpointsIn(template);
+    expect(endpoints.length).toBeGreaterThan(0);
+    for (const endpoint of endpoints) {
+      expect(endpoint).toMatch(/^\{"Fn::Join":\["",\["https:\/\/",\{"Ref":"WebSocketApi/);
+      expect(endpoint).toContain('.execute-api.');
+      expect(endpoint).toContain('"Ref":"AWS::URLSuffix"');
+      expect(endpoint).toContain('/dev"');
+    }
+  });
+
+  it('is LocalStack’s execute-api host name when deploying there', () => {
+    // No bundling: only the functions' configuration matters here.
+    const localApp = new App({
+      outdir: mkdtempSync(join(tmpdir(), 'cdk-')),
+      context: { stage: 'local', localstack: 'true', 'aws:cdk:bundling-stacks': [] },
+    });
+    const stack = new ChatStack(localApp, 'Chat-local', { config: readConfig(localApp.node) });
+    const endpoints = endpointsIn(Template.fromStack(stack));
+    expect(endpoints.length).toBe(endpointsIn(template).length);
+    for (const endpoint of endpoints) {
+      expect(endpoint).toMatch(/^\{"Fn::Join":\["",\["http:\/\/",\{"Ref":"WebSocketApi/);
+      expect(endpoint).toContain('.execute-api.localhost.localstack.cloud:4566/local"');
+    }
+  });
+});
+
 describe('the LocalStack deploy check', () => {
   /** Runs `scripts/check-stack-outputs.ts` on what a deploy answered, against this synthesized template. */
   function checkDeploy(answered: Record<string, string>) {
