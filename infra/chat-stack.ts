@@ -171,7 +171,7 @@ export class ChatStack extends Stack {
         maxAge: Duration.hours(1),
       },
     });
-    const httpStage = new HttpStage(this, 'HttpStage', {
+    new HttpStage(this, 'HttpStage', {
       httpApi,
       stageName: '$default',
       autoDeploy: true,
@@ -225,8 +225,10 @@ export class ChatStack extends Stack {
       config.stage,
     );
 
-    new CfnOutput(this, 'WebSocketUrl', { value: webSocketStage.url });
-    new CfnOutput(this, 'HttpApiUrl', { value: httpStage.url });
+    // From each API's own endpoint attribute rather than a URL built from AWS's naming, so that LocalStack,
+    // which serves WebSocket APIs on a port of their own, answers the address that really works there.
+    new CfnOutput(this, 'WebSocketUrl', { value: `${webSocketApi.apiEndpoint}/${config.stage}` });
+    new CfnOutput(this, 'HttpApiUrl', { value: `${httpApi.apiEndpoint}/${config.stage}` });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'Region', { value: this.region });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetters.queueUrl });

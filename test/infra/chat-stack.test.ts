@@ -197,6 +197,17 @@ describe('outputs and checks', () => {
     }
   });
 
+  it('gives the API addresses from the APIs’ own endpoints, so LocalStack answers its real ones', () => {
+    const endpointOf = (ProtocolType: string) => {
+      const [id] = Object.keys(
+        template.findResources('AWS::ApiGatewayV2::Api', { Properties: { ProtocolType } }),
+      );
+      return { 'Fn::GetAtt': [id, 'ApiEndpoint'] };
+    };
+    template.hasOutput('WebSocketUrl', { Value: { 'Fn::Join': ['', [endpointOf('WEBSOCKET'), '/dev']] } });
+    template.hasOutput('HttpApiUrl', { Value: { 'Fn::Join': ['', [endpointOf('HTTP'), '/dev']] } });
+  });
+
   it('passes cdk-nag’s AwsSolutions rules, every acknowledgement carrying a reason', () => {
     // A fresh synthesis runs the validation plugins; it throws when a rule is violated and not acknowledged.
     const assembly = app.synth({ force: true });
