@@ -22,4 +22,9 @@ export const limits = {
   inboxIndexResolutionSeconds: 60,
   /** Most recently active conversations whose members hear a user's presence change. */
   presenceConversations: 25,
+  /**
+   * Most recently active conversations searched for the users a GET /presence asks about: a user's presence is
+   * visible only to someone sharing one of these with them.
+   */
+  presenceVisibilityConversations: 100,
 } as const;

@@ -128,13 +128,52 @@ export async function markRead(ctx: ChatContext, userId: string, conversationId:
   return { conversationId, seq: position, unreadCount: count };
 }
 
-export async function getPresence(ctx: ChatContext, userIds: string[]): Promise<{ users: PresenceStatus[] }> {
-  const sessions = await ctx.notifier.sessionsOf(userIds);
+/**
+ * The ones of `candidates` who share one of the user's most recently active conversations with them, found by
+ * walking those conversations' member lists (cached per members version) until every candidate is found.
+ */
+async function sharingAConversationWith(
+  ctx: ChatContext,
+  userId: string,
+  candidates: string[],
+): Promise<Set<string>> {
+  const missing = new Set(candidates.filter((candidate) => candidate !== userId));
+  const sharing = new Set([userId]);
+  if (missing.size === 0) return sharing;
+  const { memberships } = await ctx.conversations.inboxPage(userId, limits.presenceVisibilityConversations);
+  const conversations = [
+    ...(await ctx.conversations.getMany(memberships.map((m) => m.conversationId))).values(),
+  ];
+  const parallelLookups = 10;
+  for (let start = 0; start < conversations.length && missing.size > 0; start += parallelLookups) {
+    const memberLists = await Promise.all(
+      conversations
+        .slice(start, start + parallelLookups)
+        .map((c) => ctx.directory.members(c.conversationId, c.membersVersion)),
+    );
+    for (const member of memberLists.flat()) {
+      if (missing.delete(member.userId)) sharing.add(member.userId);
+    }
+  }
+  return sharing;
+}
+
+/**
+ * Presence of the asked users as `userId` may see it: someone who shares none of `userId`'s recent conversations
+ * is answered exactly like a user never seen (offline, no `lastSeenAt`), so presence never reaches strangers.
+ */
+export async function getPresence(
+  ctx: ChatContext,
+  userId: string,
+  userIds: string[],
+): Promise<{ users: PresenceStatus[] }> {
+  const visible = await sharingAConversationWith(ctx, userId, userIds);
+  const sessions = await ctx.notifier.sessionsOf(userIds.filter((id) => visible.has(id)));
   return {
-    users: userIds.map((userId) => {
-      const session = sessions.get(userId);
+    users: userIds.map((asked) => {
+      const session = sessions.get(asked);
       return {
-        userId,
+        userId: asked,
         status: session && session.connections.length > 0 ? 'online' : 'offline',
         lastSeenAt: session?.lastSeenAt ?? null,
       };

@@ -220,6 +220,16 @@ describe('a non-member of a conversation', () => {
     expect(JSON.stringify(unread.body)).not.toContain(conversationId);
   });
 
+  it('cannot see the presence of its members: they look like users never seen', async () => {
+    const asked = `/presence?userIds=${bob}`;
+    expect((await api(t, alice, 'GET', asked)).body.users).toEqual([
+      { userId: bob, status: 'online', lastSeenAt: expect.any(String) },
+    ]);
+    expect((await api(t, mallory, 'GET', asked)).body.users).toEqual([
+      { userId: bob, status: 'offline', lastSeenAt: null },
+    ]);
+  });
+
   it('cannot join it by creating a conversation with its members', async () => {
     const direct = await api(t, mallory, 'POST', '/conversations', { type: 'direct', memberIds: [alice] });
     expect(direct.status).toBe(201);
@@ -542,6 +552,11 @@ describe('a removed member', () => {
     expect(JSON.stringify((await api(t, carol, 'GET', '/unread')).body)).not.toContain(conversationId);
     const history = await api(t, alice, 'GET', `/conversations/${conversationId}/messages`);
     expect(history.body.items.map((m: Json) => m.senderId)).not.toContain(carol);
+  });
+
+  it('no longer sees the presence of the members it left', async () => {
+    const bobAsSeenByCarol = await api(t, carol, 'GET', `/presence?userIds=${bob}`);
+    expect(bobAsSeenByCarol.body.users).toEqual([{ userId: bob, status: 'offline', lastSeenAt: null }]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createConversation } from '../../shared/domain/conversations.ts';
+import { createConversation, removeMember } from '../../shared/domain/conversations.ts';
 import {
   connect,
   disconnect,
@@ -16,7 +16,8 @@ beforeAll(async () => {
   chat = await createTestChat();
 });
 
-const statusOf = async (userId: string) => (await getPresence(chat.ctx, [userId])).users[0];
+/** A user's presence as the user sees it (always visible to oneself). */
+const statusOf = async (userId: string) => (await getPresence(chat.ctx, userId, [userId])).users[0];
 
 describe('presence', () => {
   it('keeps a user online while any device is connected and offline with lastSeenAt after the last leaves', async () => {
@@ -39,6 +40,24 @@ describe('presence', () => {
     chat.advance((chat.ctx.settings.presenceTtlSeconds + 1) * 1000);
 
     expect((await statusOf('silent'))?.status).toBe('offline');
+  });
+
+  it('shows presence only to users who share a conversation, answering others as if never seen', async () => {
+    const { conversation } = await createConversation(chat.ctx, 'host', {
+      type: 'group',
+      name: 'club',
+      memberIds: ['guest', 'leaver'],
+    });
+    await connect(chat.ctx, 'guest', 'guest-phone');
+    await removeMember(chat.ctx, 'leaver', conversation.conversationId, 'leaver');
+    const asSeenBy = async (viewer: string) => (await getPresence(chat.ctx, viewer, ['guest'])).users;
+
+    expect(await asSeenBy('host')).toEqual([
+      { userId: 'guest', status: 'online', lastSeenAt: expect.any(String) },
+    ]);
+    const neverSeen = [{ userId: 'guest', status: 'offline', lastSeenAt: null }];
+    expect(await asSeenBy('stranger')).toEqual(neverSeen);
+    expect(await asSeenBy('leaver')).toEqual(neverSeen);
   });
 
   it('answers offline with no lastSeenAt for a user never seen', async () => {
