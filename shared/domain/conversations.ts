@@ -3,7 +3,7 @@ import { conflict, forbidden, notFound, validationFailed } from '../errors.ts';
 import { authorize, requireAdmin } from './access.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import { limits } from './limits.ts';
-import { type ConversationWithMembers, type InboxEntry, unreadCount } from './model.ts';
+import { type ConversationWithMembers, type InboxEntry, type Member, unreadCount } from './model.ts';
 
 export type CreateConversationInput =
   | { type: 'direct'; memberIds: string[] }
@@ -93,9 +93,13 @@ export async function removeMember(
   );
   if (conversation.type === 'direct') throw forbidden('A direct conversation has no member changes');
   if (!leaving) requireAdmin(me);
-  if (!members.some((m) => m.userId === targetId)) throw notFound('member');
-  await changeMembership(() => ctx.conversations.removeMember(conversation, targetId));
-  const remaining = members.filter((m) => m.userId !== targetId);
+  const target = members.find((m) => m.userId === targetId);
+  if (!target) throw notFound('member');
+  const successor = successorOf(target, members);
+  await changeMembership(() => ctx.conversations.removeMember(conversation, targetId, successor?.userId));
+  const remaining = members
+    .filter((m) => m.userId !== targetId)
+    .map((m) => (m === successor ? { ...m, role: 'admin' as const } : m));
   const updated: ConversationWithMembers = {
     ...conversation,
     members: remaining,
@@ -103,6 +107,20 @@ export async function removeMember(
     membersVersion: conversation.membersVersion + 1,
   };
   await announce(ctx, updated, [targetId]);
+}
+
+/**
+ * When the last admin leaves a group, its longest-standing remaining member becomes admin, so a group is never
+ * left without anyone who may add members. (Concurrent removals conflict on the members version, so two last
+ * admins cannot both leave unseen.)
+ */
+function successorOf(leaving: Member, members: Member[]): Member | undefined {
+  if (leaving.role !== 'admin') return undefined;
+  const remaining = members.filter((m) => m.userId !== leaving.userId);
+  if (remaining.some((m) => m.role === 'admin')) return undefined;
+  return remaining.sort(
+    (a, b) => a.joinedAt.localeCompare(b.joinedAt) || a.userId.localeCompare(b.userId),
+  )[0];
 }
 
 /** A membership transaction fails when someone else changed the members at the same moment. */

@@ -192,7 +192,9 @@ export class ConversationStore {
     );
   }
 
-  async removeMember(conversation: Conversation, userId: string): Promise<void> {
+  /** Removes a member and, in the same transaction, makes `successor` (when given) an admin. */
+  async removeMember(conversation: Conversation, userId: string, successor?: string): Promise<void> {
+    const { conversationId } = conversation;
     await this.table.client.send(
       new TransactWriteCommand({
         TransactItems: [
@@ -200,10 +202,24 @@ export class ConversationStore {
           {
             Delete: {
               TableName: this.table.tableName,
-              Key: keys.member(conversation.conversationId, userId),
+              Key: keys.member(conversationId, userId),
               ConditionExpression: 'attribute_exists(pk)',
             },
           },
+          ...(successor === undefined
+            ? []
+            : [
+                {
+                  Update: {
+                    TableName: this.table.tableName,
+                    Key: keys.member(conversationId, successor),
+                    UpdateExpression: 'SET #role = :admin',
+                    ConditionExpression: 'attribute_exists(pk)',
+                    ExpressionAttributeNames: { '#role': 'role' },
+                    ExpressionAttributeValues: { ':admin': 'admin' satisfies MemberRole },
+                  },
+                },
+              ]),
         ],
       }),
     );
