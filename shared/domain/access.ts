@@ -4,12 +4,12 @@
  */
 import { forbidden, notMember } from '../errors.ts';
 import type { ConversationStore } from '../store/conversation-store.ts';
-import type { Conversation, Member } from './model.ts';
+import type { Member, StoredConversation } from './model.ts';
 
 export type Requirement = 'member' | 'admin';
 
 export interface Authorized {
-  conversation: Conversation;
+  conversation: StoredConversation;
   members: Member[];
   me: Member;
 }

@@ -3,7 +3,13 @@ import { conflict, forbidden, notFound, validationFailed } from '../errors.ts';
 import { authorize, requireAdmin } from './access.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import { limits } from './limits.ts';
-import { type ConversationWithMembers, type InboxEntry, type Member, unreadCount } from './model.ts';
+import {
+  type ConversationWithMembers,
+  conversationView,
+  type InboxEntry,
+  type Member,
+  unreadCount,
+} from './model.ts';
 
 export type CreateConversationInput =
   | { type: 'direct'; memberIds: string[] }
@@ -15,7 +21,7 @@ export async function loadConversation(
   userId: string,
 ): Promise<ConversationWithMembers> {
   const { conversation, members } = await authorize(ctx.conversations, ctx.directory, conversationId, userId);
-  return { ...conversation, members };
+  return { ...conversationView(conversation), members };
 }
 
 /** Tells every listed user's connections about the conversation's current state. */
@@ -68,7 +74,7 @@ export async function addMembers(
   requireAdmin(me);
   const present = new Set(members.map((m) => m.userId));
   const joining = [...new Set(userIds)].filter((id) => !present.has(id));
-  if (joining.length === 0) return { ...conversation, members };
+  if (joining.length === 0) return { ...conversationView(conversation), members };
   if (members.length + joining.length > limits.maxGroupMembers) {
     throw validationFailed('userIds', `a group has at most ${limits.maxGroupMembers} members`);
   }
@@ -101,10 +107,9 @@ export async function removeMember(
     .filter((m) => m.userId !== targetId)
     .map((m) => (m === successor ? { ...m, role: 'admin' as const } : m));
   const updated: ConversationWithMembers = {
-    ...conversation,
+    ...conversationView(conversation),
     members: remaining,
     memberCount: remaining.length,
-    membersVersion: conversation.membersVersion + 1,
   };
   await announce(ctx, updated, [targetId]);
 }
@@ -142,11 +147,10 @@ export async function listInbox(ctx: ChatContext, userId: string, limit: number,
   const items: InboxEntry[] = page.memberships.flatMap((membership) => {
     const conversation = conversations.get(membership.conversationId);
     if (!conversation) return [];
-    const { lastMessage, ...rest } = conversation;
     return [
       {
-        conversation: rest,
-        lastMessage: lastMessage ?? null,
+        conversation: conversationView(conversation),
+        lastMessage: conversation.lastMessage ?? null,
         unreadCount: unreadCount(conversation.lastSeq, membership.lastReadSeq),
       },
     ];

@@ -22,6 +22,7 @@ export interface Member {
   lastReadSeq: number;
 }
 
+/** A conversation as clients see it. */
 export interface Conversation {
   conversationId: string;
   type: ConversationType;
@@ -30,12 +31,31 @@ export interface Conversation {
   createdAt: string;
   lastSeq: number;
   lastActivityAt: string;
+  memberCount: number;
+}
+
+/** What the table keeps of a conversation: the clients' view plus bookkeeping that never reaches a client. */
+export interface StoredConversation extends Conversation {
   /** The activity time the members' inbox index was last moved to (see `limits.inboxIndexResolutionSeconds`). */
   inboxIndexedAt: string;
   lastMessage?: Message;
   /** Bumped on every membership change; lets caches of the member list know they are stale. */
   membersVersion: number;
-  memberCount: number;
+}
+
+/** The clients' view of a stored conversation: exactly the protocol's fields, whatever the table keeps. */
+export function conversationView(stored: StoredConversation): Conversation {
+  const { conversationId, type, name, createdBy, createdAt, lastSeq, lastActivityAt, memberCount } = stored;
+  return {
+    conversationId,
+    type,
+    ...(name === undefined ? {} : { name }),
+    createdBy,
+    createdAt,
+    lastSeq,
+    lastActivityAt,
+    memberCount,
+  };
 }
 
 export interface ConversationWithMembers extends Conversation {

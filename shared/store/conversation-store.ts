@@ -1,6 +1,6 @@
 /** Conversations and their members in DynamoDB. */
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Conversation, ConversationType, Member, MemberRole, Message } from '../domain/model.ts';
+import type { ConversationType, Member, MemberRole, Message, StoredConversation } from '../domain/model.ts';
 import { validationFailed } from '../errors.ts';
 import { entityTypes } from '../shape/table.ts';
 import {
@@ -34,7 +34,7 @@ export interface InboxPage {
   cursor?: string;
 }
 
-export function toConversation(item: Item): Conversation {
+export function toConversation(item: Item): StoredConversation {
   return {
     conversationId: item.conversationId as string,
     type: item.type as ConversationType,
@@ -134,7 +134,7 @@ export class ConversationStore {
     }
   }
 
-  async get(conversationId: string): Promise<Conversation | undefined> {
+  async get(conversationId: string): Promise<StoredConversation | undefined> {
     const answer = await this.table.client.send(
       new GetCommand({
         TableName: this.table.tableName,
@@ -145,7 +145,7 @@ export class ConversationStore {
     return answer.Item ? toConversation(answer.Item) : undefined;
   }
 
-  async getMany(conversationIds: string[]): Promise<Map<string, Conversation>> {
+  async getMany(conversationIds: string[]): Promise<Map<string, StoredConversation>> {
     const items = await batchGet(this.table, conversationIds.map(keys.conversation));
     return new Map(items.map((item) => [item.conversationId as string, toConversation(item)]));
   }
@@ -174,7 +174,7 @@ export class ConversationStore {
   }
 
   /** Adds members and bumps the members version, unless the membership changed since `expectedVersion`. */
-  async addMembers(conversation: Conversation, userIds: string[], now: string): Promise<void> {
+  async addMembers(conversation: StoredConversation, userIds: string[], now: string): Promise<void> {
     const { conversationId } = conversation;
     await this.table.client.send(
       new TransactWriteCommand({
@@ -193,7 +193,7 @@ export class ConversationStore {
   }
 
   /** Removes a member and, in the same transaction, makes `successor` (when given) an admin. */
-  async removeMember(conversation: Conversation, userId: string, successor?: string): Promise<void> {
+  async removeMember(conversation: StoredConversation, userId: string, successor?: string): Promise<void> {
     const { conversationId } = conversation;
     await this.table.client.send(
       new TransactWriteCommand({
@@ -225,7 +225,7 @@ export class ConversationStore {
     );
   }
 
-  private bumpMembersVersion(conversation: Conversation, memberDelta: number) {
+  private bumpMembersVersion(conversation: StoredConversation, memberDelta: number) {
     return {
       Update: {
         TableName: this.table.tableName,

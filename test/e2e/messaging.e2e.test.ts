@@ -127,6 +127,42 @@ describe('messages over HTTP and WebSocket', () => {
     expect((await api(t, dan, 'GET', `/conversations/${conversationId}/messages`)).status).toBe(403);
   });
 
+  it('shows a conversation with exactly the protocol’s fields wherever it appears, and no bookkeeping', async () => {
+    const [admin, carol] = await t.newUsers('admin', 'carol');
+    const carolSocket = await open(carol);
+    const created = await api(t, admin, 'POST', '/conversations', {
+      type: 'group',
+      name: 'Fields',
+      memberIds: [carol],
+    });
+    const { conversationId } = created.body;
+    await api(t, admin, 'POST', `/conversations/${conversationId}/messages`, {
+      clientMessageId: 'f-1',
+      body: 'hello',
+    });
+    const fetched = await api(t, carol, 'GET', `/conversations/${conversationId}`);
+    const inbox = await api(t, carol, 'GET', '/conversations?limit=1');
+    const announced = await carolSocket.waitFor(ofConversation('conversation.updated', conversationId));
+
+    const fields = [
+      'conversationId',
+      'createdAt',
+      'createdBy',
+      'lastActivityAt',
+      'lastSeq',
+      'memberCount',
+      'name',
+      'type',
+    ];
+    const keysOf = (value: object) => Object.keys(value).sort();
+    expect(keysOf(created.body)).toEqual([...fields, 'members'].sort());
+    expect(keysOf(fetched.body)).toEqual([...fields, 'members'].sort());
+    expect(keysOf(announced.conversation as object)).toEqual([...fields, 'members'].sort());
+    expect(inbox.body.items[0].conversation.conversationId).toBe(conversationId);
+    expect(keysOf(inbox.body.items[0].conversation)).toEqual(fields);
+    expect(keysOf(inbox.body.items[0])).toEqual(['conversation', 'lastMessage', 'unreadCount']);
+  });
+
   it('lists the inbox by latest activity with last message and unread count', async () => {
     const [me, x, y] = await t.newUsers('me', 'x', 'y');
     const older = await groupOf(me, [x]);

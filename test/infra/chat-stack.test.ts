@@ -230,7 +230,10 @@ describe('the @connections endpoint the functions are given', () => {
   /** CONNECTIONS_ENDPOINT of every function that has one, as the template states it. */
   const endpointsIn = (t: Template) =>
     Object.values(t.findResources('AWS::Lambda::Function'))
-      .map((f) => (f.Properties.Environment?.Variables as Record<string, unknown>).CONNECTIONS_ENDPOINT)
+      .map(
+        (f) =>
+          (f.Properties.Environment?.Variables as Record<string, unknown> | undefined)?.CONNECTIONS_ENDPOINT,
+      )
       .filter((endpoint) => endpoint !== undefined)
       .map((endpoint) => JSON.stringify(endpoint));
 

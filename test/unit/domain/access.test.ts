@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { authorize, MemberDirectory, requireAuthor } from '../../../shared/domain/access.ts';
-import type { Conversation, Member } from '../../../shared/domain/model.ts';
+import type { Member, StoredConversation } from '../../../shared/domain/model.ts';
 import { ChatError } from '../../../shared/errors.ts';
 import type { ConversationStore } from '../../../shared/store/conversation-store.ts';
 
 /** An in-memory stand-in for the two ConversationStore reads `authorize` makes, counting member reads. */
 class FakeConversations {
-  readonly conversations = new Map<string, Conversation>();
+  readonly conversations = new Map<string, StoredConversation>();
   readonly members = new Map<string, Member[]>();
   listMembersCalls = 0;
 
-  async get(conversationId: string): Promise<Conversation | undefined> {
+  async get(conversationId: string): Promise<StoredConversation | undefined> {
     const found = this.conversations.get(conversationId);
     return found ? { ...found } : undefined;
   }
