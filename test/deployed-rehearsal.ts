@@ -119,7 +119,7 @@ try {
   try {
     const outputsFile = join(dir, 'outputs.json');
     const outputs = {
-      HttpApiUrl: `${runtime.httpUrl}/`,
+      HttpApiUrl: runtime.httpUrl,
       WebSocketUrl: runtime.wsUrl,
       TableName: runtime.tableName,
       Region: 'us-east-1',

@@ -120,7 +120,7 @@ export function deployedTarget(): Target {
   const tokens = new Map<string, string>();
   return {
     isLocal: false,
-    // API Gateway's stage URL ends in a slash; the tests' paths start with one.
+    // A hand-written outputs file may give the address with a trailing slash; the tests' paths start with one.
     httpUrl: outputs.HttpApiUrl.replace(/\/$/, ''),
     wsUrl: outputs.WebSocketUrl,
     // LocalStack polls streams with back-off up to 10 s; on AWS a stream event takes well under a second.
