@@ -130,7 +130,8 @@ export async function markRead(ctx: ChatContext, userId: string, conversationId:
 
 /**
  * The ones of `candidates` who share one of the user's most recently active conversations with them, found by
- * walking those conversations' member lists (cached per members version) until every candidate is found.
+ * walking those conversations, most recent first, and their member lists (cached per members version) until
+ * every candidate is found.
  */
 async function sharingAConversationWith(
   ctx: ChatContext,
@@ -141,15 +142,13 @@ async function sharingAConversationWith(
   const sharing = new Set([userId]);
   if (missing.size === 0) return sharing;
   const { memberships } = await ctx.conversations.inboxPage(userId, limits.presenceVisibilityConversations);
-  const conversations = [
-    ...(await ctx.conversations.getMany(memberships.map((m) => m.conversationId))).values(),
-  ];
-  const parallelLookups = 10;
-  for (let start = 0; start < conversations.length && missing.size > 0; start += parallelLookups) {
+  // Most asked users share a recent conversation, so the search reads ten conversations at a time and stops.
+  const chunk = 10;
+  for (let start = 0; start < memberships.length && missing.size > 0; start += chunk) {
+    const ids = memberships.slice(start, start + chunk).map((m) => m.conversationId);
+    const conversations = [...(await ctx.conversations.getMany(ids)).values()];
     const memberLists = await Promise.all(
-      conversations
-        .slice(start, start + parallelLookups)
-        .map((c) => ctx.directory.members(c.conversationId, c.membersVersion)),
+      conversations.map((c) => ctx.directory.members(c.conversationId, c.membersVersion)),
     );
     for (const member of memberLists.flat()) {
       if (missing.delete(member.userId)) sharing.add(member.userId);
