@@ -63,9 +63,8 @@ describe('typing', () => {
   });
 
   it('refuses typing in a conversation one is not a member of', async () => {
-    const [a, b] = await t.newUsers('a', 'b');
+    const [a, b, strangerId] = await t.newUsers('a', 'b', 'stranger');
     const conversationId = await directBetween(a, b);
-    const [strangerId] = await t.newUsers('stranger');
     const stranger = await open(strangerId);
     stranger.send({ action: 'typing', conversationId });
     expect(await stranger.waitFor((e) => e.type === 'error')).toMatchObject({
