@@ -21,7 +21,12 @@ export interface ChatApiOptions {
   fetch?: FetchLike;
 }
 
-/** An HTTP answer other than 2xx, with the protocol's error code (`not_member`, `rate_limited`, ...). */
+/**
+ * An HTTP answer other than 2xx, with the protocol's error code (`not_member`, `rate_limited`, ...).
+ * Answers that do not carry our `{"error":{"code","message"}}` envelope get a code from their status: API
+ * Gateway's own `{"message":"Unauthorized"}` (401, before any function runs) and `{"message":"Not Found"}`
+ * (404, an unknown route), and any other or non-JSON body (a proxy's error page, a gateway 5xx).
+ */
 export class ChatApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -128,16 +133,41 @@ export class ChatApi {
     const response = await this.fetch(`${this.httpUrl}${path}${queryString(options.query)}`, init);
     // 204 and non-JSON error pages have no JSON body.
     const payload = await response.json().catch(() => undefined);
-    if (!response.ok) {
-      const error = (payload as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new ChatApiError(
-        response.status,
-        error?.code ?? 'http_error',
-        error?.message ?? `HTTP ${response.status}`,
-      );
-    }
+    if (!response.ok) throw apiError(response.status, payload);
     return payload as T;
   }
+}
+
+/** The protocol's code for each status, for answers without our envelope (see `ChatApiError`). */
+const codeByStatus: Record<number, string> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  429: 'rate_limited',
+};
+
+function errorCodeForStatus(status: number): string {
+  return codeByStatus[status] ?? (status >= 500 ? 'internal' : 'http_error');
+}
+
+function apiError(status: number, payload: unknown): ChatApiError {
+  const body = isRecord(payload) ? payload : {};
+  // Ours: {"error":{"code","message"}}. API Gateway's own: {"message":"..."}.
+  const envelope = isRecord(body.error) ? body.error : {};
+  const code = nonEmptyString(envelope.code) ?? errorCodeForStatus(status);
+  const message = nonEmptyString(envelope.message) ?? nonEmptyString(body.message) ?? `HTTP ${status}`;
+  return new ChatApiError(status, code, message);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 // Built by hand rather than with URLSearchParams, which React Native only partly implements.
