@@ -194,14 +194,26 @@ async function startChat(me: string): Promise<void> {
     return entry;
   }
 
-  async function refreshPresence(): Promise<void> {
-    const userIds = [...new Set([...conversations.values()].flatMap(otherMembers))];
+  /**
+   * Asks `GET /presence` about `userIds`, by default everyone in the list (at sign-in and after a reconnect);
+   * `presence` events only follow changes, so whoever is already online has to be asked once.
+   */
+  async function refreshPresence(
+    userIds = [...new Set([...conversations.values()].flatMap(otherMembers))],
+  ): Promise<void> {
     if (userIds.length === 0) return;
-    for (const user of await client.getPresence(userIds.slice(0, 100)))
-      presence.set(user.userId, user.status);
+    for (let start = 0; start < userIds.length; start += 100)
+      for (const user of await client.getPresence(userIds.slice(start, start + 100)))
+        presence.set(user.userId, user.status);
     renderConversations();
     const entry = open && conversations.get(open.id);
     if (entry) renderTitle(entry);
+  }
+
+  /** A conversation or member that appears brings its presence: the members not known yet are asked about. */
+  function learnPresence(entry: ConversationView): void {
+    const unknown = otherMembers(entry).filter((userId) => !presence.has(userId));
+    if (unknown.length > 0) void refreshPresence(unknown);
   }
 
   async function openConversation(conversationId: string): Promise<void> {
@@ -231,7 +243,10 @@ async function startChat(me: string): Promise<void> {
 
   client.on('message', async (message) => {
     let entry = conversations.get(message.conversationId);
-    if (!entry) entry = remember(await client.api.getConversation(message.conversationId), message);
+    if (!entry) {
+      entry = remember(await client.api.getConversation(message.conversationId), message);
+      learnPresence(entry);
+    }
     if (!entry.lastMessage || message.seq >= entry.lastMessage.seq) entry.lastMessage = message;
     if (open?.id === message.conversationId) {
       open.messages.set(message.seq, message);
@@ -270,7 +285,7 @@ async function startChat(me: string): Promise<void> {
   });
 
   client.on('conversation.updated', (conversation) => {
-    remember(conversation, null);
+    learnPresence(remember(conversation, null));
     renderConversations();
   });
 
@@ -288,10 +303,10 @@ async function startChat(me: string): Promise<void> {
       memberIds.length === 1 && name === ''
         ? await client.startDirectConversation(first)
         : await client.startGroupConversation(name || memberIds.join(', '), memberIds);
-    remember(conversation, null);
+    const entry = remember(conversation, null);
     view.newConversation.reset();
     await openConversation(conversation.conversationId);
-    void refreshPresence();
+    learnPresence(entry);
   });
 
   const bodyInput = view.composer.querySelector<HTMLInputElement>('input[name="body"]');

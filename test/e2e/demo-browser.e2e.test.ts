@@ -99,4 +99,26 @@ describe.runIf(t.isLocal)('the demo page in Chromium', () => {
     await alicePage.screenshot({ path: 'test-results/demo.png' });
     expect(pageErrors).toEqual([]);
   });
+
+  it("shows a new conversation's partner as online in the receiver's list, without a reload", async () => {
+    const [carol, dave] = await t.newUsers('carol', 'dave');
+    const [carolPage, davePage] = await Promise.all([signIn(carol), signIn(dave)]);
+
+    await carolPage.getByLabel('Members').fill(dave);
+    await carolPage.getByRole('button', { name: 'Start conversation' }).click();
+
+    // Dave's list gains the conversation from its `conversation.updated` event; Carol was online all along,
+    // so no `presence` event will come: the dot is right only if the page asked when the conversation appeared.
+    const davesEntry = davePage.locator('.conversation-item', { hasText: carol });
+    await eventually(async () => expect(await davesEntry.count()).toBe(1));
+    await eventually(async () =>
+      expect(await davesEntry.locator('.presence').getAttribute('class')).toBe('presence online'),
+    );
+    expect(await davesEntry.locator('.presence').getAttribute('title')).toBe(`${carol} is online`);
+    const carolsEntry = carolPage.locator('.conversation-item', { hasText: dave });
+    await eventually(async () =>
+      expect(await carolsEntry.locator('.presence').getAttribute('class')).toBe('presence online'),
+    );
+    expect(pageErrors).toEqual([]);
+  });
 });
