@@ -644,10 +644,27 @@ describe('authentication', () => {
         const text = await answer.text();
         expect(answer.status, `${label}: ${method} ${path()}`).toBe(401);
         expect(text).not.toMatch(/hello|forged|Error:|\bat \S+ \(|ValidationException|JWT|jwks/i);
+        // API Gateway's JWT authorizer answers before any function runs, in its own shape, not our envelope.
+        expect(JSON.parse(text), `${label}: ${method} ${path()}`).toEqual({ message: 'Unauthorized' });
         cases++;
       }
     }
     expect(cases).toBe(Object.keys(tokens).length * routes.length);
+  });
+
+  it("answers an unknown route with API Gateway's own 404, whatever the token", async () => {
+    const good = await t.tokenFor(mallory);
+    for (const [method, path] of [
+      ['GET', '/nowhere'],
+      ['PUT', '/conversations'],
+      ['GET', `/conversations/${conversationId}/members`],
+    ] as const) {
+      for (const headers of [{ authorization: `Bearer ${good}` }, {}] as Record<string, string>[]) {
+        const answer = await fetch(`${t.httpUrl}${path}`, { method, headers });
+        expect(answer.status, `${method} ${path}`).toBe(404);
+        expect(await answer.json()).toEqual({ message: 'Not Found' });
+      }
+    }
   });
 
   it('refuses a Basic or token-scheme header, and the token in the query string of an HTTP call', async () => {
