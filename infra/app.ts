@@ -1,13 +1,8 @@
-/** The CDK app: one chat stack per stage, checked by cdk-nag's AwsSolutions rules. */
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { ChatStack } from './chat-stack.ts';
-import { readConfig } from './config.ts';
+/** The CDK entry point: the CLI passes the target account and region (if it knows them) in the environment. */
+import { App } from 'aws-cdk-lib';
+import { defineChatApp } from './chat-app.ts';
 
-const app = new App();
-const config = readConfig(app.node);
-new ChatStack(app, `Chat-${config.stage}`, {
-  config,
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+defineChatApp(new App(), {
+  account: process.env.CDK_DEFAULT_ACCOUNT,
+  region: process.env.CDK_DEFAULT_REGION,
 });
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

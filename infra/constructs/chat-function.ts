@@ -3,7 +3,7 @@
  * source maps, a log group with retention) and grants exactly the access a route-table entry declares.
  */
 import { resolve } from 'node:path';
-import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -16,10 +16,10 @@ const repositoryRoot = resolve(import.meta.dirname, '..', '..');
 
 /** Where a function with `connections` access may post: this API's stage, POST on `@connections` only. */
 export interface ConnectionsTarget {
-  apiId: string;
-  stageName: string;
+  /** The `execute-api` ARN of `POST @connections/*` on the stage: what the functions are granted. */
+  readonly postArn: string;
   /** The `https://…/stage` URL the management client uses. */
-  endpoint: string;
+  readonly endpoint: string;
 }
 
 export interface ChatFunctionProps {
@@ -89,17 +89,10 @@ export class ChatFunction extends Construct {
     if (spec.access.table === 'readWrite') table.grantReadWriteData(this.function);
     if (spec.access.connections) {
       if (!props.connections) throw new Error(`${spec.name} posts to @connections but no API was given`);
-      const { apiId, stageName } = props.connections;
       this.function.addToRolePolicy(
         new PolicyStatement({
           actions: ['execute-api:ManageConnections'],
-          resources: [
-            Stack.of(this).formatArn({
-              service: 'execute-api',
-              resource: apiId,
-              resourceName: `${stageName}/POST/@connections/*`,
-            }),
-          ],
+          resources: [props.connections.postArn],
         }),
       );
     }

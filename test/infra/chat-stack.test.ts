@@ -2,11 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChatStack } from '../../infra/chat-stack.ts';
+import { defineChatApp } from '../../infra/chat-app.ts';
 import { readConfig } from '../../infra/config.ts';
 import {
   type FunctionSpec,
@@ -16,6 +15,7 @@ import {
   webSocketRoutes,
 } from '../../shared/shape/routes.ts';
 import { fanOutFilterPatterns, tableDefinition } from '../../shared/shape/table.ts';
+import { cdkApp } from '../support/cdk-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown };
@@ -27,9 +27,8 @@ const allFunctions: FunctionSpec[] = [...webSocketRoutes, ...httpRoutes, webSock
 
 beforeAll(() => {
   // Building the stack bundles every function with esbuild, once for the whole file.
-  app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-')), context: { stage: 'dev' } });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const stack = new ChatStack(app, 'Chat-dev', { config: readConfig(app.node) });
+  app = cdkApp({ stage: 'dev' });
+  const stack = defineChatApp(app);
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
 }, 180_000);
@@ -250,11 +249,7 @@ describe('the @connections endpoint the functions are given', () => {
 
   it('is LocalStack’s execute-api host name when deploying there', () => {
     // No bundling: only the functions' configuration matters here.
-    const localApp = new App({
-      outdir: mkdtempSync(join(tmpdir(), 'cdk-')),
-      context: { stage: 'local', localstack: 'true', 'aws:cdk:bundling-stacks': [] },
-    });
-    const stack = new ChatStack(localApp, 'Chat-local', { config: readConfig(localApp.node) });
+    const stack = defineChatApp(cdkApp({ stage: 'local', localstack: 'true' }, { bundle: false }));
     const endpoints = endpointsIn(Template.fromStack(stack));
     expect(endpoints.length).toBe(endpointsIn(template).length);
     for (const endpoint of endpoints) {

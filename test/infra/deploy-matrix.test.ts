@@ -1,0 +1,121 @@
+/**
+ * The stack synthesized the way each deploy synthesizes it — no environment, a concrete account and region per
+ * stage, cdklocal's LocalStack account, an existing OIDC issuer — then checked by cdk-nag and by cfn-lint, AWS's
+ * CloudFormation linter. A check that only ever synthesizes without an environment cannot see what breaks with
+ * one (cdk-nag acknowledgements that name `<AWS::AccountId>` stop matching once the account is concrete).
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Environment } from 'aws-cdk-lib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { defineChatApp } from '../../infra/chat-app.ts';
+import { requireAwsTool } from '../support/aws-tools.ts';
+import { cdkApp } from '../support/cdk-app.ts';
+
+interface Variant {
+  name: string;
+  env: Environment;
+  context: Record<string, string>;
+}
+
+const variants: Variant[] = [
+  { name: 'no environment (cdk synth without credentials)', env: {}, context: { stage: 'dev' } },
+  {
+    name: 'dev in account 111111111111, eu-west-1',
+    env: { account: '111111111111', region: 'eu-west-1' },
+    context: { stage: 'dev' },
+  },
+  {
+    name: 'prod in account 222222222222, ap-southeast-2',
+    env: { account: '222222222222', region: 'ap-southeast-2' },
+    context: { stage: 'prod', alarmEmail: 'ops@example.com', fanOutReservedConcurrency: '20' },
+  },
+  {
+    name: 'LocalStack as cdklocal resolves it (000000000000, us-east-1)',
+    env: { account: '000000000000', region: 'us-east-1' },
+    context: { stage: 'local', localstack: 'true' },
+  },
+  {
+    name: 'an existing OIDC issuer in account 333333333333, us-west-2',
+    env: { account: '333333333333', region: 'us-west-2' },
+    context: { stage: 'dev', oidcIssuer: 'https://id.example.com', oidcAudience: 'chat-app' },
+  },
+];
+
+/** cfn-lint warnings this stack keeps on purpose, each with its reason; any other warning fails. */
+const acceptedWarnings: Record<string, string> = {
+  W3005:
+    "CDK's Function declares DependsOn its role and the role's policy; the DependsOn on the role repeats the " +
+    'GetAtt, and the one on the policy is what makes the function wait for its permissions.',
+};
+
+interface Synthesized {
+  template: string;
+  nag: { conclusion: string; violations: unknown[] };
+}
+
+const synthesized = new Map<Variant, Synthesized>();
+
+beforeAll(() => {
+  for (const variant of variants) {
+    // Bundling is the same in every environment and the stack test does it; here only the template matters.
+    const app = cdkApp(variant.context, { bundle: false });
+    const stack = defineChatApp(app, variant.env);
+    // Synthesis runs the cdk-nag plugin and throws on an unacknowledged finding, naming it.
+    const assembly = app.synth();
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: (Synthesized['nag'] & { pluginName: string })[];
+    };
+    const nag = report.pluginReports.find((r) => r.pluginName === 'AwsSolutions');
+    if (!nag) throw new Error('cdk-nag did not run');
+    synthesized.set(variant, { template: join(assembly.directory, stack.templateFile), nag });
+  }
+}, 120_000);
+
+const run = promisify(execFile);
+
+interface LintFinding {
+  Level: 'Error' | 'Warning' | 'Informational';
+  Message: string;
+  Rule: { Id: string };
+}
+
+/** cfn-lint's findings for one template, linted for the region it is deployed to (us-east-1 when agnostic). */
+async function lint(template: string, region = 'us-east-1'): Promise<LintFinding[]> {
+  // Exit codes 2/4/8 mean errors/warnings/informational were found; the JSON on stdout says which.
+  const { stdout } = await run('cfn-lint', ['--format', 'json', '--regions', region, '--', template]).catch(
+    (failure: { stdout?: string; code?: number }) => {
+      if (typeof failure.code === 'number' && failure.code > 0 && failure.code < 16 && failure.stdout)
+        return { stdout: failure.stdout };
+      throw failure;
+    },
+  );
+  return JSON.parse(stdout) as LintFinding[];
+}
+
+// Concurrent: each cfn-lint run is its own process, and the two cores can lint two templates at once.
+describe.concurrent.each(variants)('synthesized for $name', (variant) => {
+  it('passes cdk-nag’s AwsSolutions rules', () => {
+    expect(synthesized.get(variant)?.nag).toMatchObject({ conclusion: 'success', violations: [] });
+  });
+
+  it('names no other environment’s account or region', () => {
+    const text = readFileSync(synthesized.get(variant)?.template ?? '', 'utf8');
+    const others = variants
+      .filter((other) => other.env.region && other.env.region !== variant.env.region)
+      .flatMap((other) => [other.env.account ?? '', other.env.region ?? '']);
+    for (const name of others) expect(text, name).not.toContain(name);
+  });
+
+  it('is accepted by cfn-lint: no errors, only the warnings listed with their reasons', async (ctx) => {
+    requireAwsTool(ctx, 'cfn-lint');
+    const findings = await lint(synthesized.get(variant)?.template ?? '', variant.env.region);
+    const describe = (f: LintFinding) => `${f.Rule.Id} ${f.Message}`;
+    expect(findings.filter((f) => f.Level === 'Error').map(describe)).toEqual([]);
+    expect(
+      findings.filter((f) => f.Level !== 'Error' && !(f.Rule.Id in acceptedWarnings)).map(describe),
+    ).toEqual([]);
+  }, 60_000);
+});
