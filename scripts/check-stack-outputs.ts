@@ -13,18 +13,21 @@ if (!outputsPath) {
   process.exit(2);
 }
 
-/** Stack name → output name → value, as `cdk deploy --outputs-file` writes it. */
+/** Stack name → output name → value, as `cdk deploy --outputs-file` writes it (stacks without outputs left out). */
 const deployed = JSON.parse(readFileSync(outputsPath, 'utf8')) as Record<string, Record<string, string>>;
-if (Object.keys(deployed).length === 0) {
-  console.error(`${outputsPath} names no stack: the deploy wrote no outputs.`);
-  process.exit(1);
-}
+const manifest = JSON.parse(readFileSync(join(cdkOut, 'manifest.json'), 'utf8')) as {
+  artifacts: Record<string, { type: string; properties?: { templateFile?: string } }>;
+};
+/** Every stack of the synthesized app, with its template. */
+const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
 
 let complete = true;
-for (const [stackName, outputs] of Object.entries(deployed)) {
-  const template = JSON.parse(readFileSync(join(cdkOut, `${stackName}.template.json`), 'utf8')) as {
+for (const [stackName, artifact] of stacks) {
+  const templateFile = artifact.properties?.templateFile ?? `${stackName}.template.json`;
+  const template = JSON.parse(readFileSync(join(cdkOut, templateFile), 'utf8')) as {
     Outputs?: Record<string, unknown>;
   };
+  const outputs = deployed[stackName] ?? {};
   const missing = Object.keys(template.Outputs ?? {}).filter((name) => !outputs[name]);
   if (missing.length === 0) continue;
   complete = false;

@@ -4,6 +4,4 @@
 set -euo pipefail
 source "$(dirname "$0")/localstack-env.sh"
 require_localstack
-npx cdklocal bootstrap
-npx cdklocal deploy --require-approval never --outputs-file "$localstack_outputs" -c stage=local -c localstack=true "$@"
-npx tsx scripts/check-stack-outputs.ts "$localstack_outputs" cdk.out
+exec bash scripts/localstack-deploy-steps.sh "$@"
