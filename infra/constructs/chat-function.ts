@@ -14,6 +14,9 @@ import type { FunctionSpec } from '../../shared/shape/routes.ts';
 
 const repositoryRoot = resolve(import.meta.dirname, '..', '..');
 
+/** The Lambda runtime of every function; bundles target it and the tests run on (at least) its Node.js. */
+export const lambdaRuntime = Runtime.NODEJS_22_X;
+
 /** Where a function with `connections` access may post: this API's stage, POST on `@connections` only. */
 export interface ConnectionsTarget {
   /** The `execute-api` ARN of `POST @connections/*` on the stage: what the functions are granted. */
@@ -56,7 +59,7 @@ export class ChatFunction extends Construct {
       entry: resolve(repositoryRoot, spec.entry),
       projectRoot: repositoryRoot,
       depsLockFilePath: resolve(repositoryRoot, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
+      runtime: lambdaRuntime,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
