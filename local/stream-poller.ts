@@ -88,9 +88,24 @@ export class StreamPoller {
         let sawRecords = false;
         for (const [shardId, iterator] of this.iterators) {
           if (!iterator) continue;
-          const page = await this.client.send(
-            new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }),
-          );
+          const page = await this.client
+            .send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }))
+            .catch(async (error: unknown) => {
+              // Records trimmed before they were read are gone; an event source mapping then goes on from the
+              // oldest record left, and so does this (rather than asking with the same iterator forever).
+              if ((error as Error).name !== 'TrimmedDataAccessException') throw error;
+              console.error(
+                `Stream poller: records of shard ${shardId} were trimmed; reading on from the oldest`,
+              );
+              const answer = await this.client.send(
+                new GetShardIteratorCommand({
+                  StreamArn: this.options.streamArn,
+                  ShardId: shardId,
+                  ShardIteratorType: 'TRIM_HORIZON',
+                }),
+              );
+              return { Records: [], NextShardIterator: answer.ShardIterator };
+            });
           this.iterators.set(shardId, page.NextShardIterator);
           const records = (page.Records ?? []).map(toLambdaRecord(this.options.streamArn));
           if (records.length > 0) sawRecords = true;
