@@ -173,7 +173,7 @@ export async function getPresence(
       const session = sessions.get(asked);
       return {
         userId: asked,
-        status: session && session.connections.length > 0 ? 'online' : 'offline',
+        status: session?.online ? 'online' : 'offline',
         lastSeenAt: session?.lastSeenAt ?? null,
       };
     }),

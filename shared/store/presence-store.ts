@@ -1,7 +1,12 @@
 /**
  * A user's live connections and presence in one item per user: each connection is an attribute holding its
- * expiry, so the fan-out reads the connections of many users with one BatchGetItem, and presence is derived
- * from the same item (online while any connection has not expired).
+ * presence expiry, so the fan-out reads the connections of many users with one BatchGetItem, and presence is
+ * derived from the same item (online while any connection has not expired).
+ *
+ * Presence may expire, delivery may not: a socket that stays open but quiet keeps receiving. A connection is
+ * delivered to until `$disconnect` or a 410 from `@connections` removes it, or until it is older than any
+ * connection can be (API Gateway closes every connection after two hours), the bound that still holds where
+ * `@connections` never answers 410.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { entityTypes } from '../shape/table.ts';
@@ -11,24 +16,32 @@ import { epochSeconds, keys } from './keys.ts';
 const connectionAttributePrefix = 'conn:';
 /** Presence items outlive their connections so `lastSeenAt` stays known; then DynamoDB removes them. */
 const presenceItemLifetimeMs = 30 * 24 * 3600 * 1000;
+/** API Gateway's maximum connection duration: a record last renewed longer ago than this is of a closed socket. */
+export const maxConnectionAgeMs = 2 * 3600 * 1000;
+
+/** Whether a connection whose presence expires at `expiresAtMs` may still be open (and so be delivered to). */
+const mayBeOpen = (expiresAtMs: number, nowMs: number) => expiresAtMs + maxConnectionAgeMs > nowMs;
 
 export interface LiveConnection {
   userId: string;
   connectionId: string;
+  /** When the connection's presence expires unless renewed (its socket may stay open past it). */
   expiresAtMs: number;
 }
 
 export interface UserSessions {
   userId: string;
-  /** Unexpired connections only: an expired one is absent even before DynamoDB or a prune removes it. */
+  /** Connections that may still be open: everything delivered to the user goes to these. */
   connections: LiveConnection[];
+  /** Whether any connection's presence has not expired: an expired one counts as gone for presence. */
+  online: boolean;
   lastSeenAt: string | null;
 }
 
 export function toSessions(userId: string, item: Item | undefined, nowMs: number): UserSessions {
   const connections: LiveConnection[] = [];
   for (const [name, value] of Object.entries(item ?? {})) {
-    if (name.startsWith(connectionAttributePrefix) && typeof value === 'number' && value > nowMs) {
+    if (name.startsWith(connectionAttributePrefix) && typeof value === 'number' && mayBeOpen(value, nowMs)) {
       connections.push({
         userId,
         connectionId: name.slice(connectionAttributePrefix.length),
@@ -36,7 +49,12 @@ export function toSessions(userId: string, item: Item | undefined, nowMs: number
       });
     }
   }
-  return { userId, connections, lastSeenAt: (item?.lastSeenAt as string | undefined) ?? null };
+  return {
+    userId,
+    connections,
+    online: connections.some((c) => c.expiresAtMs > nowMs),
+    lastSeenAt: (item?.lastSeenAt as string | undefined) ?? null,
+  };
 }
 
 export class PresenceStore {
@@ -61,7 +79,9 @@ export class PresenceStore {
     );
     const before = toSessions(userId, answer.Attributes, nowMs);
     await this.pruneExpired(userId, answer.Attributes, nowMs);
-    return { wasOnline: before.connections.some((c) => c.connectionId !== connectionId) };
+    return {
+      wasOnline: before.connections.some((c) => c.connectionId !== connectionId && c.expiresAtMs > nowMs),
+    };
   }
 
   /** Renews a connection's expiry only if the connection is still recorded (a pruned one stays gone). */
@@ -111,7 +131,7 @@ export class PresenceStore {
         if (isConditionFailure(error)) return { Attributes: undefined };
         throw error;
       });
-    return { stillOnline: toSessions(userId, answer.Attributes, nowMs).connections.length > 0 };
+    return { stillOnline: toSessions(userId, answer.Attributes, nowMs).online };
   }
 
   /**
@@ -148,12 +168,12 @@ export class PresenceStore {
     return new Map(userIds.map((userId) => [userId, toSessions(userId, byUser.get(userId), nowMs)]));
   }
 
-  /** Drops connection attributes whose expiry passed (a missed `$disconnect`), so the item does not grow. */
+  /** Drops connections that cannot be open any more (a missed `$disconnect`), so the item does not grow. */
   private async pruneExpired(userId: string, item: Item | undefined, nowMs: number): Promise<void> {
     const expired = Object.entries(item ?? {})
       .filter(
         ([name, value]) =>
-          name.startsWith(connectionAttributePrefix) && typeof value === 'number' && value <= nowMs,
+          name.startsWith(connectionAttributePrefix) && typeof value === 'number' && !mayBeOpen(value, nowMs),
       )
       .map(([name]) => name);
     if (expired.length === 0) return;

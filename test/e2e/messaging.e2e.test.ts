@@ -191,7 +191,7 @@ describe('messages over HTTP and WebSocket', () => {
 
 // Needs the table itself to plant a stale connection: only the local runtime gives that access.
 describe.runIf(t.isLocal)('stale connections', () => {
-  it('prunes a connection that answers 410 Gone, keeps one still in its handshake, and delivers to the live ones', async () => {
+  const table = () => {
     const { dynamoDbEndpoint, tableName } = inject('local');
     const documents = DynamoDBDocumentClient.from(
       new DynamoDBClient({
@@ -200,6 +200,43 @@ describe.runIf(t.isLocal)('stale connections', () => {
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       }),
     );
+    return { documents, tableName };
+  };
+
+  it('keeps delivering to a socket that stayed quiet for longer than presence lasts', async () => {
+    const { documents, tableName } = table();
+    const [alice, bob] = await t.newUsers('alice', 'bob');
+    const conversationId = await groupOf(alice, [bob]);
+    const bobSocket = await open(bob);
+    // Bob's socket has sent nothing since it connected, longer ago than the presence TTL: its record says so.
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: tableName, Key: keys.presence(bob), ConsistentRead: true }),
+    );
+    const [connection] = Object.keys(Item ?? {}).filter((name) => name.startsWith('conn:'));
+    await documents.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.presence(bob),
+        UpdateExpression: 'SET #connection = :expiredAMomentAgo',
+        ExpressionAttributeNames: { '#connection': connection ?? 'conn:missing' },
+        ExpressionAttributeValues: { ':expiredAMomentAgo': Date.now() - 1000 },
+      }),
+    );
+
+    await api(t, alice, 'POST', `/conversations/${conversationId}/messages`, {
+      clientMessageId: 'q1',
+      body: 'are you there?',
+    });
+
+    expect(
+      await bobSocket.waitFor(ofConversation('message.new', conversationId), t.eventTimeoutMs),
+    ).toMatchObject({ message: { body: 'are you there?' } });
+    // Presence did expire: contacts see Bob offline while his open socket still receives.
+    expect((await api(t, alice, 'GET', `/presence?userIds=${bob}`)).body.users[0].status).toBe('offline');
+  });
+
+  it('prunes a connection that answers 410 Gone, keeps one still in its handshake, and delivers to the live ones', async () => {
+    const { documents, tableName } = table();
     const [alice, bob] = await t.newUsers('alice', 'bob');
     const conversationId = await groupOf(alice, [bob]);
     const bobSocket = await open(bob);

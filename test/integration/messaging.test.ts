@@ -7,6 +7,7 @@ import { createConversation, listInbox } from '../../shared/domain/conversations
 import { fanOut } from '../../shared/domain/fan-out.ts';
 import { connect, getUnread } from '../../shared/domain/live-state.ts';
 import { deleteMessage, editMessage, listMessages, sendMessage } from '../../shared/domain/messaging.ts';
+import { maxConnectionAgeMs } from '../../shared/store/presence-store.ts';
 import { createTestChat, type TestChat } from '../support/chat-context.ts';
 
 let chat: TestChat;
@@ -198,7 +199,7 @@ describe('inbox and unread counts', () => {
 });
 
 describe('an @connections endpoint that never answers 410 Gone (LocalStack, for one)', () => {
-  it('stops delivering to a connection that stopped renewing its expiry', async () => {
+  it('keeps delivering to a quiet connection past its presence, and stops once no connection can be that old', async () => {
     const postedTo: string[] = [];
     const lenientEndpoint = createServer((req, res) => {
       postedTo.push(decodeURIComponent(req.url?.split('/@connections/')[1] ?? ''));
@@ -213,20 +214,29 @@ describe('an @connections endpoint that never answers 410 Gone (LocalStack, for 
       memberIds: ['bob'],
     });
     const { conversationId } = conversation;
-    const sendToBob = (clientMessageId: string) =>
-      sendMessage(lenient.ctx, { userId: 'alice', conversationId, clientMessageId, body: clientMessageId });
+    const sendToBob = async (clientMessageId: string, seq: number) => {
+      await sendMessage(lenient.ctx, {
+        userId: 'alice',
+        conversationId,
+        clientMessageId,
+        body: clientMessageId,
+      });
+      await deliver(conversationId, [seq], lenient.ctx);
+      return postedTo.splice(0);
+    };
     await connect(lenient.ctx, 'bob', 'bobs-silent-phone');
 
-    await sendToBob('while-alive');
-    await deliver(conversationId, [1], lenient.ctx);
-    const whileAlive = postedTo.splice(0);
-    // The phone vanished without a $disconnect and never sent a heartbeat again; the endpoint still says 200.
+    const whileAlive = await sendToBob('while-alive', 1);
+    // The phone sends nothing any more: its presence expires, but its socket may well still be open.
     lenient.advance((lenient.ctx.settings.presenceTtlSeconds + 1) * 1000);
-    await sendToBob('after-expiry');
-    await deliver(conversationId, [2], lenient.ctx);
+    const afterPresence = await sendToBob('after-presence', 2);
+    // It vanished without a $disconnect and the endpoint still says 200; no connection lives past two hours.
+    lenient.advance(maxConnectionAgeMs);
+    const afterMaxAge = await sendToBob('after-max-age', 3);
     lenientEndpoint.close();
 
     expect(whileAlive).toEqual(['bobs-silent-phone']);
-    expect(postedTo).toEqual([]);
+    expect(afterPresence).toEqual(['bobs-silent-phone']);
+    expect(afterMaxAge).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { toMessageChange } from '../../../functions/stream/fan-out.ts';
 import { fanOut, type MessageChange } from '../../../shared/domain/fan-out.ts';
 import type { Message } from '../../../shared/domain/model.ts';
 import { buildChatContext } from '../../../shared/handlers/context.ts';
+import { maxConnectionAgeMs } from '../../../shared/store/presence-store.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const management = mockClient(ApiGatewayManagementApiClient);
@@ -46,7 +47,14 @@ function context() {
 
 const sessionItems: Record<string, object> = {
   'USER#alice': { pk: 'USER#alice', 'conn:alice-1': now + 60_000 },
-  'USER#bob': { pk: 'USER#bob', 'conn:bob-1': now + 60_000, 'conn:bob-stale': now - 1 },
+  'USER#bob': {
+    pk: 'USER#bob',
+    'conn:bob-1': now + 60_000,
+    // Quiet for longer than presence lasts, but its socket may be open: still delivered to.
+    'conn:bob-quiet': now - 1,
+    // Last renewed longer ago than API Gateway keeps any connection open.
+    'conn:bob-closed': now - maxConnectionAgeMs - 1,
+  },
 };
 
 beforeEach(() => {
@@ -76,14 +84,14 @@ afterEach(() => {
 });
 
 describe('fanOut', () => {
-  it('delivers to every live connection of every member, skipping expired connections and the sending socket', async () => {
+  it('delivers to every connection of every member that may be open, skipping closed ones and the sending socket', async () => {
     const summary = await fanOut(context(), [{ ...change(1), senderConnectionId: 'alice-1' }]);
 
     expect(summary.failedIds).toEqual([]);
     const targets = management
       .commandCalls(PostToConnectionCommand)
       .map((call) => call.args[0].input.ConnectionId);
-    expect(targets).toEqual(['bob-1']);
+    expect(targets).toEqual(['bob-1', 'bob-quiet']);
     expect(summary.latenciesMs).toEqual([100]);
   });
 
