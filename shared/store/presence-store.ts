@@ -60,7 +60,10 @@ export function toSessions(userId: string, item: Item | undefined, nowMs: number
 export class PresenceStore {
   constructor(private readonly table: TableContext) {}
 
-  /** Records a live connection (or renews it); answers the user's sessions before and after. */
+  /**
+   * Records a live connection (or renews it); answers whether the user was online before this write, this
+   * connection included while its presence was still fresh, so only an offline → online change reads as one.
+   */
   async putConnection(userId: string, connectionId: string, expiresAtMs: number, nowMs: number) {
     const answer = await this.table.client.send(
       new UpdateCommand({
@@ -79,9 +82,7 @@ export class PresenceStore {
     );
     const before = toSessions(userId, answer.Attributes, nowMs);
     await this.pruneExpired(userId, answer.Attributes, nowMs);
-    return {
-      wasOnline: before.connections.some((c) => c.connectionId !== connectionId && c.expiresAtMs > nowMs),
-    };
+    return { wasOnline: before.online };
   }
 
   /** Renews a connection's expiry only if the connection is still recorded (a pruned one stays gone). */

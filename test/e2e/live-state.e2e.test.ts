@@ -36,6 +36,26 @@ describe('presence', () => {
     expect((await api(t, alice, 'GET', `/presence?userIds=${bob}`)).body.users[0].status).toBe('offline');
   });
 
+  it('announces a user with one device on connect and close only, never on a heartbeat', async () => {
+    const [alice, bob] = await t.newUsers('alice', 'bob');
+    await directBetween(alice, bob);
+    const aliceSocket = await open(alice);
+    const bobSocket = await open(bob);
+    await aliceSocket.waitFor((e) => e.type === 'presence' && e.userId === bob);
+
+    for (const n of [1, 2, 3]) {
+      bobSocket.send({ action: 'heartbeat' });
+      await bobSocket.waitFor(() => bobSocket.ofType('pong').length === n);
+    }
+    // A presence change goes out before the heartbeat's pong; give a stray one time to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await bobSocket.close();
+    await aliceSocket.waitFor((e) => e.type === 'presence' && e.userId === bob && e.status === 'offline');
+
+    const fromBob = aliceSocket.ofType('presence').filter((e) => e.userId === bob);
+    expect(fromBob.map((e) => e.status)).toEqual(['online', 'offline']);
+  });
+
   it('answers a heartbeat with pong', async () => {
     const [beat] = await t.newUsers('beat');
     const socket = await open(beat);

@@ -42,6 +42,22 @@ describe('presence', () => {
     expect((await statusOf('silent'))?.status).toBe('offline');
   });
 
+  it('counts a renewed connection whose presence was fresh as online before, and an expired one as not', async () => {
+    const put = () => {
+      return chat.ctx.presence.putConnection(
+        'renewing',
+        'only',
+        chat.ctx.clock() + chat.ctx.settings.presenceTtlSeconds * 1000,
+        chat.ctx.clock(),
+      );
+    };
+
+    expect(await put()).toEqual({ wasOnline: false });
+    expect(await put()).toEqual({ wasOnline: true });
+    chat.advance((chat.ctx.settings.presenceTtlSeconds + 1) * 1000);
+    expect(await put()).toEqual({ wasOnline: false });
+  });
+
   it('shows presence only to users who share a conversation, answering others as if never seen', async () => {
     const { conversation } = await createConversation(chat.ctx, 'host', {
       type: 'group',
