@@ -1,7 +1,7 @@
 /**
  * The local WebSocket API, behaving like API Gateway's: `$connect` runs the real authorizer and handler before
  * the handshake completes, frames are routed on their `action` field (else `$default`), `$disconnect` runs on
- * close, idle and overlong connections are closed, and `/@connections/{id}` (POST, GET, DELETE) is served on
+ * close for every connection `$connect` accepted (one whose handshake then failed too), idle and overlong connections are closed, and `/@connections/{id}` (POST, GET, DELETE) is served on
  * the same port for the handlers' real `ApiGatewayManagementApiClient`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -118,7 +118,22 @@ export class WebSocketGateway {
         'Sec-WebSocket-Protocol'
       ];
       (req as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = chosen;
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(connectionId, live, ws));
+      // `$connect` accepted the connection, so `$disconnect` must run for it, as API Gateway does, even when
+      // the client is gone before the handshake completes (`ws` then destroys the socket without a callback).
+      let settled = false;
+      const abandoned = () => {
+        if (settled) return;
+        settled = true;
+        void this.invokeRoute('$disconnect', connectionId, live, {}).catch(() => undefined);
+      };
+      if (socket.destroyed) return abandoned();
+      socket.once('close', abandoned);
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        if (settled) return;
+        settled = true;
+        socket.off('close', abandoned);
+        this.attach(connectionId, live, ws);
+      });
     } catch {
       refuse(500, 'Internal Server Error');
     }

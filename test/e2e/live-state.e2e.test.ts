@@ -1,5 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { api, socketPool, target } from '../support/target.ts';
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { keys } from '../../shared/store/keys.ts';
+import { api, eventually, socketPool, target } from '../support/target.ts';
 
 const t = target();
 const { open, closeAll } = socketPool(t);
@@ -9,6 +14,52 @@ afterEach(closeAll);
 async function directBetween(a: string, b: string) {
   const { body } = await api(t, a, 'POST', '/conversations', { type: 'direct', memberIds: [b] });
   return body.conversationId as string;
+}
+
+/**
+ * Sends a WebSocket upgrade request for `userId` and closes its side at once, before any answer: `$connect`
+ * runs for a client that is already gone by the time the handshake would complete.
+ */
+async function abandonHandshake(userId: string): Promise<void> {
+  const url = new URL(t.wsUrl);
+  const token = await t.tokenFor(userId);
+  const socket = connect({
+    host: url.hostname,
+    port: Number(url.port || (url.protocol === 'wss:' ? 443 : 80)),
+  });
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.on('error', () => undefined);
+  const path = `${url.pathname}?token=${encodeURIComponent(token)}`;
+  socket.end(
+    [
+      `GET ${path} HTTP/1.1`,
+      `Host: ${url.host}`,
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+      'Sec-WebSocket-Version: 13',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  await new Promise((resolve) => socket.once('close', resolve));
+}
+
+/** The connection attributes of a user's presence item (local runtime only: it reads the table). */
+async function recordedConnections(userId: string): Promise<string[]> {
+  const { dynamoDbEndpoint, tableName } = inject('local');
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: dynamoDbEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: tableName, Key: keys.presence(userId), ConsistentRead: true }),
+  );
+  documents.destroy();
+  return Object.keys(Item ?? {}).filter((name) => name.startsWith('conn:'));
 }
 
 describe('presence', () => {
@@ -54,6 +105,20 @@ describe('presence', () => {
 
     const fromBob = aliceSocket.ofType('presence').filter((e) => e.userId === bob);
     expect(fromBob.map((e) => e.status)).toEqual(['online', 'offline']);
+  });
+
+  it('runs $disconnect for a client that left during its handshake: contacts hear offline, no record stays', async () => {
+    const [alice, bob] = await t.newUsers('alice', 'bob');
+    await directBetween(alice, bob);
+    const aliceSocket = await open(alice);
+
+    await abandonHandshake(bob);
+
+    // $connect did run (Alice heard Bob come online), and so must $disconnect.
+    await aliceSocket.waitFor((e) => e.type === 'presence' && e.userId === bob && e.status === 'online');
+    await aliceSocket.waitFor((e) => e.type === 'presence' && e.userId === bob && e.status === 'offline');
+    expect((await api(t, alice, 'GET', `/presence?userIds=${bob}`)).body.users[0].status).toBe('offline');
+    if (t.isLocal) await eventually(async () => expect(await recordedConnections(bob)).toEqual([]));
   });
 
   it('answers a heartbeat with pong', async () => {
