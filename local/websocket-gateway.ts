@@ -1,8 +1,9 @@
 /**
  * The local WebSocket API, behaving like API Gateway's: `$connect` runs the real authorizer and handler before
  * the handshake completes, frames are routed on their `action` field (else `$default`), `$disconnect` runs on
- * close for every connection `$connect` accepted (one whose handshake then failed too), idle and overlong connections are closed, and `/@connections/{id}` (POST, GET, DELETE) is served on
- * the same port for the handlers' real `ApiGatewayManagementApiClient`.
+ * close for every connection `$connect` accepted (one whose handshake then failed too), idle and overlong
+ * connections are closed, and `/@connections/{id}` (POST, GET, DELETE) is served on the same port for the
+ * handlers' real `ApiGatewayManagementApiClient`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
