@@ -35,6 +35,8 @@ export interface LocalRuntimeOptions {
    * Local's endpoint, answers the endpoint the functions use. The runtime's own clients stay direct.
    */
   dynamoDbProxy?: (endpoint: string) => Promise<string>;
+  /** Every function's time-out, as Lambda enforces it. @default 30 s, the deployed functions' */
+  functionTimeoutMs?: number;
   /**
    * Trust this issuer (a Cognito user pool, say) instead of the local one, whose token endpoint is then off.
    */
@@ -104,7 +106,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint });
     await createChatTable(dynamoClient, tableName);
-    const functions = new LocalFunctions();
+    const functions = new LocalFunctions(
+      options.functionTimeoutMs === undefined ? {} : { timeoutMs: options.functionTimeoutMs },
+    );
     await functions.load([...webSocketRoutes, ...httpRoutes, webSocketAuthorizer, fanOutConsumer]);
 
     const websocket = new WebSocketGateway({

@@ -7,6 +7,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { withDeadline } from '../../shared/deadline.ts';
 import { fanOut, type MessageChange } from '../../shared/domain/fan-out.ts';
 import { chatContext } from '../../shared/handlers/context.ts';
 import { logger, metricNames, metrics } from '../../shared/observability.ts';
@@ -43,9 +44,10 @@ export function toMessageChange(record: DynamoDBRecord): MessageChange | undefin
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
-  .handler(async (event) => {
+  .handler(async (event, context) => {
     const changes = event.Records.map(toMessageChange).filter((c): c is MessageChange => c !== undefined);
-    const summary = await fanOut(chatContext(), changes);
+    // Past the deadline the batch fails as a whole and is retried; the abandoned work delivers nothing more.
+    const summary = await withDeadline(context, () => fanOut(chatContext(), changes));
     metrics.addMetric(metricNames.deliveries, MetricUnit.Count, summary.delivery.delivered);
     metrics.addMetric(metricNames.connectionsPruned, MetricUnit.Count, summary.delivery.pruned);
     metrics.addMetric(metricNames.deliveryRetries, MetricUnit.Count, summary.delivery.retries);

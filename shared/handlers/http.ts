@@ -8,6 +8,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { withDeadline } from '../deadline.ts';
 import { limits } from '../domain/limits.ts';
 import { payloadTooLarge, unauthorized, validationFailed } from '../errors.ts';
 import { logger, metrics } from '../observability.ts';
@@ -62,12 +63,11 @@ export function httpHandler(
     try {
       const userId = event.requestContext.authorizer?.jwt?.claims?.sub;
       if (typeof userId !== 'string' || userId === '') throw unauthorized();
-      const result = await run({
-        userId,
-        body: parseBody(event),
-        path: event.pathParameters ?? {},
-        query: event.queryStringParameters ?? {},
-      });
+      const body = parseBody(event);
+      // Answers before Lambda's time-out would (see shared/deadline.ts): 503 `internal` instead of API Gateway's.
+      const result = await withDeadline(context, () =>
+        run({ userId, body, path: event.pathParameters ?? {}, query: event.queryStringParameters ?? {} }),
+      );
       return json(result.statusCode, result.body, correlationId);
     } catch (error) {
       const problem = toClientError(error, correlationId);

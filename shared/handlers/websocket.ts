@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
+import { withDeadline } from '../deadline.ts';
 import type { ChatContext } from '../domain/context.ts';
 import { limits } from '../domain/limits.ts';
 import { payloadTooLarge, unauthorized, validationFailed } from '../errors.ts';
@@ -65,7 +66,9 @@ export function webSocketHandler(
     try {
       userId = userIdOf(event);
       frame = parseFrame(event.body);
-      await run({ userId, connectionId, frame }, ctx);
+      const request = { userId, connectionId, frame };
+      // Answers before Lambda's time-out would (see shared/deadline.ts): an `error` event naming the send.
+      await withDeadline(context, () => run(request, ctx));
     } catch (error) {
       const problem = toClientError(error, context.awsRequestId);
       const clientMessageId = stringField(frame, 'clientMessageId');

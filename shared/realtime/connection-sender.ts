@@ -7,6 +7,7 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { invocationExpired } from '../deadline.ts';
 import type { ServerEvent } from '../domain/model.ts';
 import type { LiveConnection } from '../store/presence-store.ts';
 
@@ -79,6 +80,8 @@ export class ConnectionSender {
     event: ServerEvent | ((connection: LiveConnection) => ServerEvent),
   ): Promise<DeliveryReport> {
     const report: DeliveryReport = { delivered: 0, pruned: 0, failed: 0, retries: 0 };
+    // Work past its deadline has already answered (an `error`); it must not reach clients later.
+    if (invocationExpired()) return report;
     const shared = typeof event === 'function' ? undefined : encoder.encode(JSON.stringify(event));
     await forEachBounded(connections, this.concurrency, async (connection) => {
       const data =
@@ -90,6 +93,7 @@ export class ConnectionSender {
 
   private async sendOne(connection: LiveConnection, data: Uint8Array, report: DeliveryReport): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      if (invocationExpired()) return;
       try {
         await this.options.client.send(
           new PostToConnectionCommand({ ConnectionId: connection.connectionId, Data: data }),

@@ -1,0 +1,118 @@
+/**
+ * A database stall longer than the functions' time-out, through the public protocol: a runtime of its own whose
+ * functions reach DynamoDB Local through a proxy that can be frozen, with a short function time-out.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { type StallProxy, startStallProxy } from '../../local/stall-proxy.ts';
+import { answerReserveMs } from '../../shared/deadline.ts';
+import { socketPool, type Target } from '../support/target.ts';
+
+const functionTimeoutMs = 2_000;
+let runtime: LocalRuntime;
+let proxy: StallProxy;
+let t: Target;
+let sockets: ReturnType<typeof socketPool>;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({
+    httpPort: 0,
+    wsPort: 0,
+    streamPollIntervalMs: 20,
+    functionTimeoutMs,
+    dynamoDbProxy: async (endpoint) => {
+      proxy = await startStallProxy(endpoint);
+      return proxy.endpoint;
+    },
+  });
+  t = {
+    isLocal: true,
+    httpUrl: runtime.httpUrl,
+    wsUrl: runtime.wsUrl,
+    eventTimeoutMs: 5_000,
+    newUsers: async (...names) =>
+      names.map((name) => `${name}-${Math.random().toString(36).slice(2, 10)}`) as never,
+    tokenFor: (userId) => runtime.issueToken(userId),
+  };
+  sockets = socketPool(t);
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await runtime?.stop();
+});
+
+afterEach(async () => {
+  proxy.thaw();
+  await sockets.closeAll();
+});
+
+async function call(userId: string, method: string, path: string, body?: unknown) {
+  const answer = await fetch(`${t.httpUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${await t.tokenFor(userId)}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await answer.text();
+  // biome-ignore lint/suspicious/noExplicitAny: tests read the JSON the API answers
+  return { status: answer.status, body: (text ? JSON.parse(text) : undefined) as any };
+}
+
+async function directConversation(): Promise<{ alice: string; bob: string; conversationId: string }> {
+  const [alice, bob] = await t.newUsers('alice', 'bob');
+  const created = await call(alice, 'POST', '/conversations', { type: 'direct', memberIds: [bob] });
+  expect(created.status).toBe(201);
+  return { alice, bob, conversationId: created.body.conversationId };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const handlerDeadlineMs = functionTimeoutMs - answerReserveMs(functionTimeoutMs);
+
+describe('a stall longer than the function time-out', () => {
+  it('answers a stalled sendMessage with a typed error naming the send, never a late ack, and a retry stores it once', async () => {
+    const { alice, conversationId } = await directConversation();
+    const socket = await sockets.open(alice);
+    proxy.freeze();
+    const startedAt = Date.now();
+    socket.send({ action: 'sendMessage', conversationId, clientMessageId: 'stalled-1', body: 'hello?' });
+    const error = await socket.waitFor((e) => e.type === 'error', 5_000);
+    const answeredAfterMs = Date.now() - startedAt;
+    expect(error).toMatchObject({
+      type: 'error',
+      code: 'internal',
+      action: 'sendMessage',
+      clientMessageId: 'stalled-1',
+    });
+    expect(error.message).toMatch(/reference/);
+    // Before Lambda's time-out, so the client never sees API Gateway's untyped answer.
+    expect(answeredAfterMs).toBeGreaterThanOrEqual(handlerDeadlineMs - 100);
+    expect(answeredAfterMs).toBeLessThan(functionTimeoutMs);
+
+    // The database answers again: the abandoned invocation's write lands, but its ack is never pushed.
+    proxy.thaw();
+    await pause(1_000);
+    expect(socket.events.filter((e) => e.type !== 'error')).toEqual([]);
+    expect(
+      socket.events.some((e) => typeof e.message === 'string' && e.message.includes('Internal server')),
+    ).toBe(false);
+
+    // The SDK's retry, with the same id: acked, and stored once.
+    socket.send({ action: 'sendMessage', conversationId, clientMessageId: 'stalled-1', body: 'hello?' });
+    const ack = await socket.waitFor((e) => e.type === 'message.ack');
+    expect(ack).toMatchObject({ clientMessageId: 'stalled-1', message: { body: 'hello?', seq: 1 } });
+    const history = await call(alice, 'GET', `/conversations/${conversationId}/messages`);
+    expect(history.status).toBe(200);
+    expect(history.body.items.map((m: { body: string }) => m.body)).toEqual(['hello?']);
+  });
+
+  it('answers a stalled HTTP call with the error envelope, 503 internal', async () => {
+    const { alice, conversationId } = await directConversation();
+    proxy.freeze();
+    const answer = await call(alice, 'POST', `/conversations/${conversationId}/messages`, {
+      clientMessageId: 'stalled-http',
+      body: 'anyone?',
+    });
+    expect(answer.status).toBe(503);
+    expect(answer.body).toEqual({ error: { code: 'internal', message: expect.stringMatching(/reference/) } });
+  });
+});
