@@ -5,6 +5,7 @@
  */
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTokenVerifier, jwksUriOf, type VerifierConfig } from '../shared/auth/token-verifier.ts';
 import { fanOutConsumer, httpRoutes, webSocketAuthorizer, webSocketRoutes } from '../shared/shape/routes.ts';
@@ -139,7 +140,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       pollIntervalMs: streamPollIntervalMs,
       batchSize: 100,
       maxRetries: 3,
+      // A kept data folder keeps the stream too: resume after the last batch handled, as a mapping does.
       startingPosition: options.dataDir ? 'LATEST' : 'TRIM_HORIZON',
+      ...(options.dataDir ? { checkpointFile: join(options.dataDir, 'stream-checkpoint.json') } : {}),
     });
     streamPoller.start();
 

@@ -2,8 +2,11 @@
  * Reads DynamoDB Local's stream and invokes the consumer with real `DynamoDBStreamEvent` batches, like the
  * deployed event source mapping: the same filter criteria, batches in shard order, `batchItemFailures` honoured
  * (the batch is retried from the first failed record), bounded retries, then the records go to a dead-letter
- * list (the SQS queue in AWS).
+ * list (the SQS queue in AWS). With a checkpoint file it resumes where it stopped, as a mapping does: the last
+ * sequence number handled per shard is written after each batch, and a restart reads on after it.
  */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -26,8 +29,19 @@ export interface StreamPollerOptions {
   batchSize: number;
   /** Retries of a failing batch before its failing records are dead-lettered (the mapping's retryAttempts). */
   maxRetries: number;
-  /** Start at the oldest record (a fresh table) or at the newest (a kept data folder). */
+  /** Where to start when there is no checkpoint: the oldest record, or the newest. */
   startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  /**
+   * A file keeping the last sequence number handled per shard (the event source mapping's checkpoint); a
+   * restart reads on after it, so records written while the poller was down are delivered.
+   */
+  checkpointFile?: string;
+}
+
+interface Checkpoint {
+  streamArn: string;
+  /** shardId → the sequence number of the last record handled. */
+  shards: Record<string, string>;
 }
 
 export interface DeadLetter {
@@ -43,9 +57,64 @@ export class StreamPoller {
   private readonly iterators = new Map<string, string | undefined>();
   private running = true;
   private loop: Promise<void> | undefined;
+  private readonly checkpoint: Checkpoint;
 
   constructor(private readonly options: StreamPollerOptions) {
     this.client = new DynamoDBStreamsClient({ endpoint: options.endpoint });
+    this.checkpoint = this.readCheckpoint();
+  }
+
+  private readCheckpoint(): Checkpoint {
+    const empty = { streamArn: this.options.streamArn, shards: {} };
+    if (!this.options.checkpointFile) return empty;
+    try {
+      const stored = JSON.parse(readFileSync(this.options.checkpointFile, 'utf8')) as Checkpoint;
+      // A checkpoint of another stream (the table was made again) says nothing about this one.
+      return stored.streamArn === this.options.streamArn ? stored : empty;
+    } catch {
+      return empty;
+    }
+  }
+
+  /** Written whole to a new file and renamed over the old, so a crash never leaves half a checkpoint. */
+  private saveCheckpoint(shardId: string, sequenceNumber: string): void {
+    this.checkpoint.shards[shardId] = sequenceNumber;
+    const file = this.options.checkpointFile;
+    if (!file) return;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.tmp`, JSON.stringify(this.checkpoint));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  private async iteratorFor(shardId: string, fallback: 'TRIM_HORIZON' | 'LATEST') {
+    const after = this.checkpoint.shards[shardId];
+    if (after) {
+      try {
+        const answer = await this.client.send(
+          new GetShardIteratorCommand({
+            StreamArn: this.options.streamArn,
+            ShardId: shardId,
+            ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+            SequenceNumber: after,
+          }),
+        );
+        return answer.ShardIterator;
+      } catch (error) {
+        // Trimmed since (or not a sequence number of this shard): read on from the oldest record left.
+        console.error(
+          `Stream poller: cannot resume shard ${shardId} after its checkpoint: ${(error as Error).message}`,
+        );
+        fallback = 'TRIM_HORIZON';
+      }
+    }
+    const answer = await this.client.send(
+      new GetShardIteratorCommand({
+        StreamArn: this.options.streamArn,
+        ShardId: shardId,
+        ShardIteratorType: fallback,
+      }),
+    );
+    return answer.ShardIterator;
   }
 
   start(): void {
@@ -66,14 +135,7 @@ export class StreamPoller {
       // Shards that appear later are read from their start; the first ones from the configured position.
       const type =
         this.iterators.size === 0 && this.options.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON';
-      const answer = await this.client.send(
-        new GetShardIteratorCommand({
-          StreamArn: this.options.streamArn,
-          ShardId: shard.ShardId,
-          ShardIteratorType: type,
-        }),
-      );
-      this.iterators.set(shard.ShardId, answer.ShardIterator);
+      this.iterators.set(shard.ShardId, await this.iteratorFor(shard.ShardId, type));
     }
   }
 
@@ -106,10 +168,13 @@ export class StreamPoller {
               );
               return { Records: [], NextShardIterator: answer.ShardIterator };
             });
-          this.iterators.set(shardId, page.NextShardIterator);
           const records = (page.Records ?? []).map(toLambdaRecord(this.options.streamArn));
           if (records.length > 0) sawRecords = true;
           await this.deliver(records);
+          // Handled (delivered or dead-lettered): the checkpoint moves past the batch, then the iterator.
+          const last = records.at(-1)?.dynamodb?.SequenceNumber;
+          if (last) this.saveCheckpoint(shardId, last);
+          this.iterators.set(shardId, page.NextShardIterator);
         }
         if (!sawRecords) await pause(this.options.pollIntervalMs);
       } catch (error) {
