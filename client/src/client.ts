@@ -42,7 +42,7 @@ export interface ChatClientOptions {
   heartbeatIntervalMs?: number;
   /** Reconnection backoff. @default { initialDelayMs: 1000, maxDelayMs: 30000 } */
   reconnect?: Partial<BackoffOptions>;
-  /** A sent message without ack for this long turns `failed` with code `timeout`. @default 10000 */
+  /** A sent message without ack for this long turns `failed` with code `timeout`. @default defaultAckTimeoutMs */
   ackTimeoutMs?: number;
   /** How long a gap in `seq` may wait for the missing messages before fetching them. @default 1000 */
   gapWaitMs?: number;
@@ -72,6 +72,17 @@ export interface ChatEvents {
   /** A server error not tied to one send, or a failed recovery fetch (code `network` when unreachable). */
   error: ServerError;
 }
+
+/**
+ * The server's functions time out after 30 s (the stack's Lambda time-out). Before that a stalled send is
+ * answered with an `error` event, code `internal`, naming its `clientMessageId` (the server keeps a tenth of the
+ * time, at most 3 s, to answer), which marks the send `failed` at once; `retry` sends it again with the same id,
+ * and the server stores it once. So every send is answered, ack or error, within the function time-out: the
+ * ack time-out waits that long plus a round trip, and a send that is only slow is never shown failed. Only a
+ * frame or an answer lost on the way (a socket gone silent) waits this long to fail with `timeout`.
+ */
+export const serverFunctionTimeoutMs = 30_000;
+export const defaultAckTimeoutMs = serverFunctionTimeoutMs + 2_000;
 
 /** A chat client: one self-healing socket, optimistic sends, ordered exactly-once delivery and helpers. */
 export class ChatClient {
@@ -105,7 +116,7 @@ export class ChatClient {
     const transmit = this.connection.send.bind(this.connection);
     this.outbox = new Outbox({
       transmit,
-      ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
+      ackTimeoutMs: options.ackTimeoutMs ?? defaultAckTimeoutMs,
       onChange: (message) => this.events.emit('outgoing', message),
     });
     this.sequencer = new MessageSequencer({

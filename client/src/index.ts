@@ -6,6 +6,8 @@ export {
   type ChatEvents,
   createChatClient,
   createClientMessageId,
+  defaultAckTimeoutMs,
+  serverFunctionTimeoutMs,
 } from './client.ts';
 export type { ConnectionStatus, TokenProvider, WebSocketConstructor, WebSocketLike } from './connection.ts';
 export type { HistoryPager } from './history.ts';

@@ -3,10 +3,12 @@
  * functions reach DynamoDB Local through a proxy that can be frozen, with a short function time-out.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type ChatClient, createChatClient, type OutgoingMessage } from '../../client/src/index.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { type StallProxy, startStallProxy } from '../../local/stall-proxy.ts';
 import { answerReserveMs } from '../../shared/deadline.ts';
-import { socketPool, type Target } from '../support/target.ts';
+import { eventually, socketPool, type Target } from '../support/target.ts';
 
 const functionTimeoutMs = 2_000;
 let runtime: LocalRuntime;
@@ -114,5 +116,44 @@ describe('a stall longer than the function time-out', () => {
     });
     expect(answer.status).toBe(503);
     expect(answer.body).toEqual({ error: { code: 'internal', message: expect.stringMatching(/reference/) } });
+  });
+
+  it('through the SDK: a stalled send shows failed with `internal` at once, and its retry is stored once', async () => {
+    const { alice, conversationId } = await directConversation();
+    const outgoing: OutgoingMessage[] = [];
+    const client: ChatClient = createChatClient({
+      httpUrl: t.httpUrl,
+      wsUrl: t.wsUrl,
+      userId: alice,
+      getToken: () => t.tokenFor(alice),
+      WebSocket: WebSocket as never,
+    });
+    client.on('outgoing', (message) => outgoing.push(message));
+    client.connect();
+    try {
+      await eventually(async () => expect(client.status).toBe('open'));
+      proxy.freeze();
+      const { clientMessageId } = client.send(conversationId, 'through the stall');
+      const failed = await eventually(async () => {
+        const last = outgoing.at(-1);
+        expect(last?.status).toBe('failed');
+        return last;
+      }, functionTimeoutMs + 1_000);
+      expect(failed).toMatchObject({ clientMessageId, error: { code: 'internal' } });
+
+      proxy.thaw();
+      await pause(500);
+      expect(client.retry(clientMessageId)?.status).toBe('pending');
+      const sent = await eventually(async () => {
+        const last = outgoing.at(-1);
+        expect(last?.status).toBe('sent');
+        return last;
+      });
+      expect(sent).toMatchObject({ clientMessageId, message: { seq: 1, body: 'through the stall' } });
+      const history = await call(alice, 'GET', `/conversations/${conversationId}/messages`);
+      expect(history.body.items).toHaveLength(1);
+    } finally {
+      client.disconnect();
+    }
   });
 });

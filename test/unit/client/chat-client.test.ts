@@ -3,10 +3,12 @@ import {
   type ChatClientOptions,
   type ConnectionStatus,
   createChatClient,
+  defaultAckTimeoutMs,
   type FetchLike,
   type InboxEntry,
   type Message,
   type OutgoingMessage,
+  serverFunctionTimeoutMs,
   type TypingEvent,
   type UnreadEvent,
   type WebSocketLike,
@@ -295,6 +297,18 @@ describe('sending', () => {
         .sentActions('sendMessage')
         .map((frame) => frame.clientMessageId),
     ).toEqual([clientMessageId, clientMessageId]);
+  });
+
+  it('by default waits past the server function time-out before calling a send failed', async () => {
+    const chat = setUp();
+    await chat.connect();
+    chat.client.send('c1', 'slow but fine');
+
+    // The server answers (ack or error) within its function time-out; no `timeout` before then.
+    await vi.advanceTimersByTimeAsync(serverFunctionTimeoutMs);
+    expect(chat.outgoing.at(-1)?.status).toBe('pending');
+    await vi.advanceTimersByTimeAsync(defaultAckTimeoutMs - serverFunctionTimeoutMs);
+    expect(chat.outgoing.at(-1)).toMatchObject({ status: 'failed', error: { code: 'timeout' } });
   });
 
   it('marks a message failed when no answer comes in time, and sent if the ack comes late', async () => {
