@@ -7,9 +7,11 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTokenVerifier, jwksUriOf, type VerifierConfig } from '../shared/auth/token-verifier.ts';
 import { fanOutConsumer, httpRoutes, webSocketAuthorizer, webSocketRoutes } from '../shared/shape/routes.ts';
 import { fanOutFilterPatterns } from '../shared/shape/table.ts';
+import { PresenceStore } from '../shared/store/presence-store.ts';
 import { createDevIssuer, type DevIssuer, devAudience } from './dev-issuer.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createHttpGateway, type ExtraHandler } from './http-gateway.ts';
@@ -107,6 +109,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint });
     await createChatTable(dynamoClient, tableName);
+    // No socket outlives the gateway: connections an earlier run recorded (with `dataDir`) are all closed,
+    // whether or not their `$disconnect` ran, so they are forgotten before the gateway accepts any.
+    await new PresenceStore({
+      client: DynamoDBDocumentClient.from(dynamoClient),
+      tableName,
+    }).removeAllConnections();
     const functions = new LocalFunctions(
       options.functionTimeoutMs === undefined ? {} : { timeoutMs: options.functionTimeoutMs },
     );

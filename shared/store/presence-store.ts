@@ -8,7 +8,7 @@
  * connection can be (API Gateway closes every connection after two hours), the bound that still holds where
  * `@connections` never answers 410.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { entityTypes } from '../shape/table.ts';
 import { batchGet, type Item, isConditionFailure, type TableContext } from './dynamo.ts';
 import { epochSeconds, keys } from './keys.ts';
@@ -169,6 +169,34 @@ export class PresenceStore {
     return new Map(userIds.map((userId) => [userId, toSessions(userId, byUser.get(userId), nowMs)]));
   }
 
+  /**
+   * Forgets every recorded connection of every user, keeping `lastSeenAt`: for a gateway that has just started,
+   * where no socket of an earlier run can still be open (the local runtime on a kept data folder). One Scan of
+   * the table, so never for a deployed stack. Answers how many connections it removed.
+   */
+  async removeAllConnections(): Promise<number> {
+    let removed = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.client.send(
+        new ScanCommand({
+          TableName: this.table.tableName,
+          FilterExpression: 'entity = :entity',
+          ExpressionAttributeValues: { ':entity': entityTypes.presence },
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const names = Object.keys(item).filter((name) => name.startsWith(connectionAttributePrefix));
+        if (names.length > 0) await this.removeAttributes(item, names);
+        removed += names.length;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return removed;
+  }
+
   /** Drops connections that cannot be open any more (a missed `$disconnect`), so the item does not grow. */
   private async pruneExpired(userId: string, item: Item | undefined, nowMs: number): Promise<void> {
     const expired = Object.entries(item ?? {})
@@ -178,11 +206,15 @@ export class PresenceStore {
       )
       .map(([name]) => name);
     if (expired.length === 0) return;
-    const names = Object.fromEntries(expired.map((name, index) => [`#c${index}`, name]));
+    await this.removeAttributes(keys.presence(userId), expired);
+  }
+
+  private async removeAttributes(item: Item, attributes: string[]): Promise<void> {
+    const names = Object.fromEntries(attributes.map((name, index) => [`#c${index}`, name]));
     await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.tableName,
-        Key: keys.presence(userId),
+        Key: { pk: item.pk, sk: item.sk },
         UpdateExpression: `REMOVE ${Object.keys(names).join(', ')}`,
         ExpressionAttributeNames: names,
       }),
