@@ -95,7 +95,7 @@ describe('presence', () => {
     await aliceSocket.waitFor((e) => e.type === 'presence' && e.userId === bob);
 
     for (const n of [1, 2, 3]) {
-      bobSocket.send({ action: 'heartbeat' });
+      bobSocket.send({ action: 'heartbeat', reply: true });
       await bobSocket.waitFor(() => bobSocket.ofType('pong').length === n);
     }
     // A presence change goes out before the heartbeat's pong; give a stray one time to arrive.
@@ -121,11 +121,22 @@ describe('presence', () => {
     if (t.isLocal) await eventually(async () => expect(await recordedConnections(bob)).toEqual([]));
   });
 
-  it('answers a heartbeat with pong', async () => {
+  it('answers a heartbeat with pong only when asked, telling the interval to keep', async () => {
     const [beat] = await t.newUsers('beat');
     const socket = await open(beat);
+
     socket.send({ action: 'heartbeat' });
-    expect(await socket.waitFor((e) => e.type === 'pong')).toEqual({ type: 'pong', at: expect.any(String) });
+    socket.send({ action: 'heartbeat', reply: false });
+    socket.send({ action: 'heartbeat', reply: true });
+
+    expect(await socket.waitFor((e) => e.type === 'pong')).toEqual({
+      type: 'pong',
+      at: expect.any(String),
+      heartbeatIntervalSeconds: 540,
+    });
+    // The two heartbeats that did not ask were answered with nothing (frames of one socket run in order).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(socket.events).toHaveLength(1);
   });
 });
 
