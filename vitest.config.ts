@@ -6,6 +6,9 @@ const lane = (name: string, include: string[], extra: TestProjectInlineConfigura
     name,
     include,
     setupFiles: ['test/support/setup-matchers.ts'],
+    // The local runtime sets this for Powertools (local/lambda.ts); workers forked after it must not inherit it,
+    // or Powertools in a test process looks for a Lambda invoke store that is not there.
+    env: { AWS_LAMBDA_MAX_CONCURRENCY: '' },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     ...extra,
