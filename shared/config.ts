@@ -19,8 +19,16 @@ export function numberEnv(name: string, fallback: number): number {
 export interface ChatSettings {
   /** Days a message is kept before DynamoDB expires it; 0 keeps messages forever. */
   messageRetentionDays: number;
-  /** Seconds a connection counts as live without a heartbeat (clients beat every half of it). */
+  /**
+   * Seconds a connection counts as online without a heartbeat: only the backstop for a connection that vanished
+   * without `$disconnect`, so it spans two heartbeat intervals and a margin.
+   */
   presenceTtlSeconds: number;
+  /**
+   * Seconds between a client's heartbeats, told to clients in every `pong`. API Gateway closes a socket after
+   * 10 minutes without a frame from the client; a heartbeat only has to come before that.
+   */
+  heartbeatIntervalSeconds: number;
   /** Seconds a typing signal lasts unless renewed. */
   typingTtlSeconds: number;
   /** Repeated typing signals within this many seconds are not broadcast again. */
@@ -33,7 +41,8 @@ export interface ChatSettings {
 
 export const defaultSettings: ChatSettings = {
   messageRetentionDays: 0,
-  presenceTtlSeconds: 60,
+  presenceTtlSeconds: 1_200,
+  heartbeatIntervalSeconds: 540,
   typingTtlSeconds: 6,
   typingCoalesceSeconds: 3,
   sendRatePerMinute: 120,
@@ -44,6 +53,7 @@ export const defaultSettings: ChatSettings = {
 export const settingsEnv: Record<keyof ChatSettings, string> = {
   messageRetentionDays: 'MESSAGE_RETENTION_DAYS',
   presenceTtlSeconds: 'PRESENCE_TTL_SECONDS',
+  heartbeatIntervalSeconds: 'HEARTBEAT_INTERVAL_SECONDS',
   typingTtlSeconds: 'TYPING_TTL_SECONDS',
   typingCoalesceSeconds: 'TYPING_COALESCE_SECONDS',
   sendRatePerMinute: 'SEND_RATE_PER_MINUTE',

@@ -114,7 +114,7 @@ export type ServerFrame =
   | ({ type: 'read' } & ReadEvent)
   | ({ type: 'unread' } & UnreadEvent)
   | { type: 'conversation.updated'; conversation: ConversationWithMembers }
-  | { type: 'pong'; at: string }
+  | { type: 'pong'; at: string; heartbeatIntervalSeconds: number }
   | ({ type: 'error' } & ServerError);
 
 /** Every frame the client sends (PROTOCOL.md "WebSocket: client → server"). */
@@ -122,4 +122,4 @@ export type ClientFrame =
   | { action: 'sendMessage'; conversationId: string; clientMessageId: string; body: string }
   | { action: 'typing'; conversationId: string; isTyping: boolean }
   | { action: 'markRead'; conversationId: string; seq: number }
-  | { action: 'heartbeat' };
+  | { action: 'heartbeat'; reply?: boolean };

@@ -45,8 +45,15 @@ export async function disconnect(ctx: ChatContext, userId: string, connectionId:
   if (!stillOnline) await announcePresence(ctx, userId, 'offline');
 }
 
-/** Renews the connection and presence; a user who had expired (no heartbeat in time) comes back online. */
-export async function heartbeat(ctx: ChatContext, userId: string, connectionId: string): Promise<void> {
+/**
+ * Keeps the connection's record fresh with one write; a user whose presence had expired (heartbeats missed)
+ * comes back online. Answers `pong`, with the interval the server wants, only when the client asks for it:
+ * every frame pushed to a socket is billed.
+ */
+export async function heartbeat(
+  ctx: ChatContext,
+  { userId, connectionId, reply }: { userId: string; connectionId: string; reply: boolean },
+): Promise<void> {
   const { wasOnline } = await ctx.presence.putConnection(
     userId,
     connectionId,
@@ -54,7 +61,13 @@ export async function heartbeat(ctx: ChatContext, userId: string, connectionId: 
     ctx.clock(),
   );
   if (!wasOnline) await announcePresence(ctx, userId, 'online');
-  await ctx.notifier.toConnection(userId, connectionId, { type: 'pong', at: isoNow(ctx) });
+  if (reply) {
+    await ctx.notifier.toConnection(userId, connectionId, {
+      type: 'pong',
+      at: isoNow(ctx),
+      heartbeatIntervalSeconds: ctx.settings.heartbeatIntervalSeconds,
+    });
+  }
 }
 
 export async function signalTyping(

@@ -85,7 +85,7 @@ export type ServerEvent =
   | { type: 'read'; conversationId: string; userId: string; seq: number }
   | { type: 'unread'; conversationId: string; count: number; total: number }
   | { type: 'conversation.updated'; conversation: ConversationWithMembers }
-  | { type: 'pong'; at: string }
+  | { type: 'pong'; at: string; heartbeatIntervalSeconds: number }
   | { type: 'error'; code: string; message: string; clientMessageId?: string; action?: string };
 
 /** Unread = messages after the read position; a sender's own send moves its read position to that message. */

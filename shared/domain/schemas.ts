@@ -11,6 +11,7 @@ const body = z.string();
 export const sendMessageFrame = z.object({ conversationId: id, clientMessageId: id, body });
 export const typingFrame = z.object({ conversationId: id, isTyping: z.boolean().default(true) });
 export const markReadFrame = z.object({ conversationId: id, seq });
+export const heartbeatFrame = z.object({ reply: z.boolean().default(false) });
 
 export const createConversationBody = z.discriminatedUnion('type', [
   z.object({

@@ -546,7 +546,7 @@ describe(`hostile input (seed ${seed})`, () => {
         break;
       }
     }
-    mallorySocket.send({ action: 'heartbeat' });
+    mallorySocket.send({ action: 'heartbeat', reply: true });
     await mallorySocket.waitFor((e) => e.type === 'pong');
     expect(mallorySocket.socket.readyState).toBe(mallorySocket.socket.OPEN);
     expect(mallorySocket.events.filter((e) => typeof e.type !== 'string')).toEqual([]);

@@ -57,7 +57,7 @@ describe('the vertical slice', () => {
     socket.send('this is not json');
     socket.send({ noAction: true });
     socket.send({ action: 'launchRockets' });
-    socket.send({ action: 'heartbeat' });
+    socket.send({ action: 'heartbeat', reply: true });
     await socket.waitFor((e) => e.type === 'pong');
     const errors = socket.ofType('error');
     expect(errors.map((e) => e.code)).toEqual([

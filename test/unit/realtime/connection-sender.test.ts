@@ -40,7 +40,7 @@ describe('ConnectionSender', () => {
 
     const report = await sender.send(
       [connection('a', 'alice'), connection('gone', 'bob'), connection('c', 'carol')],
-      { type: 'pong', at: 'now' },
+      { type: 'pong', at: 'now', heartbeatIntervalSeconds: 540 },
     );
 
     expect(report).toEqual({ delivered: 2, pruned: 1, failed: 0, retries: 0 });
@@ -57,7 +57,11 @@ describe('ConnectionSender', () => {
       .resolves({});
     const { sender } = makeSender();
 
-    const report = await sender.send([connection('a')], { type: 'pong', at: 'now' });
+    const report = await sender.send([connection('a')], {
+      type: 'pong',
+      at: 'now',
+      heartbeatIntervalSeconds: 540,
+    });
 
     expect(report).toEqual({ delivered: 1, pruned: 0, failed: 0, retries: 2 });
     expect(management).toHaveReceivedCommandTimes(PostToConnectionCommand, 3);
@@ -67,7 +71,11 @@ describe('ConnectionSender', () => {
     management.on(PostToConnectionCommand).rejects(serviceError('InternalServerError', 500));
     const { sender, onGone } = makeSender();
 
-    const report = await sender.send([connection('a')], { type: 'pong', at: 'now' });
+    const report = await sender.send([connection('a')], {
+      type: 'pong',
+      at: 'now',
+      heartbeatIntervalSeconds: 540,
+    });
 
     expect(report).toEqual({ delivered: 0, pruned: 0, failed: 1, retries: 3 });
     expect(management).toHaveReceivedCommandTimes(PostToConnectionCommand, 4);
@@ -78,7 +86,11 @@ describe('ConnectionSender', () => {
     management.on(PostToConnectionCommand).rejects(serviceError('ForbiddenException', 403));
     const { sender } = makeSender();
 
-    const report = await sender.send([connection('a')], { type: 'pong', at: 'now' });
+    const report = await sender.send([connection('a')], {
+      type: 'pong',
+      at: 'now',
+      heartbeatIntervalSeconds: 540,
+    });
 
     expect(report.failed).toBe(1);
     expect(management).toHaveReceivedCommandTimes(PostToConnectionCommand, 1);
@@ -88,12 +100,17 @@ describe('ConnectionSender', () => {
     management.on(PostToConnectionCommand).resolves({});
     const { sender } = makeSender();
 
-    await sender.send([connection('a')], { type: 'pong', at: '2026-01-01T00:00:00.000Z' });
+    await sender.send([connection('a')], {
+      type: 'pong',
+      at: '2026-01-01T00:00:00.000Z',
+      heartbeatIntervalSeconds: 540,
+    });
 
     const data = management.commandCalls(PostToConnectionCommand)[0]?.args[0].input.Data as Uint8Array;
     expect(JSON.parse(new TextDecoder().decode(data))).toEqual({
       type: 'pong',
       at: '2026-01-01T00:00:00.000Z',
+      heartbeatIntervalSeconds: 540,
     });
   });
 });
