@@ -2,6 +2,9 @@ import type { BackoffOptions } from './backoff.ts';
 import {
   Connection,
   type ConnectionStatus,
+  defaultHeartbeatIntervalMs,
+  defaultMaxConnectionAgeMs,
+  defaultPongTimeoutMs,
   type TokenProvider,
   type WebSocketConstructor,
 } from './connection.ts';
@@ -9,6 +12,7 @@ import { Emitter } from './emitter.ts';
 import { HistoryPager } from './history.ts';
 import { ChatApi, ChatApiError, type FetchLike } from './http-api.ts';
 import { Outbox, type OutgoingMessage } from './outbox.ts';
+import { watchWakeUps } from './platform.ts';
 import type {
   ConversationWithMembers,
   InboxPage,
@@ -38,8 +42,20 @@ export interface ChatClientOptions {
   WebSocket?: WebSocketConstructor;
   /** Defaults to `globalThis.fetch`. */
   fetch?: FetchLike;
-  /** Heartbeat period; the server needs one at least every 30 s to keep presence. @default 30000 */
+  /**
+   * Heartbeat period until the server names its own in the first `pong` (`heartbeatIntervalSeconds`), which then
+   * wins. Heartbeats only keep API Gateway's 10-minute idle timeout away. @default 540000 (9 minutes)
+   */
   heartbeatIntervalMs?: number;
+  /** `checkConnection()` treats the socket as dead when its `pong` does not come within this. @default 10000 */
+  pongTimeoutMs?: number;
+  /** A send without ack for this long makes the client check the connection. @default 5000 */
+  probeDelayMs?: number;
+  /**
+   * The gateway's maximum connection age (API Gateway: 2 hours). Shortly before it (5 minutes, or a quarter of
+   * a shorter age) the client opens its next connection and moves over without a gap. @default 7200000
+   */
+  maxConnectionAgeMs?: number;
   /** Reconnection backoff. @default { initialDelayMs: 1000, maxDelayMs: 30000 } */
   reconnect?: Partial<BackoffOptions>;
   /** A sent message without ack for this long turns `failed` with code `timeout`. @default defaultAckTimeoutMs */
@@ -83,6 +99,11 @@ export interface ChatEvents {
  */
 export const serverFunctionTimeoutMs = 30_000;
 export const defaultAckTimeoutMs = serverFunctionTimeoutMs + 2_000;
+/**
+ * A send normally has its ack within a second; after this long without one the client checks the connection,
+ * so a dead socket is found `defaultProbeDelayMs + pongTimeoutMs` after a send, long before the ack time-out.
+ */
+export const defaultProbeDelayMs = 5_000;
 
 /** A chat client: one self-healing socket, optimistic sends, ordered exactly-once delivery and helpers. */
 export class ChatClient {
@@ -99,6 +120,7 @@ export class ChatClient {
   private readonly createId: () => string;
   /** Read marks made while offline: only the highest per conversation matters. */
   private readonly unsentReads = new Map<string, number>();
+  private stopWatchingWakeUps: (() => void) | undefined;
 
   constructor(options: ChatClientOptions) {
     this.userId = options.userId;
@@ -108,15 +130,21 @@ export class ChatClient {
       url: options.wsUrl,
       getToken: options.getToken,
       WebSocket: options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor),
-      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 30_000,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? defaultHeartbeatIntervalMs,
+      pongTimeoutMs: options.pongTimeoutMs ?? defaultPongTimeoutMs,
+      maxConnectionAgeMs: options.maxConnectionAgeMs ?? defaultMaxConnectionAgeMs,
       backoff: { initialDelayMs: 1000, maxDelayMs: 30_000, ...options.reconnect },
       onStatus: (status) => this.statusChanged(status),
       onFrame: (frame) => this.handleFrame(frame as ServerFrame),
+      onLinkRetired: (linkId) => this.outbox.linkRetired(linkId),
     });
     const transmit = this.connection.send.bind(this.connection);
     this.outbox = new Outbox({
       transmit,
       ackTimeoutMs: options.ackTimeoutMs ?? defaultAckTimeoutMs,
+      probeDelayMs: options.probeDelayMs ?? defaultProbeDelayMs,
+      onUnanswered: () => void this.connection.check(),
+      currentLink: () => this.connection.linkId,
       onChange: (message) => this.events.emit('outgoing', message),
     });
     this.sequencer = new MessageSequencer({
@@ -145,13 +173,29 @@ export class ChatClient {
     return this.events.on(type, listener);
   }
 
-  /** Opens the socket and keeps it open, reconnecting as needed, until `disconnect()`. */
+  /**
+   * Opens the socket and keeps it open, reconnecting as needed, until `disconnect()`. In a browser it also checks
+   * the connection when the network comes back (`online`) and when the page becomes visible again.
+   */
   connect(): void {
+    this.stopWatchingWakeUps ??= watchWakeUps(() => void this.checkConnection());
     this.connection.start();
   }
 
   disconnect(): void {
+    this.stopWatchingWakeUps?.();
+    this.stopWatchingWakeUps = undefined;
     this.connection.stop();
+  }
+
+  /**
+   * Asks the server to answer on the open socket: resolves true when it does, false when the socket is not open
+   * or no answer comes within `pongTimeoutMs`; the socket is then closed and replaced (status `reconnecting`).
+   * While waiting to reconnect it tries at once. Call it when the app returns to the foreground or the network
+   * changes (React Native: AppState 'active', NetInfo); browsers get this by themselves.
+   */
+  checkConnection(): Promise<boolean> {
+    return this.connection.check();
   }
 
   /** Shows at once as `pending`; goes out now or, when offline, in order after reconnecting. */

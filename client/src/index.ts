@@ -7,9 +7,19 @@ export {
   createChatClient,
   createClientMessageId,
   defaultAckTimeoutMs,
+  defaultProbeDelayMs,
   serverFunctionTimeoutMs,
 } from './client.ts';
-export type { ConnectionStatus, TokenProvider, WebSocketConstructor, WebSocketLike } from './connection.ts';
+export {
+  type ConnectionStatus,
+  defaultHeartbeatIntervalMs,
+  defaultMaxConnectionAgeMs,
+  defaultPongTimeoutMs,
+  handoverLeadMs,
+  type TokenProvider,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './connection.ts';
 export type { HistoryPager } from './history.ts';
 export { ChatApi, ChatApiError, type ChatApiOptions, type FetchLike } from './http-api.ts';
 export type { OutgoingMessage, OutgoingStatus } from './outbox.ts';

@@ -18,7 +18,20 @@ export interface OutboxOptions {
   /** Sends a frame; false when offline, and the message then waits for the next `flush`. */
   transmit(frame: ClientFrame): boolean;
   ackTimeoutMs: number;
+  /** A send without ack for this long makes the outbox ask whether the socket is still alive. */
+  probeDelayMs: number;
+  /** Called when a send waited `probeDelayMs` without an answer (the client then checks the connection). */
+  onUnanswered(): void;
+  /** Which socket `transmit` writes to now, so messages on a socket retired by a hand-over can go again. */
+  currentLink(): number | undefined;
   onChange(message: OutgoingMessage): void;
+}
+
+interface InFlight {
+  clientMessageId: string;
+  link: number | undefined;
+  timer: ReturnType<typeof setTimeout>;
+  probeTimer: ReturnType<typeof setTimeout>;
 }
 
 /**
@@ -31,10 +44,7 @@ export class Outbox {
   /** Pending and failed messages in send order; a sent message leaves. */
   private readonly unsent = new Map<string, OutgoingMessage>();
   /** conversationId → the message on the wire and its ack timer. */
-  private readonly inFlight = new Map<
-    string,
-    { clientMessageId: string; timer: ReturnType<typeof setTimeout> }
-  >();
+  private readonly inFlight = new Map<string, InFlight>();
 
   constructor(private readonly options: OutboxOptions) {}
 
@@ -79,8 +89,21 @@ export class Outbox {
 
   /** Messages on the wire may not have arrived: they go again, in order, on the next `flush`. */
   connectionLost(): void {
-    for (const { timer } of this.inFlight.values()) clearTimeout(timer);
+    for (const inFlight of this.inFlight.values()) clearTimers(inFlight);
     this.inFlight.clear();
+  }
+
+  /**
+   * A socket was closed while the connection stays open (the hand-over to the next socket): messages sent on it
+   * whose ack had not come go again, on the current socket, with the same `clientMessageId`.
+   */
+  linkRetired(link: number): void {
+    for (const [conversationId, inFlight] of this.inFlight) {
+      if (inFlight.link !== link) continue;
+      clearTimers(inFlight);
+      this.inFlight.delete(conversationId);
+    }
+    this.flush();
   }
 
   /** Puts the oldest pending message of each idle conversation on the wire. */
@@ -88,19 +111,21 @@ export class Outbox {
     for (const message of this.unsent.values()) {
       if (message.status !== 'pending' || this.inFlight.has(message.conversationId)) continue;
       const { conversationId, clientMessageId, body } = message;
+      const link = this.options.currentLink();
       if (!this.options.transmit({ action: 'sendMessage', conversationId, clientMessageId, body })) return;
       const timer = setTimeout(
         () => this.fail(clientMessageId, { code: 'timeout', message: 'No answer from the server' }),
         this.options.ackTimeoutMs,
       );
-      this.inFlight.set(conversationId, { clientMessageId, timer });
+      const probeTimer = setTimeout(() => this.options.onUnanswered(), this.options.probeDelayMs);
+      this.inFlight.set(conversationId, { clientMessageId, link, timer, probeTimer });
     }
   }
 
   private settle(message: OutgoingMessage): void {
     const inFlight = this.inFlight.get(message.conversationId);
     if (inFlight?.clientMessageId !== message.clientMessageId) return;
-    clearTimeout(inFlight.timer);
+    clearTimers(inFlight);
     this.inFlight.delete(message.conversationId);
   }
 
@@ -109,4 +134,9 @@ export class Outbox {
     else this.unsent.set(message.clientMessageId, message);
     this.options.onChange(message);
   }
+}
+
+function clearTimers(inFlight: InFlight): void {
+  clearTimeout(inFlight.timer);
+  clearTimeout(inFlight.probeTimer);
 }
