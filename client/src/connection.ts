@@ -56,7 +56,8 @@ interface Link {
   /** A `heartbeat` with `reply: true` waiting for its `pong`. */
   check: { promise: Promise<boolean>; resolve(alive: boolean): void; timer: Timer } | undefined;
   heartbeatTimer: Timer | undefined;
-  lastSentAt: number;
+  /** Every heartbeat, asking for a reply or not, refreshes the connection's record on the server. */
+  lastHeartbeatAt: number;
   handoverTimer: Timer | undefined;
 }
 
@@ -168,7 +169,7 @@ export class Connection {
       closed: false,
       check: undefined,
       heartbeatTimer: undefined,
-      lastSentAt: 0,
+      lastHeartbeatAt: 0,
       handoverTimer: undefined,
     };
     this.pending = link;
@@ -324,14 +325,18 @@ export class Connection {
     else if (link === this.retiring) this.retire(link);
   }
 
-  /** A heartbeat goes only when no other frame went for a whole interval: any client frame resets the idle timer. */
+  /**
+   * A heartbeat goes one interval after the previous one (a check's included), even when other frames went
+   * meanwhile: they reset API Gateway's idle timer, but only a heartbeat keeps the connection's presence fresh.
+   */
   private scheduleHeartbeat(link: Link): void {
     clearTimeout(link.heartbeatTimer);
-    const due = link.lastSentAt + this.heartbeatIntervalMs - Date.now();
+    const due = link.lastHeartbeatAt + this.heartbeatIntervalMs - Date.now();
     link.heartbeatTimer = setTimeout(
       () => {
         if (link !== this.primary) return;
-        if (Date.now() - link.lastSentAt >= this.heartbeatIntervalMs)
+        // A check may have sent one meanwhile; then the next is due an interval after it.
+        if (Date.now() - link.lastHeartbeatAt >= this.heartbeatIntervalMs)
           this.transmit(link, { action: 'heartbeat' });
         this.scheduleHeartbeat(link);
       },
@@ -340,7 +345,7 @@ export class Connection {
   }
 
   private transmit(link: Link, frame: ClientFrame): void {
-    link.lastSentAt = Date.now();
+    if (frame.action === 'heartbeat') link.lastHeartbeatAt = Date.now();
     link.socket.send(JSON.stringify(frame));
   }
 

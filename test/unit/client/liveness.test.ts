@@ -70,7 +70,7 @@ describe('heartbeats', () => {
     expect(chat.socket().heartbeats()).toEqual([true, false, false, false]);
   });
 
-  it('skips the heartbeat when another frame went out within the interval', async () => {
+  it('beats on schedule even when other frames go out: only a heartbeat keeps presence fresh', async () => {
     const chat = setUp({ heartbeatIntervalMs: 60_000 });
     await chat.connect();
     chat.socket().receive({ type: 'message.new', message: message(1) });
@@ -78,11 +78,22 @@ describe('heartbeats', () => {
     await vi.advanceTimersByTimeAsync(50_000);
     chat.client.markRead('c1');
     await vi.advanceTimersByTimeAsync(10_000);
-    const afterFirstInterval = chat.socket().heartbeats();
-    await vi.advanceTimersByTimeAsync(50_000);
 
-    expect(afterFirstInterval).toEqual([true]);
     expect(chat.socket().heartbeats()).toEqual([true, false]);
+  });
+
+  it('counts a check as a heartbeat: the next routine one comes an interval after it', async () => {
+    const chat = setUp({ heartbeatIntervalMs: 60_000 });
+    await chat.connect();
+
+    await vi.advanceTimersByTimeAsync(30_000);
+    await chat.client.checkConnection();
+    await vi.advanceTimersByTimeAsync(59_000);
+    const before = chat.socket().heartbeats();
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    expect(before).toEqual([true, true]);
+    expect(chat.socket().heartbeats()).toEqual([true, true, false]);
   });
 
   it('keeps a socket that hears nothing for an hour: silence is no sign of a dead socket', async () => {
