@@ -11,7 +11,7 @@ export interface PriceTable {
   region: string;
   notes: string;
   aws: {
-    apiGatewayWebSocket: { perMillionMessages: number };
+    apiGatewayWebSocket: { perMillionMessages: number; perMillionConnectionMinutes: number };
     lambda: { perMillionRequests: number; perGbSecondArm64: number };
     dynamoDbOnDemand: { perMillionWriteRequestUnits: number; perMillionReadRequestUnits: number };
   };
