@@ -1,6 +1,7 @@
 /** The results of one `npm run bench`, and their Markdown summary. */
 import type { ColdStart } from './cold-start.ts';
 import type { CostPerMillion } from './cost.ts';
+import type { IdleResult, MonthlyCost, OperationMeasure } from './idle.ts';
 import type { LiveStateResult, RequestResult, SignalResult } from './live-state.ts';
 import type { FanOutCurve, FanOutPoint } from './naive-baseline.ts';
 import type { ScenarioResult } from './scenarios.ts';
@@ -19,6 +20,7 @@ export interface BenchRun {
   costPerMillionMessages: { pricesCheckedOn: string; region: string; scenarios: CostPerMillion[] };
   baseline: { method: string; curves: FanOutCurve[] };
   coldStarts: ColdStart[];
+  idle: IdleResult;
 }
 
 const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`);
@@ -238,6 +240,114 @@ function crowdVerdict(run: BenchRun): string {
   return `**Crowd: ${crowd.result.sent} messages, all delivered in ${seconds.toFixed(1)} s — ${seconds < 10 ? 'under' : 'not under'} 10 s**, ${crowd.result.deliveredPerSecond} deliveries/s.`;
 }
 
+const count = (value: number) =>
+  value >= 100
+    ? Math.round(value).toLocaleString('en-US')
+    : value.toLocaleString('en-US', { maximumFractionDigits: 1 });
+const thousands = (value: number) =>
+  `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const cost = (value: number) => (value >= 1 ? `$${value.toFixed(2)}` : `$${value.toFixed(4)}`);
+
+function idleCostTable(ours: MonthlyCost, baseline: MonthlyCost): string {
+  const total = (c: MonthlyCost) => `**${cost(c.totalPerUser)}**`;
+  return table(
+    ['line', 'ours per month', 'ours $', `${baseline.intervalSeconds}-s baseline per month`, 'baseline $'],
+    [
+      ...ours.lines.map((line, index) => {
+        const old = baseline.lines[index] as MonthlyCost['lines'][number];
+        return [
+          line.line,
+          `${count(line.perMonth)} ${line.unit} (${line.detail})`,
+          cost(line.dollars),
+          `${count(old.perMonth)} ${old.unit} (${old.detail})`,
+          cost(old.dollars),
+        ];
+      }),
+      ['**total per user**', '', total(ours), '', total(baseline)],
+      [
+        '**10,000 users**',
+        '',
+        `**${thousands(ours.totalFor10kUsers)}**`,
+        '',
+        `**${thousands(baseline.totalFor10kUsers)}**`,
+      ],
+    ],
+  );
+}
+
+function idleOperationTable(operations: OperationMeasure[]): string {
+  const fixed = (value: number, digits = 2) => value.toFixed(digits);
+  return table(
+    [
+      'operation',
+      'runs',
+      'frames in',
+      'posts',
+      'to contacts',
+      'Lambda inv.',
+      'functions',
+      'local wall ms',
+      'DynamoDB calls',
+      'RCU',
+      'WCU',
+      'failed',
+    ],
+    operations.map((o) => [
+      o.operation,
+      o.count,
+      fixed(o.framesInPerOperation),
+      fixed(o.postsPerOperation),
+      fixed(o.framesToContactsPerOperation),
+      fixed(o.invocationsPerOperation),
+      Object.keys(o.invocationsByFunction).join(', '),
+      fixed(o.invocationMsPerOperation, 1),
+      fixed(o.dynamoCallsPerOperation),
+      fixed(o.readUnitsPerOperation),
+      fixed(o.writeUnitsPerOperation),
+      o.failures,
+    ]),
+  );
+}
+
+export const idleStart = '<!-- idle section: start -->';
+export const idleEnd = '<!-- idle section: end -->';
+
+/** The idle section of `latest.md`, between markers so that `--only idle` can replace it alone. */
+export function idleSection(idle: IdleResult, runNote = ''): string {
+  const { goal, parameters: p } = idle;
+  const variants = idle.variants
+    .map(
+      (v) => `### ${v.name}
+
+${v.description}. Frames received by contacts during its heartbeats and hand-overs: ${v.framesToContacts}.
+
+${idleCostTable(v.ours, v.baseline)}
+
+Per operation (means over the runs):
+
+${idleOperationTable(v.operations)}`,
+    )
+    .join('\n\n');
+  const cut = idle.cutThenReconnect
+    ? `
+
+A reconnect with the old connection closed first (no hand-over), 3 online contacts, for comparison (not priced):
+
+${idleOperationTable([idle.cutThenReconnect])}`
+    : '';
+  return `${idleStart}
+## Idle connections: cost per user per month
+
+${runNote}Ours: a heartbeat every ${p.heartbeatIntervalSeconds} s (from ${p.intervalSource}) without reply; baseline: today's server driven as the old client does, a heartbeat every ${p.baselineIntervalSeconds} s with \`reply: true\`. Both with one reconnect per ${Number(p.maxConnectionSeconds) / 3600} hours. ${p.heartbeatsPerKind} heartbeats of each kind and ${p.reconnectsPerVariant} reconnects per variant, measured in the same run; prices of ${p.region}, checked on ${p.pricesCheckedOn}.
+
+${idle.method.map((line) => `- ${line}`).join('\n')}
+
+**Goal ≤ ${cost(goal.dollarsPerUserPerMonth)} per idle user per month (defaults, one device): measured ${cost(goal.measured)} (${goal.worstVariant}) — ${goal.met ? 'met' : 'not met'}.**
+
+${variants}${cut}
+${idleEnd}`;
+}
+
 export function markdownSummary(run: BenchRun, chartFile: string): string {
   const { machine, settings } = run;
   const calls = run.dynamoCallsPerDelivery;
@@ -276,6 +386,8 @@ ${liveStateTable(run.liveState)}
 Prices of ${run.costPerMillionMessages.region}, checked on ${run.costPerMillionMessages.pricesCheckedOn} (\`bench/prices.json\`). Connection-minutes excluded. Lambda GB-seconds are estimated from the functions' local wall time.
 
 ${costTable(run)}
+
+${idleSection(run.idle)}
 
 ## Baseline: Scan-based fan-out
 

@@ -1,21 +1,27 @@
 /**
- * `npm run bench`: every scenario against the local runtime on loopback, the Scan baseline, the cold starts,
- * then `bench/results/` (a JSON file per run, `latest.md`, `latest.svg`). It measures and reports; it never
- * fails on a timing.
+ * `npm run bench`: every scenario against the local runtime on loopback, the idle connections, the Scan
+ * baseline, the cold starts, then `bench/results/` (a JSON file per run, `latest.md`, `latest.svg`). It measures
+ * and reports; it never fails on a timing.
+ *
+ * `npm run bench -- --only idle` measures the idle connections alone (`idle-<time>.json`, and the idle section
+ * of `latest.md` replaced). Idle options: `--heartbeats N`, `--reconnects N`, `--heartbeat-interval S` (ours;
+ * by default the server's), `--baseline-interval S` (30).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { chartSvg } from './chart.ts';
 import { LocalChatSystem } from './chat-system.ts';
 import { measureColdStarts } from './cold-start.ts';
 import { costPerMillion, loadPrices } from './cost.ts';
 import { type CountingProxy, startCountingProxy } from './dynamo-proxy.ts';
+import { defaultIdleOptions, type IdleOptions, type IdleResult, idleCost } from './idle.ts';
 import { type LiveStateResult, liveState } from './live-state.ts';
 import { type FanOutCurve, fanOutCurve, NaiveChatSystem } from './naive-baseline.ts';
 import type { BenchRun } from './report.ts';
-import { markdownSummary } from './report.ts';
+import { idleEnd, idleSection, idleStart, markdownSummary } from './report.ts';
 import { crowd, directChat, groupChat, type ScenarioResult } from './scenarios.ts';
 
 const streamPollIntervalMs = 50;
@@ -32,6 +38,120 @@ const settings = {
 };
 
 const log = (line: string) => console.log(`[bench ${(performance.now() / 1000).toFixed(1)} s] ${line}`);
+
+const { values: flags } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    heartbeats: { type: 'string' },
+    reconnects: { type: 'string' },
+    'heartbeat-interval': { type: 'string' },
+    'baseline-interval': { type: 'string' },
+  },
+});
+
+function idleOptions(): IdleOptions {
+  const number = (name: keyof typeof flags, fallback?: number) => {
+    const raw = flags[name];
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+    return value;
+  };
+  const interval = number('heartbeat-interval');
+  return {
+    heartbeats: number('heartbeats', defaultIdleOptions.heartbeats) as number,
+    reconnects: number('reconnects', defaultIdleOptions.reconnects) as number,
+    baselineIntervalSeconds: number(
+      'baseline-interval',
+      defaultIdleOptions.baselineIntervalSeconds,
+    ) as number,
+    ...(interval === undefined ? {} : { intervalSeconds: interval }),
+  };
+}
+
+const machine = () => ({
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+});
+
+/**
+ * The idle connections alone, with the stack's default settings (the full run lifts the send limit and
+ * lengthens presence, which an idle connection never meets).
+ */
+async function idleOnly(): Promise<void> {
+  const startedAt = new Date();
+  let proxy: CountingProxy | undefined;
+  const runtime = await startLocalRuntime({
+    httpPort: 0,
+    wsPort: 0,
+    streamPollIntervalMs,
+    dynamoDbProxy: async (endpoint) => {
+      proxy = await startCountingProxy(endpoint);
+      return proxy.endpoint;
+    },
+  });
+  if (!proxy) throw new Error('The runtime did not ask for the DynamoDB proxy');
+  log('runtime started');
+  let idle: IdleResult;
+  try {
+    idle = await idleCost(new LocalChatSystem(runtime, proxy), loadPrices(), idleOptions(), log);
+  } finally {
+    await runtime.stop();
+    await proxy.stop();
+  }
+  const durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
+  const directory = new URL('./results/', import.meta.url);
+  await mkdir(directory, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const result = { startedAt: startedAt.toISOString(), durationSeconds, machine: machine(), idle };
+  await writeFile(new URL(`idle-${stamp}.json`, directory), `${JSON.stringify(result, null, 2)}\n`);
+  const m = result.machine;
+  const section = idleSection(
+    idle,
+    `From an idle-only run (\`npm run bench -- --only idle\`) at ${result.startedAt}, ${durationSeconds} s, on ${m.cpus} × ${m.cpuModel}, Node ${m.node}; the rest of this page is from the run above. `,
+  );
+  const latest = new URL('latest.md', directory);
+  const page = await readFile(latest, 'utf8').catch(() => '');
+  const start = page.indexOf(idleStart);
+  const end = page.indexOf(idleEnd);
+  const updated =
+    start >= 0 && end > start
+      ? `${page.slice(0, start)}${section}${page.slice(end + idleEnd.length)}`
+      : `${page.trimEnd()}\n\n${section}\n`;
+  await writeFile(latest, updated);
+  printIdle(idle);
+  log(`done in ${durationSeconds} s; see bench/results/idle-${stamp}.json and latest.md`);
+}
+
+function printIdle(idle: IdleResult): void {
+  for (const v of idle.variants) {
+    console.log(`\n${v.name}: ${v.ours.design} vs ${v.baseline.design}`);
+    console.table(
+      Object.fromEntries([
+        ...v.ours.lines.map((line, index) => {
+          const old = v.baseline.lines[index] as (typeof v.baseline.lines)[number];
+          return [
+            line.line,
+            {
+              'ours per month': line.perMonth,
+              'ours $': line.dollars,
+              'baseline per month': old.perMonth,
+              'baseline $': old.dollars,
+            },
+          ];
+        }),
+        ['total per user', { 'ours $': v.ours.totalPerUser, 'baseline $': v.baseline.totalPerUser }],
+        ['10,000 users', { 'ours $': v.ours.totalFor10kUsers, 'baseline $': v.baseline.totalFor10kUsers }],
+      ]),
+    );
+  }
+  const { goal } = idle;
+  console.log(
+    `\ngoal <= $${goal.dollarsPerUserPerMonth} per idle user per month: measured $${goal.measured.toFixed(4)} (${goal.worstVariant}) — ${goal.met ? 'met' : 'NOT met'}`,
+  );
+}
 
 async function main(): Promise<void> {
   const startedAt = new Date();
@@ -55,6 +175,7 @@ async function main(): Promise<void> {
   const scenarios: ScenarioResult[] = [];
   const curves: FanOutCurve[] = [];
   let live: LiveStateResult;
+  let idle: IdleResult;
   try {
     for (const scenario of [
       () => directChat(system, 300),
@@ -73,6 +194,8 @@ async function main(): Promise<void> {
     log(
       `live state: typing p50 ${live.typing.latencyMs.p50} ms, presence p50 ${live.presence.latencyMs.p50} ms`,
     );
+    idle = await idleCost(system, loadPrices(), idleOptions(), log);
+    log(`idle: $${idle.goal.measured.toFixed(4)} per user per month (${idle.goal.worstVariant})`);
     for (const target of [system, naive]) {
       curves.push(await fanOutCurve(target, baselineLevels, 50, 30));
       log(`baseline curve of ${target.name} done`);
@@ -95,12 +218,7 @@ async function main(): Promise<void> {
   const run: BenchRun = {
     startedAt: startedAt.toISOString(),
     durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-    },
+    machine: machine(),
     settings: { streamPollIntervalMs, ...settings, lostDeliveryTimeoutMs: 30_000 },
     method: [
       'DynamoDB: a counting proxy on loopback between the functions and DynamoDB Local counts calls per operation, adds ReturnConsumedCapacity=TOTAL to every call that supports it and sums the ConsumedCapacity answered. Failed calls (conditions, cancelled transactions) are counted; their capacity is not reported by DynamoDB Local and is not included.',
@@ -125,6 +243,7 @@ async function main(): Promise<void> {
       curves,
     },
     coldStarts,
+    idle,
   };
   await writeResults(run, scenarios);
   log(`done in ${run.durationSeconds} s; see bench/results/latest.md`);
@@ -144,4 +263,6 @@ async function writeResults(run: BenchRun, scenarios: ScenarioResult[]): Promise
   await writeFile(new URL('latest.svg', directory), chartSvg(latencies, run.baseline.curves));
 }
 
-await main();
+if (flags.only === undefined) await main();
+else if (flags.only === 'idle') await idleOnly();
+else throw new Error(`--only ${flags.only}: only "idle" runs alone`);
