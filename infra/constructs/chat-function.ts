@@ -26,18 +26,24 @@ export interface ConnectionsTarget {
 }
 
 export interface ChatFunctionProps {
-  spec: FunctionSpec;
-  table: ITable;
-  /** Required when `spec.access.connections` is true. */
-  connections?: ConnectionsTarget;
-  environment: Record<string, string>;
-  logRetention: RetentionDays;
-  removalPolicy: RemovalPolicy;
-  /** @default 30 seconds */
-  timeout?: Duration;
-  /** @default 512 MB */
-  memorySize?: number;
-  reservedConcurrentExecutions?: number;
+  /** The route-table entry: name, entry file and the access it is granted. */
+  readonly spec: FunctionSpec;
+  /** The table the spec's `access.table` refers to. */
+  readonly table: ITable;
+  /** Where to post; required when `spec.access.connections` is true. @default none */
+  readonly connections?: ConnectionsTarget;
+  /** Environment variables, besides `TABLE_NAME`, `CONNECTIONS_ENDPOINT` and `NODE_OPTIONS`. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Retention of the function's log group. */
+  readonly logRetention: RetentionDays;
+  /** What happens to the log group when it leaves the stack. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Longest run of one invocation. @default 30 seconds */
+  readonly timeout?: Duration;
+  /** Memory in MB (CPU scales with it). @default 512 */
+  readonly memorySize?: number;
+  /** Concurrency reserved for (and capping) the function. @default none (the account's unreserved pool) */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 export class ChatFunction extends Construct {
