@@ -1,0 +1,59 @@
+/**
+ * cdk-nag findings reviewed and accepted, each with its reason. cdk-nag 3 matches a finding by its exact id,
+ * which embeds the granted resource as it resolves in the stack's environment (a concrete account, region or
+ * partition literal once the stack has one), so ids are derived from the very values granted, flattened by
+ * cdk-nag's own function, rather than written out.
+ */
+import { type Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+import type { ConnectionsTarget } from './constructs/chat-function.ts';
+
+export interface ReviewedGrants {
+  /** The table, whose indexes the functions read through. */
+  readonly table: ITable;
+  /** The `@connections` ARN the functions may post to. */
+  readonly connections: ConnectionsTarget;
+}
+
+export function acknowledgeReviewedFindings(stack: Stack, granted: ReviewedGrants): void {
+  const wildcardResource = (arn: string) =>
+    `AwsSolutions::AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(arn))}]`;
+  const acknowledged = [
+    {
+      id: wildcardResource(`${granted.table.tableArn}/index/*`),
+      reason: "Reads through the table's own indexes (the inbox index); CDK grants them as table/index/*.",
+    },
+    {
+      id: wildcardResource(granted.connections.postArn),
+      reason: "POST on this API stage's @connections only; connection ids are not known in advance.",
+    },
+    {
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams, which the stream event source needs, supports no resource-level permission.',
+    },
+    {
+      id: 'AwsSolutions::AwsSolutions-COG8',
+      reason: 'The Plus feature plan (threat protection) is paid; enable it where required.',
+    },
+    {
+      id: 'AwsSolutions::AwsSolutions-COG2',
+      reason: "MFA is the identity owner's choice; an existing OIDC issuer can replace this default pool.",
+    },
+    {
+      id: 'AwsSolutions::AwsSolutions-APIG4',
+      reason:
+        'WebSocket APIs authorize at $connect (the Lambda authorizer); later routes belong to that authorized connection.',
+    },
+    {
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the stream consumer.',
+    },
+    {
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the functions are bundled (target node22) and tested for.',
+    },
+  ];
+  for (const finding of acknowledged) Validations.of(stack).acknowledge(finding);
+}
