@@ -11,6 +11,7 @@ import {
   type FunctionSpec,
   fanOutConsumer,
   httpRoutes,
+  routeSelectionExpression,
   webSocketAuthorizer,
   webSocketRoutes,
 } from '../../shared/shape/routes.ts';
@@ -52,13 +53,30 @@ describe('the table', () => {
         { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
         { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: [
-        Match.objectLike({ IndexName: 'gsi1', Projection: { ProjectionType: 'ALL' } }),
-      ],
+      GlobalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map(({ indexName }) =>
+        Match.objectLike({ IndexName: indexName, Projection: { ProjectionType: 'ALL' } }),
+      ),
       TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true },
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
+    });
+  });
+});
+
+describe('logical ids', () => {
+  it('keeps those of the stack as first deployed for what holds data or identities (a new id replaces it)', () => {
+    expect(
+      Object.fromEntries(
+        ['TableCD117FA1', 'UserPool6BA7E5F2', 'UserPoolClient2F5918F7', 'FanOutDeadLetters3B54A3EC'].map(
+          (id) => [id, resources[id]?.Type],
+        ),
+      ),
+    ).toEqual({
+      TableCD117FA1: 'AWS::DynamoDB::Table',
+      UserPool6BA7E5F2: 'AWS::Cognito::UserPool',
+      UserPoolClient2F5918F7: 'AWS::Cognito::UserPoolClient',
+      FanOutDeadLetters3B54A3EC: 'AWS::SQS::Queue',
     });
   });
 });
@@ -81,7 +99,7 @@ describe('the WebSocket API', () => {
   it('wires every route of the route table, with the Lambda authorizer on $connect only', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'WEBSOCKET',
-      RouteSelectionExpression: '$request.body.action',
+      RouteSelectionExpression: routeSelectionExpression,
     });
     for (const route of webSocketRoutes) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
