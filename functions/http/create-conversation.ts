@@ -2,11 +2,10 @@
 import { createConversation } from '../../shared/domain/conversations.ts';
 import { createConversationBody } from '../../shared/domain/schemas.ts';
 import { parseInput } from '../../shared/domain/validate.ts';
-import { chatContext } from '../../shared/handlers/context.ts';
 import { httpHandler } from '../../shared/handlers/http.ts';
 
-export const handler = httpHandler(async ({ userId, body }) => {
+export const handler = httpHandler(async ({ userId, body }, ctx) => {
   const input = parseInput(createConversationBody, body);
-  const { conversation, created } = await createConversation(chatContext(), userId, input);
+  const { conversation, created } = await createConversation(ctx, { userId, input });
   return { statusCode: created ? 201 : 200, body: conversation };
 });

@@ -2,11 +2,10 @@
 import { deleteMessage } from '../../shared/domain/messaging.ts';
 import { messagePath } from '../../shared/domain/schemas.ts';
 import { parseInput } from '../../shared/domain/validate.ts';
-import { chatContext } from '../../shared/handlers/context.ts';
 import { httpHandler } from '../../shared/handlers/http.ts';
 
-export const handler = httpHandler(async ({ userId, path }) => {
+export const handler = httpHandler(async ({ userId, path }, ctx) => {
   const { conversationId, messageId } = parseInput(messagePath, path);
-  await deleteMessage(chatContext(), userId, conversationId, messageId);
+  await deleteMessage(ctx, { userId, conversationId, messageId });
   return { statusCode: 204 };
 });

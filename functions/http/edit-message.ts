@@ -2,14 +2,13 @@
 import { editMessage } from '../../shared/domain/messaging.ts';
 import { editMessageBody, messagePath } from '../../shared/domain/schemas.ts';
 import { parseInput } from '../../shared/domain/validate.ts';
-import { chatContext } from '../../shared/handlers/context.ts';
 import { httpHandler } from '../../shared/handlers/http.ts';
 
-export const handler = httpHandler(async ({ userId, path, body }) => {
+export const handler = httpHandler(async ({ userId, path, body }, ctx) => {
   const { conversationId, messageId } = parseInput(messagePath, path);
-  const input = parseInput(editMessageBody, body);
+  const edit = parseInput(editMessageBody, body);
   return {
     statusCode: 200,
-    body: await editMessage(chatContext(), userId, conversationId, messageId, input.body),
+    body: await editMessage(ctx, { userId, conversationId, messageId, body: edit.body }),
   };
 });

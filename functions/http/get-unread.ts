@@ -1,9 +1,8 @@
 /** GET /unread: total and per-conversation unread counts. */
-import { getUnread } from '../../shared/domain/live-state.ts';
-import { chatContext } from '../../shared/handlers/context.ts';
+import { getUnread } from '../../shared/domain/read-state.ts';
 import { httpHandler } from '../../shared/handlers/http.ts';
 
-export const handler = httpHandler(async ({ userId }) => ({
+export const handler = httpHandler(async ({ userId }, ctx) => ({
   statusCode: 200,
-  body: await getUnread(chatContext(), userId),
+  body: await getUnread(ctx, userId),
 }));

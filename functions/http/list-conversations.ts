@@ -2,10 +2,9 @@
 import { listInbox } from '../../shared/domain/conversations.ts';
 import { inboxQuery } from '../../shared/domain/schemas.ts';
 import { parseInput } from '../../shared/domain/validate.ts';
-import { chatContext } from '../../shared/handlers/context.ts';
 import { httpHandler } from '../../shared/handlers/http.ts';
 
-export const handler = httpHandler(async ({ userId, query }) => {
-  const { limit, cursor } = parseInput(inboxQuery, query);
-  return { statusCode: 200, body: await listInbox(chatContext(), userId, limit, cursor) };
+export const handler = httpHandler(async ({ userId, query }, ctx) => {
+  const page = parseInput(inboxQuery, query);
+  return { statusCode: 200, body: await listInbox(ctx, { userId, ...page }) };
 });

@@ -2,11 +2,10 @@
 import { listMessages } from '../../shared/domain/messaging.ts';
 import { conversationPath, listMessagesQuery } from '../../shared/domain/schemas.ts';
 import { parseInput } from '../../shared/domain/validate.ts';
-import { chatContext } from '../../shared/handlers/context.ts';
 import { httpHandler } from '../../shared/handlers/http.ts';
 
-export const handler = httpHandler(async ({ userId, path, query }) => {
+export const handler = httpHandler(async ({ userId, path, query }, ctx) => {
   const { conversationId } = parseInput(conversationPath, path);
   const page = parseInput(listMessagesQuery, query);
-  return { statusCode: 200, body: await listMessages(chatContext(), userId, conversationId, page) };
+  return { statusCode: 200, body: await listMessages(ctx, { userId, conversationId, ...page }) };
 });

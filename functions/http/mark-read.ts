@@ -1,12 +1,11 @@
 /** POST /conversations/{conversationId}/read: move the read position forward. */
-import { markRead } from '../../shared/domain/live-state.ts';
+import { markRead } from '../../shared/domain/read-state.ts';
 import { conversationPath, markReadBody } from '../../shared/domain/schemas.ts';
 import { parseInput } from '../../shared/domain/validate.ts';
-import { chatContext } from '../../shared/handlers/context.ts';
 import { httpHandler } from '../../shared/handlers/http.ts';
 
-export const handler = httpHandler(async ({ userId, path, body }) => {
+export const handler = httpHandler(async ({ userId, path, body }, ctx) => {
   const { conversationId } = parseInput(conversationPath, path);
   const { seq } = parseInput(markReadBody, body);
-  return { statusCode: 200, body: await markRead(chatContext(), userId, conversationId, seq) };
+  return { statusCode: 200, body: await markRead(ctx, { userId, conversationId, seq }) };
 });

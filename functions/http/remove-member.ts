@@ -2,11 +2,10 @@
 import { removeMember } from '../../shared/domain/conversations.ts';
 import { memberPath } from '../../shared/domain/schemas.ts';
 import { parseInput } from '../../shared/domain/validate.ts';
-import { chatContext } from '../../shared/handlers/context.ts';
 import { httpHandler } from '../../shared/handlers/http.ts';
 
-export const handler = httpHandler(async ({ userId, path }) => {
+export const handler = httpHandler(async ({ userId, path }, ctx) => {
   const target = parseInput(memberPath, path);
-  await removeMember(chatContext(), userId, target.conversationId, target.userId);
+  await removeMember(ctx, { userId, conversationId: target.conversationId, targetId: target.userId });
   return { statusCode: 204 };
 });

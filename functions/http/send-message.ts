@@ -2,15 +2,14 @@
 import { sendMessage } from '../../shared/domain/messaging.ts';
 import { conversationPath, sendMessageBody } from '../../shared/domain/schemas.ts';
 import { parseInput } from '../../shared/domain/validate.ts';
-import { chatContext } from '../../shared/handlers/context.ts';
 import { httpHandler } from '../../shared/handlers/http.ts';
 import { countSend } from '../../shared/observability.ts';
 
 export const handler = httpHandler(
-  async ({ userId, path, body }) => {
+  async ({ userId, path, body }, ctx) => {
     const { conversationId } = parseInput(conversationPath, path);
     const input = parseInput(sendMessageBody, body);
-    const { message, created } = await sendMessage(chatContext(), { ...input, userId, conversationId });
+    const { message, created } = await sendMessage(ctx, { ...input, userId, conversationId });
     if (created) countSend();
     return { statusCode: created ? 201 : 200, body: message };
   },

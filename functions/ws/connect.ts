@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { subprotocolToEcho } from '../../shared/auth/connect-token.ts';
-import { connect } from '../../shared/domain/live-state.ts';
+import { connect } from '../../shared/domain/presence.ts';
 import { chatContext } from '../../shared/handlers/context.ts';
 import { userIdOf, type WebSocketEvent } from '../../shared/handlers/websocket.ts';
 import { logger } from '../../shared/observability.ts';
@@ -13,7 +13,10 @@ type ConnectEvent = WebSocketEvent & { headers?: Record<string, string | undefin
 export const handler = middy<ConnectEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
-    await connect(chatContext(), userIdOf(event), event.requestContext.connectionId);
+    await connect(chatContext(), {
+      userId: userIdOf(event),
+      connectionId: event.requestContext.connectionId,
+    });
     const protocol = subprotocolToEcho(event.headers ?? {});
     return {
       statusCode: 200,

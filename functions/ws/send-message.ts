@@ -10,11 +10,14 @@ export const handler = webSocketHandler(
     const input = parseInput(sendMessageFrame, frame);
     const { message, created } = await sendMessage(ctx, { ...input, userId, connectionId });
     if (created) countSend();
-    await ctx.notifier.toConnection(userId, connectionId, {
-      type: 'message.ack',
-      clientMessageId: input.clientMessageId,
-      message,
-    });
+    await ctx.notifier.toConnection(
+      { userId, connectionId },
+      {
+        type: 'message.ack',
+        clientMessageId: input.clientMessageId,
+        message,
+      },
+    );
   },
   { emitsMetrics: true },
 );

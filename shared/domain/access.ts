@@ -1,12 +1,10 @@
 /**
- * The single place that decides who may do what in a conversation: member, admin, author. Every handler goes
- * through `authorize`. A missing conversation and a conversation the caller is not in give the same answer.
+ * The single place that decides who may do what in a conversation: member, admin, author. Every use case goes
+ * through `Access`. A missing conversation and a conversation the caller is not in give the same answer.
  */
 import { forbidden, notMember } from '../errors.ts';
-import type { ConversationStore } from '../store/conversation-store.ts';
 import type { Member, StoredConversation } from './model.ts';
-
-export type Requirement = 'member' | 'admin';
+import type { ConversationRepository } from './ports.ts';
 
 export interface Authorized {
   conversation: StoredConversation;
@@ -23,7 +21,7 @@ export class MemberDirectory {
   private readonly cache = new Map<string, { members: Member[]; expiresAtMs: number }>();
 
   constructor(
-    private readonly store: ConversationStore,
+    private readonly store: Pick<ConversationRepository, 'listMembers'>,
     private readonly ttlMs = 60_000,
     private readonly maxEntries = 2_000,
     private readonly clock: () => number = Date.now,
@@ -41,20 +39,29 @@ export class MemberDirectory {
   }
 }
 
-export async function authorize(
-  store: ConversationStore,
-  directory: MemberDirectory,
-  conversationId: string,
-  userId: string,
-  requirement: Requirement = 'member',
-): Promise<Authorized> {
-  const conversation = await store.get(conversationId);
-  if (!conversation) throw notMember();
-  const members = await directory.members(conversationId, conversation.membersVersion);
-  const me = members.find((member) => member.userId === userId);
-  if (!me) throw notMember();
-  if (requirement === 'admin') requireAdmin(me);
-  return { conversation, members, me };
+/** A user's standing in one conversation, asked by the use cases. */
+export class Access {
+  constructor(
+    private readonly conversations: Pick<ConversationRepository, 'get'>,
+    private readonly directory: MemberDirectory,
+  ) {}
+
+  /** The conversation, its members and the caller, who must be a member. */
+  async member({ conversationId, userId }: { conversationId: string; userId: string }): Promise<Authorized> {
+    const conversation = await this.conversations.get(conversationId);
+    if (!conversation) throw notMember();
+    const members = await this.directory.members(conversationId, conversation.membersVersion);
+    const me = members.find((member) => member.userId === userId);
+    if (!me) throw notMember();
+    return { conversation, members, me };
+  }
+
+  /** As `member`, and the caller must be a group admin. */
+  async admin(options: { conversationId: string; userId: string }): Promise<Authorized> {
+    const authorized = await this.member(options);
+    requireAdmin(authorized.me);
+    return authorized;
+  }
 }
 
 export function requireAdmin(me: Member): void {

@@ -1,22 +1,28 @@
-/** Everything a use case needs, passed in so tests can build it with their own clients and clock. */
+/** Everything a use case needs, as ports, passed in so tests can build it with fakes and their own clock. */
 import type { ChatSettings } from '../config.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import type { ConversationStore } from '../store/conversation-store.ts';
-import type { EphemeralStore } from '../store/ephemeral-store.ts';
-import type { MessageStore } from '../store/message-store.ts';
-import type { PresenceStore } from '../store/presence-store.ts';
-import type { MemberDirectory } from './access.ts';
+import type { Access, MemberDirectory } from './access.ts';
+import type {
+  ConversationRepository,
+  MessageRepository,
+  Notifier,
+  RateLimiter,
+  SessionRepository,
+  TypingRepository,
+} from './ports.ts';
 
 export interface ChatContext {
-  conversations: ConversationStore;
-  messages: MessageStore;
-  presence: PresenceStore;
-  ephemeral: EphemeralStore;
+  conversations: ConversationRepository;
+  messages: MessageRepository;
+  sessions: SessionRepository;
+  typing: TypingRepository;
+  rateLimits: RateLimiter;
   directory: MemberDirectory;
+  /** Who may do what in a conversation: the one place that decides. */
+  access: Access;
   notifier: Notifier;
   settings: ChatSettings;
   clock: () => number;
   newId: () => string;
 }
 
-export const isoNow = (ctx: ChatContext) => new Date(ctx.clock()).toISOString();
+export const isoNow = (ctx: Pick<ChatContext, 'clock'>) => new Date(ctx.clock()).toISOString();

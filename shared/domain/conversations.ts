@@ -1,6 +1,6 @@
 /** Use cases of conversations and membership. */
 import { conflict, forbidden, notFound, validationFailed } from '../errors.ts';
-import { authorize, requireAdmin } from './access.ts';
+import { requireAdmin } from './access.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import { limits } from './limits.ts';
 import {
@@ -10,17 +10,23 @@ import {
   type Member,
   unreadCount,
 } from './model.ts';
+import type { MembershipOutcome } from './ports.ts';
 
 export type CreateConversationInput =
   | { type: 'direct'; memberIds: string[] }
   | { type: 'group'; name: string; memberIds: string[] };
 
+/** Who asks, about which conversation: the input of most use cases. */
+export interface MemberRequest {
+  userId: string;
+  conversationId: string;
+}
+
 export async function loadConversation(
   ctx: ChatContext,
-  conversationId: string,
-  userId: string,
+  request: MemberRequest,
 ): Promise<ConversationWithMembers> {
-  const { conversation, members } = await authorize(ctx.conversations, ctx.directory, conversationId, userId);
+  const { conversation, members } = await ctx.access.member(request);
   return { ...conversationView(conversation), members };
 }
 
@@ -32,8 +38,7 @@ async function announce(ctx: ChatContext, conversation: ConversationWithMembers,
 
 export async function createConversation(
   ctx: ChatContext,
-  userId: string,
-  input: CreateConversationInput,
+  { userId, input }: { userId: string; input: CreateConversationInput },
 ): Promise<{ conversation: ConversationWithMembers; created: boolean }> {
   const others = [...new Set(input.memberIds)].filter((id) => id !== userId);
   if (input.type === 'direct' && others.length !== 1) {
@@ -53,23 +58,14 @@ export async function createConversation(
       ...others.map((id) => ({ userId: id, role: 'member' as const })),
     ],
   });
-  const conversation = await loadConversation(ctx, result.conversationId, userId);
+  const conversation = await loadConversation(ctx, { conversationId: result.conversationId, userId });
   if (result.created) await announce(ctx, conversation);
   return { conversation, created: result.created };
 }
 
-export async function addMembers(
-  ctx: ChatContext,
-  userId: string,
-  conversationId: string,
-  userIds: string[],
-) {
-  const { conversation, members, me } = await authorize(
-    ctx.conversations,
-    ctx.directory,
-    conversationId,
-    userId,
-  );
+export async function addMembers(ctx: ChatContext, request: MemberRequest & { userIds: string[] }) {
+  const { userId, conversationId, userIds } = request;
+  const { conversation, members, me } = await ctx.access.member({ conversationId, userId });
   if (conversation.type === 'direct') throw forbidden('A direct conversation has no member changes');
   requireAdmin(me);
   const present = new Set(members.map((m) => m.userId));
@@ -78,31 +74,30 @@ export async function addMembers(
   if (members.length + joining.length > limits.maxGroupMembers) {
     throw validationFailed('userIds', `a group has at most ${limits.maxGroupMembers} members`);
   }
-  await changeMembership(() => ctx.conversations.addMembers(conversation, joining, isoNow(ctx)));
-  const updated = await loadConversation(ctx, conversationId, userId);
+  refuseConcurrentChange(
+    await ctx.conversations.addMembers({ conversation, userIds: joining, now: isoNow(ctx) }),
+  );
+  const updated = await loadConversation(ctx, { conversationId, userId });
   await announce(ctx, updated);
   return updated;
 }
 
-export async function removeMember(
-  ctx: ChatContext,
-  userId: string,
-  conversationId: string,
-  targetId: string,
-) {
+export async function removeMember(ctx: ChatContext, request: MemberRequest & { targetId: string }) {
+  const { userId, conversationId, targetId } = request;
   const leaving = targetId === userId;
-  const { conversation, members, me } = await authorize(
-    ctx.conversations,
-    ctx.directory,
-    conversationId,
-    userId,
-  );
+  const { conversation, members, me } = await ctx.access.member({ conversationId, userId });
   if (conversation.type === 'direct') throw forbidden('A direct conversation has no member changes');
   if (!leaving) requireAdmin(me);
   const target = members.find((m) => m.userId === targetId);
   if (!target) throw notFound('member');
   const successor = successorOf(target, members);
-  await changeMembership(() => ctx.conversations.removeMember(conversation, targetId, successor?.userId));
+  refuseConcurrentChange(
+    await ctx.conversations.removeMember({
+      conversation,
+      userId: targetId,
+      ...(successor ? { successor: successor.userId } : {}),
+    }),
+  );
   const remaining = members
     .filter((m) => m.userId !== targetId)
     .map((m) => (m === successor ? { ...m, role: 'admin' as const } : m));
@@ -128,21 +123,18 @@ function successorOf(leaving: Member, members: Member[]): Member | undefined {
   )[0];
 }
 
-/** A membership transaction fails when someone else changed the members at the same moment. */
-async function changeMembership(write: () => Promise<void>): Promise<void> {
-  try {
-    await write();
-  } catch (error) {
-    if ((error as { name?: string }).name === 'TransactionCanceledException') {
-      throw conflict('The members changed at the same time; reload and try again');
-    }
-    throw error;
-  }
+/** A membership change is refused when someone else changed the members at the same moment. */
+function refuseConcurrentChange(outcome: MembershipOutcome): void {
+  if (outcome === 'concurrent-change')
+    throw conflict('The members changed at the same time; reload and try again');
 }
 
 /** One page of the inbox: a Query on the activity index and one BatchGetItem, whatever the inbox size. */
-export async function listInbox(ctx: ChatContext, userId: string, limit: number, cursor?: string) {
-  const page = await ctx.conversations.inboxPage(userId, limit, cursor);
+export async function listInbox(
+  ctx: ChatContext,
+  options: { userId: string; limit: number; cursor?: string },
+) {
+  const page = await ctx.conversations.inboxPage(options);
   const conversations = await ctx.conversations.getMany(page.memberships.map((m) => m.conversationId));
   const items: InboxEntry[] = page.memberships.flatMap((membership) => {
     const conversation = conversations.get(membership.conversationId);

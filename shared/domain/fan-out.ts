@@ -3,11 +3,10 @@
  * connections. At-least-once: a redelivered change is delivered again (clients de-duplicate by messageId)
  * and its other effects (inbox order) are idempotent.
  */
-import type { DeliveryReport } from '../realtime/connection-sender.ts';
-import { forEachBounded } from '../realtime/connection-sender.ts';
-import { liveConnections } from '../realtime/notifier.ts';
+import { forEachBounded } from '../async.ts';
 import type { ChatContext } from './context.ts';
 import type { Message, ServerEvent } from './model.ts';
+import { connectionsOf, type DeliveryReport } from './ports.ts';
 
 export interface MessageChange {
   /** Identifies the change to the caller (the stream record's sequence number). */
@@ -82,11 +81,11 @@ async function deliverChange(ctx: ChatContext, change: MessageChange): Promise<D
   const memberIds = members.map((m) => m.userId);
   const sessions = await ctx.notifier.sessionsOf(memberIds);
   const except = change.kind === 'new' ? change.senderConnectionId : undefined;
-  const report = await ctx.notifier.toConnections(liveConnections(sessions, except), eventFor(change));
+  const report = await ctx.notifier.toConnections(connectionsOf(sessions, except), eventFor(change));
   if (change.kind === 'new' && change.moveInbox) {
     // Moves each member's inbox entry to the top; conditional, so redelivery changes nothing.
     await forEachBounded(memberIds, 8, (userId) =>
-      ctx.conversations.touchInbox(conversationId, userId, createdAt),
+      ctx.conversations.touchInbox({ conversationId, userId, lastActivityAt: createdAt }),
     );
   }
   return report;

@@ -1,9 +1,11 @@
 /** Use cases of messages: send (idempotent, gap-free seq), history, edit and soft delete. */
+
+import { epochSeconds, sleep } from '../async.ts';
 import { ChatError, conflict, notFound, rateLimited } from '../errors.ts';
-import { sleep } from '../store/dynamo.ts';
-import { epochSeconds, messageIdFor, seqOfMessageId } from '../store/keys.ts';
-import { authorize, requireAuthor } from './access.ts';
+import { requireAuthor } from './access.ts';
 import { type ChatContext, isoNow } from './context.ts';
+import type { MemberRequest } from './conversations.ts';
+import { messageIdFor, seqOfMessageId } from './ids.ts';
 import { limits } from './limits.ts';
 import type { Message } from './model.ts';
 import { messageBody } from './validate.ts';
@@ -25,20 +27,15 @@ export async function sendMessage(
   input: SendInput,
 ): Promise<{ message: Message; created: boolean }> {
   const body = messageBody(input.body);
-  const allowed = await ctx.ephemeral.takeRateToken(
-    input.userId,
-    'send',
-    ctx.settings.sendRatePerMinute,
-    ctx.clock(),
-  );
+  const allowed = await ctx.rateLimits.take({
+    userId: input.userId,
+    bucket: 'send',
+    perMinute: ctx.settings.sendRatePerMinute,
+    nowMs: ctx.clock(),
+  });
   if (!allowed) throw rateLimited('messages');
   for (let attempt = 0; attempt < maxSeqAttempts; attempt++) {
-    const { conversation } = await authorize(
-      ctx.conversations,
-      ctx.directory,
-      input.conversationId,
-      input.userId,
-    );
+    const { conversation } = await ctx.access.member(input);
     const seq = conversation.lastSeq + 1;
     const createdAt = isoNow(ctx);
     const message: Message = {
@@ -62,11 +59,11 @@ export async function sendMessage(
     });
     if (outcome.outcome === 'stored') return { message, created: true };
     if (outcome.outcome === 'duplicate') {
-      const earlier = await ctx.messages.findBySendKey(
-        input.conversationId,
-        input.userId,
-        input.clientMessageId,
-      );
+      const earlier = await ctx.messages.findBySendKey({
+        conversationId: input.conversationId,
+        senderId: input.userId,
+        clientMessageId: input.clientMessageId,
+      });
       if (earlier) return { message: earlier, created: false };
       // The earlier message expired by retention while its send key lived on: treat as a conflict.
       throw conflict('clientMessageId was used for a message that no longer exists');
@@ -83,50 +80,48 @@ export async function sendMessage(
 
 export async function listMessages(
   ctx: ChatContext,
-  userId: string,
-  conversationId: string,
-  query: { limit: number; before?: number; after?: number },
+  request: MemberRequest & { limit: number; before?: number; after?: number },
 ) {
-  await authorize(ctx.conversations, ctx.directory, conversationId, userId);
-  return ctx.messages.page(conversationId, query);
+  const { userId, ...page } = request;
+  await ctx.access.member(request);
+  return ctx.messages.page(page);
 }
 
+/** A message of a conversation, named by the caller. */
+export type MessageRequest = MemberRequest & { messageId: string };
+
 /** Finds a message of a conversation by its id, as the author; anything else is not found or forbidden. */
-async function authorsMessage(ctx: ChatContext, userId: string, conversationId: string, messageId: string) {
-  await authorize(ctx.conversations, ctx.directory, conversationId, userId);
+async function authorsMessage(ctx: ChatContext, { userId, conversationId, messageId }: MessageRequest) {
+  await ctx.access.member({ userId, conversationId });
   const seq = seqOfMessageId(messageId);
-  const message = seq === undefined ? undefined : await ctx.messages.get(conversationId, seq);
+  const message = seq === undefined ? undefined : await ctx.messages.get({ conversationId, seq });
   if (!message || message.messageId !== messageId) throw notFound('message');
   requireAuthor(message.senderId, userId);
   if (message.deletedAt) throw conflict('The message was deleted');
   return message;
 }
 
-export async function editMessage(
-  ctx: ChatContext,
-  userId: string,
-  conversationId: string,
-  messageId: string,
-  rawBody: string,
-) {
-  const body = messageBody(rawBody);
-  const message = await authorsMessage(ctx, userId, conversationId, messageId);
-  const updated = await ctx.messages.update(conversationId, message.seq, userId, {
-    body,
-    editedAt: isoNow(ctx),
+export async function editMessage(ctx: ChatContext, request: MessageRequest & { body: string }) {
+  const body = messageBody(request.body);
+  const message = await authorsMessage(ctx, request);
+  const updated = await ctx.messages.update({
+    conversationId: request.conversationId,
+    seq: message.seq,
+    authorId: request.userId,
+    change: { body, editedAt: isoNow(ctx) },
   });
   if (!updated) throw conflict('The message was deleted');
   await ctx.messages.refreshLastMessage(updated);
   return updated;
 }
 
-export async function deleteMessage(
-  ctx: ChatContext,
-  userId: string,
-  conversationId: string,
-  messageId: string,
-) {
-  const message = await authorsMessage(ctx, userId, conversationId, messageId);
-  const updated = await ctx.messages.update(conversationId, message.seq, userId, { deletedAt: isoNow(ctx) });
+export async function deleteMessage(ctx: ChatContext, request: MessageRequest) {
+  const message = await authorsMessage(ctx, request);
+  const updated = await ctx.messages.update({
+    conversationId: request.conversationId,
+    seq: message.seq,
+    authorId: request.userId,
+    change: { deletedAt: isoNow(ctx) },
+  });
   if (updated) await ctx.messages.refreshLastMessage(updated);
 }

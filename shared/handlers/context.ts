@@ -2,15 +2,16 @@
 import { ulid } from 'ulid';
 import { createDocumentClient, createManagementClient } from '../clients.ts';
 import { readSettings, requireEnv } from '../config.ts';
-import { MemberDirectory } from '../domain/access.ts';
+import { Access, MemberDirectory } from '../domain/access.ts';
 import type { ChatContext } from '../domain/context.ts';
 import { ConnectionSender } from '../realtime/connection-sender.ts';
-import { Notifier } from '../realtime/notifier.ts';
+import { ConnectionNotifier } from '../realtime/notifier.ts';
 import { ConversationStore } from '../store/conversation-store.ts';
 import type { TableContext } from '../store/dynamo.ts';
-import { EphemeralStore } from '../store/ephemeral-store.ts';
 import { MessageStore } from '../store/message-store.ts';
 import { PresenceStore } from '../store/presence-store.ts';
+import { RateLimitStore } from '../store/rate-limit-store.ts';
+import { TypingStore } from '../store/typing-store.ts';
 
 export interface ContextOverrides {
   table?: TableContext;
@@ -33,21 +34,24 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
   );
   const sender = new ConnectionSender({
     client: managementClient,
-    onGone: (connection) =>
-      presence.removeGoneConnection(
-        connection.userId,
-        connection.connectionId,
-        clock() - goneGraceMs,
-        settings.presenceTtlSeconds * 1000,
-      ),
+    onGone: ({ userId, connectionId }) =>
+      presence.removeGoneConnection({
+        userId,
+        connectionId,
+        renewedBeforeMs: clock() - goneGraceMs,
+        ttlMs: settings.presenceTtlSeconds * 1000,
+      }),
   });
+  const directory = new MemberDirectory(conversations, undefined, undefined, clock);
   return {
     conversations,
     messages: new MessageStore(table),
-    presence,
-    ephemeral: new EphemeralStore(table),
-    directory: new MemberDirectory(conversations, undefined, undefined, clock),
-    notifier: new Notifier(presence, sender, clock),
+    sessions: presence,
+    typing: new TypingStore(table),
+    rateLimits: new RateLimitStore(table),
+    directory,
+    access: new Access(conversations, directory),
+    notifier: new ConnectionNotifier(presence, sender, clock),
     settings,
     clock,
     newId: ulid,

@@ -9,9 +9,11 @@ import type {
   Context,
 } from 'aws-lambda';
 import { withDeadline } from '../deadline.ts';
+import type { ChatContext } from '../domain/context.ts';
 import { limits } from '../domain/limits.ts';
 import { payloadTooLarge, unauthorized, validationFailed } from '../errors.ts';
 import { logger, metrics } from '../observability.ts';
+import { chatContext } from './context.ts';
 import { toClientError } from './errors.ts';
 
 export interface HttpRequest {
@@ -51,7 +53,7 @@ function json(statusCode: number, body: unknown, correlationId: string): APIGate
 
 /** `emitsMetrics` publishes the invocation's metrics (only where there are some: no empty-metrics noise). */
 export function httpHandler(
-  run: (request: HttpRequest) => Promise<HttpResult>,
+  run: (request: HttpRequest, ctx: ChatContext) => Promise<HttpResult>,
   options: { emitsMetrics?: boolean } = {},
 ) {
   const wrapped = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>().use(
@@ -66,7 +68,10 @@ export function httpHandler(
       const body = parseBody(event);
       // Answers before Lambda's time-out would (see shared/deadline.ts): 503 `internal` instead of API Gateway's.
       const result = await withDeadline(context, () =>
-        run({ userId, body, path: event.pathParameters ?? {}, query: event.queryStringParameters ?? {} }),
+        run(
+          { userId, body, path: event.pathParameters ?? {}, query: event.queryStringParameters ?? {} },
+          chatContext(),
+        ),
       );
       return json(result.statusCode, result.body, correlationId);
     } catch (error) {

@@ -73,13 +73,16 @@ export function webSocketHandler(
       const problem = toClientError(error, context.awsRequestId);
       const clientMessageId = stringField(frame, 'clientMessageId');
       const action = stringField(frame, 'action');
-      await ctx.notifier.toConnection(userId ?? '', connectionId, {
-        type: 'error',
-        code: problem.code,
-        message: problem.message,
-        ...(clientMessageId ? { clientMessageId } : {}),
-        ...(action ? { action } : {}),
-      });
+      await ctx.notifier.toConnection(
+        { userId: userId ?? '', connectionId },
+        {
+          type: 'error',
+          code: problem.code,
+          message: problem.message,
+          ...(clientMessageId ? { clientMessageId } : {}),
+          ...(action ? { action } : {}),
+        },
+      );
     }
     return { statusCode: 200, body: '' };
   });

@@ -7,16 +7,10 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { forEachBounded } from '../async.ts';
 import { invocationExpired } from '../deadline.ts';
 import type { ServerEvent } from '../domain/model.ts';
-import type { LiveConnection } from '../store/presence-store.ts';
-
-export interface DeliveryReport {
-  delivered: number;
-  pruned: number;
-  failed: number;
-  retries: number;
-}
+import type { DeliveryReport, LiveConnection } from '../domain/ports.ts';
 
 export interface ConnectionSenderOptions {
   client: ApiGatewayManagementApiClient;
@@ -45,22 +39,6 @@ export function isGone(error: unknown): boolean {
     error instanceof GoneException ||
     (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410
   );
-}
-
-/** Runs `task` over `items` with at most `concurrency` in flight. */
-export async function forEachBounded<T>(
-  items: readonly T[],
-  concurrency: number,
-  task: (item: T) => Promise<void>,
-) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 export class ConnectionSender {

@@ -18,7 +18,8 @@ export const tableDefinition = {
   ],
 } as const;
 
-export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];
+/** The index of a user's memberships by last activity: the inbox. */
+export const inboxIndexName = tableDefinition.globalSecondaryIndexes[0].indexName;
 
 /** The value of the `entity` attribute every item carries; stream filters select on it. */
 export const entityTypes = {

@@ -1,84 +1,28 @@
 /** Conversations and their members in DynamoDB. */
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ConversationType, Member, MemberRole, Message, StoredConversation } from '../domain/model.ts';
-import { validationFailed } from '../errors.ts';
-import { entityTypes } from '../shape/table.ts';
+import type { Member, MemberRole, StoredConversation } from '../domain/model.ts';
+import type {
+  ConversationRepository,
+  InboxPage,
+  Membership,
+  MembershipOutcome,
+  NewConversation,
+} from '../domain/ports.ts';
+import { entityTypes, inboxIndexName } from '../shape/table.ts';
 import {
-  batchGet,
-  cancellationCodes,
-  type Item,
-  isConditionFailure,
-  queryAll,
-  type TableContext,
-} from './dynamo.ts';
+  decodeCursor,
+  encodeCursor,
+  memberItem,
+  toConversation,
+  toMember,
+  toMembership,
+} from './conversation-items.ts';
+import { batchGet, cancellationCodes, conditionally, queryAll, type TableContext } from './dynamo.ts';
 import { keys } from './keys.ts';
 
-export interface NewConversation {
-  conversationId: string;
-  type: ConversationType;
-  name?: string;
-  createdBy: string;
-  createdAt: string;
-  members: { userId: string; role: MemberRole }[];
-}
+type Options<K extends keyof ConversationRepository> = Parameters<ConversationRepository[K]>[0];
 
-export interface Membership {
-  conversationId: string;
-  userId: string;
-  lastReadSeq: number;
-}
-
-export interface InboxPage {
-  memberships: Membership[];
-  /** Opaque cursor of the next page, absent on the last page. */
-  cursor?: string;
-}
-
-export function toConversation(item: Item): StoredConversation {
-  return {
-    conversationId: item.conversationId as string,
-    type: item.type as ConversationType,
-    ...(item.name === undefined ? {} : { name: item.name as string }),
-    createdBy: item.createdBy as string,
-    createdAt: item.createdAt as string,
-    lastSeq: item.lastSeq as number,
-    lastActivityAt: item.lastActivityAt as string,
-    inboxIndexedAt: (item.inboxIndexedAt ?? item.lastActivityAt) as string,
-    ...(item.lastMessage === undefined ? {} : { lastMessage: item.lastMessage as Message }),
-    membersVersion: item.membersVersion as number,
-    memberCount: item.memberCount as number,
-  };
-}
-
-export function toMember(item: Item): Member {
-  return {
-    userId: item.userId as string,
-    role: item.role as MemberRole,
-    joinedAt: item.joinedAt as string,
-    lastReadSeq: item.lastReadSeq as number,
-  };
-}
-
-function memberItem(
-  conversationId: string,
-  userId: string,
-  role: MemberRole,
-  joinedAt: string,
-  lastActivityAt: string,
-) {
-  return {
-    ...keys.member(conversationId, userId),
-    ...keys.inbox(userId, lastActivityAt, conversationId),
-    entity: entityTypes.member,
-    conversationId,
-    userId,
-    role,
-    joinedAt,
-    lastReadSeq: 0,
-  };
-}
-
-export class ConversationStore {
+export class ConversationStore implements ConversationRepository {
   constructor(private readonly table: TableContext) {}
 
   /** Creates a conversation with its members in one transaction; a direct one also claims its user pair. */
@@ -162,7 +106,7 @@ export class ConversationStore {
     return items.map(toMember);
   }
 
-  async getMember(conversationId: string, userId: string): Promise<Member | undefined> {
+  async getMember({ conversationId, userId }: Options<'getMember'>): Promise<Member | undefined> {
     const answer = await this.table.client.send(
       new GetCommand({
         TableName: this.table.tableName,
@@ -173,10 +117,10 @@ export class ConversationStore {
     return answer.Item ? toMember(answer.Item) : undefined;
   }
 
-  /** Adds members and bumps the members version, unless the membership changed since `expectedVersion`. */
-  async addMembers(conversation: StoredConversation, userIds: string[], now: string): Promise<void> {
+  /** Adds members and bumps the members version, unless the membership changed since it was read. */
+  addMembers({ conversation, userIds, now }: Options<'addMembers'>): Promise<MembershipOutcome> {
     const { conversationId } = conversation;
-    await this.table.client.send(
+    return this.changeMembership(
       new TransactWriteCommand({
         TransactItems: [
           this.bumpMembersVersion(conversation, userIds.length),
@@ -193,9 +137,9 @@ export class ConversationStore {
   }
 
   /** Removes a member and, in the same transaction, makes `successor` (when given) an admin. */
-  async removeMember(conversation: StoredConversation, userId: string, successor?: string): Promise<void> {
+  removeMember({ conversation, userId, successor }: Options<'removeMember'>): Promise<MembershipOutcome> {
     const { conversationId } = conversation;
-    await this.table.client.send(
+    return this.changeMembership(
       new TransactWriteCommand({
         TransactItems: [
           this.bumpMembersVersion(conversation, -1),
@@ -225,6 +169,17 @@ export class ConversationStore {
     );
   }
 
+  /** A membership transaction is cancelled when someone else changed the members at the same moment. */
+  private async changeMembership(write: TransactWriteCommand): Promise<MembershipOutcome> {
+    try {
+      await this.table.client.send(write);
+      return 'changed';
+    } catch (error) {
+      if (cancellationCodes(error)) return 'concurrent-change';
+      throw error;
+    }
+  }
+
   private bumpMembersVersion(conversation: StoredConversation, memberDelta: number) {
     return {
       Update: {
@@ -242,11 +197,11 @@ export class ConversationStore {
   }
 
   /** One page of the inbox: memberships, most recent activity first. */
-  async inboxPage(userId: string, limit: number, cursor?: string): Promise<InboxPage> {
+  async inboxPage({ userId, limit, cursor }: Options<'inboxPage'>): Promise<InboxPage> {
     const answer = await this.table.client.send(
       new QueryCommand({
         TableName: this.table.tableName,
-        IndexName: 'gsi1',
+        IndexName: inboxIndexName,
         KeyConditionExpression: 'gsi1pk = :user',
         ExpressionAttributeValues: { ':user': keys.inboxPartition(userId) },
         ScanIndexForward: false,
@@ -263,7 +218,7 @@ export class ConversationStore {
   /** Every membership of a user (for unread totals and presence), read from the inbox index. */
   async allMemberships(userId: string): Promise<Membership[]> {
     const items = await queryAll(this.table, {
-      IndexName: 'gsi1',
+      IndexName: inboxIndexName,
       KeyConditionExpression: 'gsi1pk = :user',
       ExpressionAttributeValues: { ':user': keys.inboxPartition(userId) },
     });
@@ -271,9 +226,9 @@ export class ConversationStore {
   }
 
   /** Moves a member's read position forward; answers false when it was already at or past `seq`. */
-  async advanceRead(conversationId: string, userId: string, seq: number): Promise<boolean> {
-    try {
-      await this.table.client.send(
+  advanceRead({ conversationId, userId, seq }: Options<'advanceRead'>): Promise<boolean> {
+    return conditionally(
+      this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.member(conversationId, userId),
@@ -281,19 +236,15 @@ export class ConversationStore {
           ConditionExpression: 'attribute_exists(pk) AND lastReadSeq < :seq',
           ExpressionAttributeValues: { ':seq': seq },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Moves a member's inbox position to `lastActivityAt`, never back (safe under stream redelivery). */
-  async touchInbox(conversationId: string, userId: string, lastActivityAt: string): Promise<void> {
+  async touchInbox({ conversationId, userId, lastActivityAt }: Options<'touchInbox'>): Promise<void> {
     const { gsi1sk } = keys.inbox(userId, lastActivityAt, conversationId);
-    try {
-      await this.table.client.send(
+    await conditionally(
+      this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.member(conversationId, userId),
@@ -301,42 +252,7 @@ export class ConversationStore {
           ConditionExpression: 'attribute_exists(pk) AND gsi1sk < :sk',
           ExpressionAttributeValues: { ':sk': gsi1sk },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
-}
-
-function toMembership(item: Item): Membership {
-  return {
-    conversationId: item.conversationId as string,
-    userId: item.userId as string,
-    lastReadSeq: item.lastReadSeq as number,
-  };
-}
-
-const encodeCursor = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
-
-/** A cursor is only accepted for the partition it came from, so it cannot page through another user's inbox. */
-function decodeCursor(cursor: string, partition: string): Record<string, unknown> {
-  let key: Record<string, unknown> | undefined;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    key = undefined;
-  }
-  // Exactly the key attributes of an inbox entry (table and index keys), so DynamoDB never sees a start key it
-  // rejects (a ValidationException would surface as `internal`).
-  const valid =
-    typeof key === 'object' &&
-    key !== null &&
-    !Array.isArray(key) &&
-    Object.keys(key).sort().join(',') === 'gsi1pk,gsi1sk,pk,sk' &&
-    key.gsi1pk === partition &&
-    Object.values(key).every((value) => typeof value === 'string' && value !== '') &&
-    (key.pk as string).startsWith(keys.conversation('').pk) &&
-    (key.sk as string).startsWith(keys.memberPrefix);
-  if (!valid || !key) throw validationFailed('cursor', 'is not a cursor of this list');
-  return key;
 }

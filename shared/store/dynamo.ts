@@ -5,6 +5,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { sleep } from '../async.ts';
 
 export interface TableContext {
   client: DynamoDBDocumentClient;
@@ -54,12 +55,21 @@ export async function queryAll(
   return items;
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** True when a DynamoDB error is a failed condition (plain or inside a cancelled transaction). */
+/** True when a DynamoDB error is a failed condition of a single-item write (not a cancelled transaction). */
 export function isConditionFailure(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name;
   return name === 'ConditionalCheckFailedException';
+}
+
+/** Runs a conditional write: true when it was made, false when its condition failed; other errors throw. */
+export async function conditionally(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }
 
 /** The cancellation reason codes of a cancelled transaction, one per item, or undefined for other errors. */

@@ -1,28 +1,16 @@
 /** Messages, their per-conversation sequence and send idempotency in DynamoDB. */
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Message } from '../domain/model.ts';
+import type { AppendInput, AppendOutcome, MessagePage, MessageRepository } from '../domain/ports.ts';
 import { entityTypes } from '../shape/table.ts';
-import { cancellationCodes, type Item, isConditionFailure, type TableContext } from './dynamo.ts';
+import {
+  cancellationCodes,
+  conditionally,
+  type Item,
+  isConditionFailure,
+  type TableContext,
+} from './dynamo.ts';
 import { keys } from './keys.ts';
-
-export interface AppendInput {
-  message: Message;
-  /** The conversation's `lastSeq` the new seq follows and its members version when read. */
-  expectedLastSeq: number;
-  expectedMembersVersion: number;
-  /** The sending socket, which gets `message.ack` and so is skipped by the fan-out. */
-  senderConnectionId?: string;
-  /** Whether this message moves the members' inbox index (the fan-out does it) and so the conversation's mark. */
-  moveInbox: boolean;
-  /** Epoch seconds after which DynamoDB may delete the message (retention), if any. */
-  expiresAt?: number;
-}
-
-export type AppendOutcome =
-  | { outcome: 'stored' }
-  | { outcome: 'duplicate' }
-  | { outcome: 'seq-taken' }
-  | { outcome: 'membership-changed' };
 
 export function toMessage(item: Item): Message {
   return {
@@ -38,12 +26,9 @@ export function toMessage(item: Item): Message {
   };
 }
 
-export interface MessagePage {
-  items: Message[];
-  hasMore: boolean;
-}
+type Options<K extends keyof MessageRepository> = Parameters<MessageRepository[K]>[0];
 
-export class MessageStore {
+export class MessageStore implements MessageRepository {
   constructor(private readonly table: TableContext) {}
 
   /**
@@ -129,11 +114,11 @@ export class MessageStore {
   }
 
   /** The message an earlier send with this `clientMessageId` stored, if any. */
-  async findBySendKey(
-    conversationId: string,
-    senderId: string,
-    clientMessageId: string,
-  ): Promise<Message | undefined> {
+  async findBySendKey({
+    conversationId,
+    senderId,
+    clientMessageId,
+  }: Options<'findBySendKey'>): Promise<Message | undefined> {
     const record = await this.table.client.send(
       new GetCommand({
         TableName: this.table.tableName,
@@ -142,10 +127,10 @@ export class MessageStore {
       }),
     );
     const seq = record.Item?.seq as number | undefined;
-    return seq === undefined ? undefined : this.get(conversationId, seq);
+    return seq === undefined ? undefined : this.get({ conversationId, seq });
   }
 
-  async get(conversationId: string, seq: number): Promise<Message | undefined> {
+  async get({ conversationId, seq }: Options<'get'>): Promise<Message | undefined> {
     const answer = await this.table.client.send(
       new GetCommand({
         TableName: this.table.tableName,
@@ -157,10 +142,8 @@ export class MessageStore {
   }
 
   /** A page of history: newest first before a seq (or from the end), oldest first after a seq. */
-  async page(
-    conversationId: string,
-    options: { limit: number; before?: number; after?: number },
-  ): Promise<MessagePage> {
+  async page(options: Options<'page'>): Promise<MessagePage> {
+    const { conversationId } = options;
     const { pk } = keys.conversation(conversationId);
     const ascending = options.after !== undefined;
     const range =
@@ -198,12 +181,7 @@ export class MessageStore {
   }
 
   /** Applies an edit or a soft delete by the author; answers the updated message or undefined if not theirs. */
-  async update(
-    conversationId: string,
-    seq: number,
-    authorId: string,
-    change: { body: string; editedAt: string } | { deletedAt: string },
-  ): Promise<Message | undefined> {
+  async update({ conversationId, seq, authorId, change }: Options<'update'>): Promise<Message | undefined> {
     const isDelete = 'deletedAt' in change;
     try {
       const answer = await this.table.client.send(
@@ -230,8 +208,8 @@ export class MessageStore {
 
   /** Keeps the conversation's last-message snapshot in step with an edit or delete of that message. */
   async refreshLastMessage(message: Message): Promise<void> {
-    try {
-      await this.table.client.send(
+    await conditionally(
+      this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.conversation(message.conversationId),
@@ -239,9 +217,7 @@ export class MessageStore {
           ConditionExpression: 'lastSeq = :seq',
           ExpressionAttributeValues: { ':message': message, ':seq': message.seq },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 }

@@ -9,9 +9,11 @@
  * `@connections` never answers 410.
  */
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { epochSeconds } from '../async.ts';
+import type { LiveConnection, SessionRepository, UserSessions } from '../domain/ports.ts';
 import { entityTypes } from '../shape/table.ts';
-import { batchGet, type Item, isConditionFailure, type TableContext } from './dynamo.ts';
-import { epochSeconds, keys } from './keys.ts';
+import { batchGet, conditionally, type Item, isConditionFailure, type TableContext } from './dynamo.ts';
+import { keys } from './keys.ts';
 
 const connectionAttributePrefix = 'conn:';
 /** Presence items outlive their connections so `lastSeenAt` stays known; then DynamoDB removes them. */
@@ -21,22 +23,6 @@ export const maxConnectionAgeMs = 2 * 3600 * 1000;
 
 /** Whether a connection whose presence expires at `expiresAtMs` may still be open (and so be delivered to). */
 const mayBeOpen = (expiresAtMs: number, nowMs: number) => expiresAtMs + maxConnectionAgeMs > nowMs;
-
-export interface LiveConnection {
-  userId: string;
-  connectionId: string;
-  /** When the connection's presence expires unless renewed (its socket may stay open past it). */
-  expiresAtMs: number;
-}
-
-export interface UserSessions {
-  userId: string;
-  /** Connections that may still be open: everything delivered to the user goes to these. */
-  connections: LiveConnection[];
-  /** Whether any connection's presence has not expired: an expired one counts as gone for presence. */
-  online: boolean;
-  lastSeenAt: string | null;
-}
 
 export function toSessions(userId: string, item: Item | undefined, nowMs: number): UserSessions {
   const connections: LiveConnection[] = [];
@@ -57,14 +43,19 @@ export function toSessions(userId: string, item: Item | undefined, nowMs: number
   };
 }
 
-export class PresenceStore {
+export class PresenceStore implements SessionRepository {
   constructor(private readonly table: TableContext) {}
 
   /**
    * Records a live connection (or renews it); answers whether the user was online before this write, this
    * connection included while its presence was still fresh, so only an offline → online change reads as one.
    */
-  async putConnection(userId: string, connectionId: string, expiresAtMs: number, nowMs: number) {
+  async putConnection({
+    userId,
+    connectionId,
+    expiresAtMs,
+    nowMs,
+  }: Parameters<SessionRepository['putConnection']>[0]): Promise<{ wasOnline: boolean }> {
     const answer = await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.tableName,
@@ -85,37 +76,12 @@ export class PresenceStore {
     return { wasOnline: before.online };
   }
 
-  /** Renews a connection's expiry only if the connection is still recorded (a pruned one stays gone). */
-  async renewConnection(
-    userId: string,
-    connectionId: string,
-    expiresAtMs: number,
-    nowMs: number,
-  ): Promise<boolean> {
-    try {
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.presence(userId),
-          UpdateExpression: 'SET #conn = :expires, lastSeenAt = :now',
-          ConditionExpression: 'attribute_exists(#conn)',
-          ExpressionAttributeNames: { '#conn': connectionAttributePrefix + connectionId },
-          ExpressionAttributeValues: { ':expires': expiresAtMs, ':now': new Date(nowMs).toISOString() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
   /** Removes a connection; answers whether the user still has another live one. */
-  async removeConnection(
-    userId: string,
-    connectionId: string,
-    nowMs: number,
-  ): Promise<{ stillOnline: boolean }> {
+  async removeConnection({
+    userId,
+    connectionId,
+    nowMs,
+  }: Parameters<SessionRepository['removeConnection']>[0]): Promise<{ stillOnline: boolean }> {
     const answer = await this.table.client
       .send(
         new UpdateCommand({
@@ -140,26 +106,24 @@ export class PresenceStore {
    * `renewedBeforeMs`: a connection that has just run `$connect` is not postable until its handshake completes,
    * and must not be forgotten for answering 410 in that moment.
    */
-  async removeGoneConnection(
-    userId: string,
-    connectionId: string,
-    renewedBeforeMs: number,
-    ttlMs: number,
-  ): Promise<void> {
-    try {
-      await this.table.client.send(
+  async removeGoneConnection(options: {
+    userId: string;
+    connectionId: string;
+    renewedBeforeMs: number;
+    ttlMs: number;
+  }): Promise<void> {
+    await conditionally(
+      this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
-          Key: keys.presence(userId),
+          Key: keys.presence(options.userId),
           UpdateExpression: 'REMOVE #conn',
           ConditionExpression: '#conn < :expiresBefore',
-          ExpressionAttributeNames: { '#conn': connectionAttributePrefix + connectionId },
-          ExpressionAttributeValues: { ':expiresBefore': renewedBeforeMs + ttlMs },
+          ExpressionAttributeNames: { '#conn': connectionAttributePrefix + options.connectionId },
+          ExpressionAttributeValues: { ':expiresBefore': options.renewedBeforeMs + options.ttlMs },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   /** The sessions of many users, with batched reads (100 users a call). */

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { defaultSettings } from '../../shared/config.ts';
 import { keys } from '../../shared/store/keys.ts';
 import { api, eventually, socketPool, target } from '../support/target.ts';
 
@@ -242,7 +243,7 @@ describe.runIf(t.isLocal)('stale connections', () => {
     const bobSocket = await open(bob);
     // One connection API Gateway no longer knows, last renewed 30 s ago (its $disconnect was lost), and one
     // recorded a moment ago whose handshake has not completed: both answer 410 to a post.
-    const ttlMs = 60_000;
+    const ttlMs = defaultSettings.presenceTtlSeconds * 1000;
     await documents.send(
       new UpdateCommand({
         TableName: tableName,

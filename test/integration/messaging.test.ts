@@ -5,8 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChatContext } from '../../shared/domain/context.ts';
 import { createConversation, listInbox } from '../../shared/domain/conversations.ts';
 import { fanOut } from '../../shared/domain/fan-out.ts';
-import { connect, getUnread } from '../../shared/domain/live-state.ts';
 import { deleteMessage, editMessage, listMessages, sendMessage } from '../../shared/domain/messaging.ts';
+import { connect } from '../../shared/domain/presence.ts';
+import { getUnread } from '../../shared/domain/read-state.ts';
 import { maxConnectionAgeMs } from '../../shared/store/presence-store.ts';
 import { createTestChat, type TestChat } from '../support/chat-context.ts';
 
@@ -18,8 +19,8 @@ beforeAll(async () => {
 });
 
 const group = async (admin: string, members: string[]) =>
-  (await createConversation(ctx, admin, { type: 'group', name: 'g', memberIds: members })).conversation
-    .conversationId;
+  (await createConversation(ctx, { userId: admin, input: { type: 'group', name: 'g', memberIds: members } }))
+    .conversation.conversationId;
 const send = (
   userId: string,
   conversationId: string,
@@ -28,7 +29,7 @@ const send = (
 ) => sendMessage(ctx, { userId, conversationId, clientMessageId, body });
 /** Runs the stream consumer's effects for stored messages, as the stream would. */
 const deliver = async (conversationId: string, seqs: number[], context = ctx) => {
-  const page = await context.messages.page(conversationId, { limit: 100, after: 0 });
+  const page = await context.messages.page({ conversationId, limit: 100, after: 0 });
   const changes = page.items
     .filter((m) => seqs.includes(m.seq))
     .map((message) => ({
@@ -51,7 +52,7 @@ describe('sending messages', () => {
 
     const seqs = results.map((r) => r.message.seq).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
-    const history = await listMessages(ctx, 's0', conversationId, { limit: 100, after: 0 });
+    const history = await listMessages(ctx, { userId: 's0', conversationId, ...{ limit: 100, after: 0 } });
     expect(history.items.map((m) => m.seq)).toEqual(seqs);
   });
 
@@ -64,7 +65,7 @@ describe('sending messages', () => {
 
     expect(new Set(results.map((r) => r.message.messageId)).size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
-    const history = await listMessages(ctx, 'bob', conversationId, { limit: 10 });
+    const history = await listMessages(ctx, { userId: 'bob', conversationId, ...{ limit: 10 } });
     expect(history.items).toHaveLength(1);
   });
 
@@ -82,7 +83,9 @@ describe('sending messages', () => {
     await expect(send('alice', conversationId, 'big', 'x'.repeat(4097))).rejects.toMatchObject({
       code: 'payload_too_large',
     });
-    expect((await listMessages(ctx, 'alice', conversationId, { limit: 10 })).items).toEqual([]);
+    expect((await listMessages(ctx, { userId: 'alice', conversationId, ...{ limit: 10 } })).items).toEqual(
+      [],
+    );
   });
 
   it('keeps a soft-deleted message in its place without its body, and lets only the author change it', async () => {
@@ -90,14 +93,21 @@ describe('sending messages', () => {
     const { message } = await send('alice', conversationId, 'm1');
     await send('bob', conversationId, 'm2');
 
-    await expect(editMessage(ctx, 'bob', conversationId, message.messageId, 'hijack')).rejects.toMatchObject({
+    await expect(
+      editMessage(ctx, { userId: 'bob', conversationId, messageId: message.messageId, body: 'hijack' }),
+    ).rejects.toMatchObject({
       code: 'forbidden',
     });
-    const edited = await editMessage(ctx, 'alice', conversationId, message.messageId, 'edited');
-    await deleteMessage(ctx, 'alice', conversationId, message.messageId);
+    const edited = await editMessage(ctx, {
+      userId: 'alice',
+      conversationId,
+      messageId: message.messageId,
+      body: 'edited',
+    });
+    await deleteMessage(ctx, { userId: 'alice', conversationId, messageId: message.messageId });
 
     expect(edited.body).toBe('edited');
-    const history = await listMessages(ctx, 'bob', conversationId, { limit: 10, after: 0 });
+    const history = await listMessages(ctx, { userId: 'bob', conversationId, ...{ limit: 10, after: 0 } });
     expect(history.items[0]).toMatchObject({ seq: 1, body: '', deletedAt: expect.any(String) });
     expect(history.items[1]).toMatchObject({ seq: 2 });
   });
@@ -108,8 +118,8 @@ describe('direct conversations', () => {
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
         i % 2 === 0
-          ? createConversation(ctx, 'dm-a', { type: 'direct', memberIds: ['dm-b'] })
-          : createConversation(ctx, 'dm-b', { type: 'direct', memberIds: ['dm-a'] }),
+          ? createConversation(ctx, { userId: 'dm-a', input: { type: 'direct', memberIds: ['dm-b'] } })
+          : createConversation(ctx, { userId: 'dm-b', input: { type: 'direct', memberIds: ['dm-a'] } }),
       ),
     );
     expect(new Set(results.map((r) => r.conversation.conversationId)).size).toBe(1);
@@ -120,7 +130,7 @@ describe('direct conversations', () => {
 describe('history pages', () => {
   it('answers an empty page for a conversation without messages', async () => {
     const conversationId = await group('alice', ['bob']);
-    expect(await listMessages(ctx, 'alice', conversationId, { limit: 5 })).toEqual({
+    expect(await listMessages(ctx, { userId: 'alice', conversationId, ...{ limit: 5 } })).toEqual({
       items: [],
       hasMore: false,
     });
@@ -130,11 +140,11 @@ describe('history pages', () => {
     const conversationId = await group('alice', ['bob']);
     for (let n = 1; n <= 5; n++) await send('alice', conversationId, `p${n}`);
 
-    const exactlyOnePage = await listMessages(ctx, 'bob', conversationId, { limit: 5 });
-    const newest = await listMessages(ctx, 'bob', conversationId, { limit: 2 });
-    const older = await listMessages(ctx, 'bob', conversationId, { limit: 2, before: 4 });
-    const last = await listMessages(ctx, 'bob', conversationId, { limit: 2, before: 2 });
-    const after = await listMessages(ctx, 'bob', conversationId, { limit: 3, after: 2 });
+    const exactlyOnePage = await listMessages(ctx, { userId: 'bob', conversationId, ...{ limit: 5 } });
+    const newest = await listMessages(ctx, { userId: 'bob', conversationId, ...{ limit: 2 } });
+    const older = await listMessages(ctx, { userId: 'bob', conversationId, ...{ limit: 2, before: 4 } });
+    const last = await listMessages(ctx, { userId: 'bob', conversationId, ...{ limit: 2, before: 2 } });
+    const after = await listMessages(ctx, { userId: 'bob', conversationId, ...{ limit: 3, after: 2 } });
 
     expect(exactlyOnePage.items.map((m) => m.seq)).toEqual([5, 4, 3, 2, 1]);
     expect(exactlyOnePage.hasMore).toBe(false);
@@ -158,7 +168,7 @@ describe('inbox and unread counts', () => {
     await deliver(second, [1]);
     await deliver(third, [1]);
 
-    const inbox = await listInbox(ctx, 'reader', 10);
+    const inbox = await listInbox(ctx, { userId: 'reader', limit: 10 });
 
     expect(inbox.items.map((i) => [i.conversation.conversationId, i.unreadCount])).toEqual([
       [third, 1],
@@ -171,8 +181,12 @@ describe('inbox and unread counts', () => {
   it('pages the inbox with a cursor and ends without one', async () => {
     const ids = [await group('pager', ['x']), await group('pager', ['y']), await group('pager', ['z'])];
 
-    const firstPage = await listInbox(ctx, 'pager', 2);
-    const secondPage = await listInbox(ctx, 'pager', 2, firstPage.cursor ?? undefined);
+    const firstPage = await listInbox(ctx, { userId: 'pager', limit: 2 });
+    const secondPage = await listInbox(ctx, {
+      userId: 'pager',
+      limit: 2,
+      cursor: firstPage.cursor ?? undefined,
+    });
 
     expect(firstPage.items).toHaveLength(2);
     expect(firstPage.cursor).toEqual(expect.any(String));
@@ -209,9 +223,12 @@ describe('an @connections endpoint that never answers 410 Gone (LocalStack, for 
     await once(lenientEndpoint, 'listening');
     const { port } = lenientEndpoint.address() as AddressInfo;
     const lenient = await createTestChat({ connectionsEndpoint: `http://127.0.0.1:${port}` });
-    const { conversation } = await createConversation(lenient.ctx, 'alice', {
-      type: 'direct',
-      memberIds: ['bob'],
+    const { conversation } = await createConversation(lenient.ctx, {
+      userId: 'alice',
+      input: {
+        type: 'direct',
+        memberIds: ['bob'],
+      },
     });
     const { conversationId } = conversation;
     const sendToBob = async (clientMessageId: string, seq: number) => {
@@ -224,7 +241,7 @@ describe('an @connections endpoint that never answers 410 Gone (LocalStack, for 
       await deliver(conversationId, [seq], lenient.ctx);
       return postedTo.splice(0);
     };
-    await connect(lenient.ctx, 'bob', 'bobs-silent-phone');
+    await connect(lenient.ctx, { userId: 'bob', connectionId: 'bobs-silent-phone' });
 
     const whileAlive = await sendToBob('while-alive', 1);
     // The phone sends nothing any more: its presence expires, but its socket may well still be open.

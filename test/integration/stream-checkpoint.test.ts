@@ -88,6 +88,10 @@ describe('the local stream poller after a restart', () => {
     await started(before, () => write('before', ++probes), first);
     await before.stop();
     const deliveredBefore = [...first];
+    // A probe written just before the stop may not have been read yet: it is owed after the restart.
+    const owed = Array.from({ length: probes }, (_, i) => `before-${i + 1}`).filter(
+      (body) => !deliveredBefore.includes(body),
+    );
 
     await write('while-down', 1);
     await write('while-down', 2);
@@ -96,10 +100,10 @@ describe('the local stream poller after a restart', () => {
     const after = poller(file, second);
     after.start();
     try {
-      await eventually(async () => expect(second).toEqual(['while-down-1', 'while-down-2']), 10_000);
+      await eventually(async () => expect(second).toEqual([...owed, 'while-down-1', 'while-down-2']), 10_000);
       await write('after', 1);
       await eventually(
-        async () => expect(second).toEqual(['while-down-1', 'while-down-2', 'after-1']),
+        async () => expect(second).toEqual([...owed, 'while-down-1', 'while-down-2', 'after-1']),
         10_000,
       );
     } finally {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { authorize, MemberDirectory, requireAuthor } from '../../../shared/domain/access.ts';
+import { Access, MemberDirectory, requireAuthor } from '../../../shared/domain/access.ts';
 import type { Member, StoredConversation } from '../../../shared/domain/model.ts';
+import type { ConversationRepository } from '../../../shared/domain/ports.ts';
 import { ChatError } from '../../../shared/errors.ts';
-import type { ConversationStore } from '../../../shared/store/conversation-store.ts';
 
-/** An in-memory stand-in for the two ConversationStore reads `authorize` makes, counting member reads. */
-class FakeConversations {
+/** An in-memory stand-in for the two repository reads `Access` makes, counting member reads. */
+class FakeConversations implements Pick<ConversationRepository, 'get' | 'listMembers'> {
   readonly conversations = new Map<string, StoredConversation>();
   readonly members = new Map<string, Member[]>();
   listMembersCalls = 0;
@@ -50,10 +50,6 @@ class FakeConversations {
     if (!conversation) throw new Error('no such conversation');
     this.add(conversationId, members, conversation.membersVersion + 1);
   }
-
-  asStore(): ConversationStore {
-    return this as unknown as ConversationStore;
-  }
 }
 
 async function rejection(promise: Promise<unknown>): Promise<ChatError> {
@@ -79,19 +75,20 @@ function setup() {
     ['bob', 'member'],
   ]);
   let now = 1_000_000;
-  const directory = new MemberDirectory(fake.asStore(), 60_000, 2_000, () => now);
+  const directory = new MemberDirectory(fake, 60_000, 2_000, () => now);
+  const access = new Access(fake, directory);
   return {
     fake,
     directory,
     advance: (ms: number) => {
       now += ms;
     },
-    check: (conversationId: string, userId: string, requirement?: 'member' | 'admin') =>
-      authorize(fake.asStore(), directory, conversationId, userId, requirement),
+    check: (conversationId: string, userId: string, requirement: 'member' | 'admin' = 'member') =>
+      access[requirement]({ conversationId, userId }),
   };
 }
 
-describe('authorize', () => {
+describe('Access', () => {
   it('lets a member in and answers the conversation, its members and the caller', async () => {
     const { check } = setup();
     const granted = await check('room', 'bob');
@@ -207,7 +204,7 @@ describe('MemberDirectory', () => {
   it('stays within its size bound, evicting the oldest entry', async () => {
     const fake = new FakeConversations();
     for (let i = 0; i < 4; i++) fake.add(`c${i}`, [[`u${i}`, 'admin']]);
-    const directory = new MemberDirectory(fake.asStore(), 60_000, 3, () => 0);
+    const directory = new MemberDirectory(fake, 60_000, 3, () => 0);
     for (let i = 0; i < 4; i++) await directory.members(`c${i}`, 1);
     expect(fake.listMembersCalls).toBe(4);
     await directory.members('c3', 1);

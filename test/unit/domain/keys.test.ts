@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { messageIdFor, seqOfMessageId } from '../../../shared/domain/ids.ts';
 import { limits } from '../../../shared/domain/limits.ts';
 import { id as idSchema } from '../../../shared/domain/schemas.ts';
-import { keys, messageIdFor, padSeq, seqOfMessageId } from '../../../shared/store/keys.ts';
+import { keys, padSeq } from '../../../shared/store/keys.ts';
 import { mulberry32 } from '../../support/random.ts';
 
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:@|-';

@@ -1,0 +1,85 @@
+/** The conversation, member and inbox items: their shape in the table and the domain objects they hold. */
+import type { ConversationType, Member, MemberRole, Message, StoredConversation } from '../domain/model.ts';
+import type { Membership } from '../domain/ports.ts';
+import { validationFailed } from '../errors.ts';
+import { entityTypes } from '../shape/table.ts';
+import type { Item } from './dynamo.ts';
+import { keys } from './keys.ts';
+
+export function toConversation(item: Item): StoredConversation {
+  return {
+    conversationId: item.conversationId as string,
+    type: item.type as ConversationType,
+    ...(item.name === undefined ? {} : { name: item.name as string }),
+    createdBy: item.createdBy as string,
+    createdAt: item.createdAt as string,
+    lastSeq: item.lastSeq as number,
+    lastActivityAt: item.lastActivityAt as string,
+    inboxIndexedAt: (item.inboxIndexedAt ?? item.lastActivityAt) as string,
+    ...(item.lastMessage === undefined ? {} : { lastMessage: item.lastMessage as Message }),
+    membersVersion: item.membersVersion as number,
+    memberCount: item.memberCount as number,
+  };
+}
+
+export function toMember(item: Item): Member {
+  return {
+    userId: item.userId as string,
+    role: item.role as MemberRole,
+    joinedAt: item.joinedAt as string,
+    lastReadSeq: item.lastReadSeq as number,
+  };
+}
+
+export function memberItem(
+  conversationId: string,
+  userId: string,
+  role: MemberRole,
+  joinedAt: string,
+  lastActivityAt: string,
+) {
+  return {
+    ...keys.member(conversationId, userId),
+    ...keys.inbox(userId, lastActivityAt, conversationId),
+    entity: entityTypes.member,
+    conversationId,
+    userId,
+    role,
+    joinedAt,
+    lastReadSeq: 0,
+  };
+}
+
+export function toMembership(item: Item): Membership {
+  return {
+    conversationId: item.conversationId as string,
+    userId: item.userId as string,
+    lastReadSeq: item.lastReadSeq as number,
+  };
+}
+
+export const encodeCursor = (key: Record<string, unknown>) =>
+  Buffer.from(JSON.stringify(key)).toString('base64url');
+
+/** A cursor is only accepted for the partition it came from, so it cannot page through another user's inbox. */
+export function decodeCursor(cursor: string, partition: string): Record<string, unknown> {
+  let key: Record<string, unknown> | undefined;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    key = undefined;
+  }
+  // Exactly the key attributes of an inbox entry (table and index keys), so DynamoDB never sees a start key it
+  // rejects (a ValidationException would surface as `internal`).
+  const valid =
+    typeof key === 'object' &&
+    key !== null &&
+    !Array.isArray(key) &&
+    Object.keys(key).sort().join(',') === 'gsi1pk,gsi1sk,pk,sk' &&
+    key.gsi1pk === partition &&
+    Object.values(key).every((value) => typeof value === 'string' && value !== '') &&
+    (key.pk as string).startsWith(keys.conversation('').pk) &&
+    (key.sk as string).startsWith(keys.memberPrefix);
+  if (!valid || !key) throw validationFailed('cursor', 'is not a cursor of this list');
+  return key;
+}
