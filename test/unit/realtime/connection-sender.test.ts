@@ -5,8 +5,8 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LiveConnection } from '../../../shared/domain/ports.ts';
 import { ConnectionSender } from '../../../shared/realtime/connection-sender.ts';
-import type { LiveConnection } from '../../../shared/store/presence-store.ts';
 
 const management = mockClient(ApiGatewayManagementApiClient);
 const connection = (connectionId: string, userId = 'u'): LiveConnection => ({
