@@ -3,43 +3,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { withDeadline } from '../../shared/deadline.ts';
 import { fanOut, type MessageChange } from '../../shared/domain/fan-out.ts';
 import { chatContext } from '../../shared/handlers/context.ts';
 import { logger, metricNames, metrics } from '../../shared/observability.ts';
-import { toMessage } from '../../shared/store/message-store.ts';
-
-/** A stream record as a message change, or undefined when nothing a client sees changed. */
-export function toMessageChange(record: DynamoDBRecord): MessageChange | undefined {
-  const image = record.dynamodb?.NewImage;
-  const id = record.dynamodb?.SequenceNumber;
-  if (!image || !id) return undefined;
-  const item = unmarshall(image as Record<string, AttributeValue>);
-  const old = record.dynamodb?.OldImage
-    ? unmarshall(record.dynamodb.OldImage as Record<string, AttributeValue>)
-    : undefined;
-  const kind =
-    record.eventName === 'INSERT'
-      ? 'new'
-      : item.deletedAt && !old?.deletedAt
-        ? 'deleted'
-        : item.body !== old?.body
-          ? 'updated'
-          : undefined;
-  if (!kind) return undefined;
-  return {
-    id,
-    kind,
-    message: toMessage(item),
-    membersVersion: item.membersVersion as number,
-    ...(item.senderConnectionId ? { senderConnectionId: item.senderConnectionId as string } : {}),
-    ...(item.moveInbox === true ? { moveInbox: true } : {}),
-  };
-}
+import { toMessageChange } from '../../shared/store/message-stream.ts';
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -1,10 +1,29 @@
 /** The conversation, member and inbox items: their shape in the table and the domain objects they hold. */
 import type { ConversationType, Member, MemberRole, Message, StoredConversation } from '../domain/model.ts';
-import type { Membership } from '../domain/ports.ts';
+import type { Membership, NewConversation } from '../domain/ports.ts';
 import { validationFailed } from '../errors.ts';
 import { entityTypes } from '../shape/table.ts';
 import type { Item } from './dynamo.ts';
 import { keys } from './keys.ts';
+
+/** A new conversation's item: no message yet, members version 1. */
+export function conversationItem(conversation: NewConversation) {
+  const { conversationId, createdAt } = conversation;
+  return {
+    ...keys.conversation(conversationId),
+    entity: entityTypes.conversation,
+    conversationId,
+    type: conversation.type,
+    name: conversation.name,
+    createdBy: conversation.createdBy,
+    createdAt,
+    lastSeq: 0,
+    lastActivityAt: createdAt,
+    inboxIndexedAt: createdAt,
+    membersVersion: 1,
+    memberCount: conversation.members.length,
+  };
+}
 
 export function toConversation(item: Item): StoredConversation {
   return {

@@ -10,6 +10,7 @@ import type {
 } from '../domain/ports.ts';
 import { entityTypes, inboxIndexName } from '../shape/table.ts';
 import {
+  conversationItem,
   decodeCursor,
   encodeCursor,
   memberItem,
@@ -28,20 +29,7 @@ export class ConversationStore implements ConversationRepository {
   /** Creates a conversation with its members in one transaction; a direct one also claims its user pair. */
   async create(conversation: NewConversation): Promise<{ created: boolean; conversationId: string }> {
     const { conversationId, createdAt } = conversation;
-    const meta = {
-      ...keys.conversation(conversationId),
-      entity: entityTypes.conversation,
-      conversationId,
-      type: conversation.type,
-      name: conversation.name,
-      createdBy: conversation.createdBy,
-      createdAt,
-      lastSeq: 0,
-      lastActivityAt: createdAt,
-      inboxIndexedAt: createdAt,
-      membersVersion: 1,
-      memberCount: conversation.members.length,
-    };
+    const meta = conversationItem(conversation);
     const puts = [
       meta,
       ...conversation.members.map((m) => memberItem(conversationId, m.userId, m.role, createdAt, createdAt)),

@@ -8,10 +8,10 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toMessageChange } from '../../../functions/stream/fan-out.ts';
 import { fanOut, type MessageChange } from '../../../shared/domain/fan-out.ts';
 import type { Message } from '../../../shared/domain/model.ts';
 import { buildChatContext } from '../../../shared/handlers/context.ts';
+import { toMessageChange } from '../../../shared/store/message-stream.ts';
 import { maxConnectionAgeMs } from '../../../shared/store/presence-store.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
