@@ -10,11 +10,11 @@ import type {
 } from 'aws-lambda';
 import { withDeadline } from '../deadline.ts';
 import type { ChatContext } from '../domain/context.ts';
-import { limits } from '../domain/limits.ts';
-import { payloadTooLarge, unauthorized, validationFailed } from '../errors.ts';
+import { unauthorized } from '../errors.ts';
 import { logger, metrics } from '../observability.ts';
 import { chatContext } from './context.ts';
 import { toClientError } from './errors.ts';
+import { decodeJson } from './json.ts';
 
 export interface HttpRequest {
   /** The caller, from the claims the API's JWT authorizer verified. */
@@ -34,13 +34,7 @@ export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 function parseBody(event: HttpEvent): unknown {
   if (event.body === undefined || event.body === '') return {};
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(text, 'utf8') > limits.maxPayloadBytes)
-    throw payloadTooLarge('request body', limits.maxPayloadBytes);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw validationFailed('body', 'is not valid JSON');
-  }
+  return decodeJson(text, { what: 'request body' });
 }
 
 function json(statusCode: number, body: unknown, correlationId: string): APIGatewayProxyStructuredResultV2 {

@@ -6,11 +6,11 @@ import middy from '@middy/core';
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import { withDeadline } from '../deadline.ts';
 import type { ChatContext } from '../domain/context.ts';
-import { limits } from '../domain/limits.ts';
-import { payloadTooLarge, unauthorized, validationFailed } from '../errors.ts';
+import { unauthorized } from '../errors.ts';
 import { logger, metrics } from '../observability.ts';
 import { chatContext } from './context.ts';
 import { toClientError } from './errors.ts';
+import { decodeJson } from './json.ts';
 
 /** API Gateway passes the authorizer's context to every route; the user id is taken only from there. */
 export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {
@@ -24,21 +24,8 @@ export interface WebSocketRequest {
   frame: Record<string, unknown>;
 }
 
-export function parseFrame(body: string | undefined): Record<string, unknown> {
-  const text = body ?? '';
-  if (Buffer.byteLength(text, 'utf8') > limits.maxPayloadBytes)
-    throw payloadTooLarge('frame', limits.maxPayloadBytes);
-  let frame: unknown;
-  try {
-    frame = JSON.parse(text);
-  } catch {
-    throw validationFailed('frame', 'is not valid JSON');
-  }
-  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-    throw validationFailed('frame', 'must be a JSON object');
-  }
-  return frame as Record<string, unknown>;
-}
+/** A missing body is no frame: it fails as text that is not JSON does. */
+export const parseFrame = (body: string | undefined) => decodeJson(body ?? '', { what: 'frame' });
 
 export function userIdOf(event: WebSocketEvent): string {
   const userId = event.requestContext.authorizer?.userId;
