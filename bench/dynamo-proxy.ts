@@ -21,7 +21,7 @@ const capacityKind: Record<string, 'read' | 'write'> = {
   TransactWriteItems: 'write',
 };
 
-export interface OperationCounts {
+interface OperationCounts {
   calls: number;
   /** Answers other than 200: failed conditions, cancelled transactions, throttling. */
   failed: number;

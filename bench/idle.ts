@@ -53,7 +53,7 @@ export interface OperationMeasure {
   failures: number;
 }
 
-export interface MonthLine {
+interface MonthLine {
   line: string;
   /** Quantity per user per month, in the line's unit. */
   perMonth: number;
@@ -74,7 +74,7 @@ export interface MonthlyCost {
   totalFor10kUsers: number;
 }
 
-export interface IdleVariant {
+interface IdleVariant {
   name: string;
   description: string;
   devices: number;
@@ -233,7 +233,7 @@ const round = (value: number, digits: number) => Number(value.toFixed(digits));
  * and is replaced once per 2 hours (a reconnect, its reply heartbeat included, counted on top of the interval's
  * heartbeats), for 43,200 connection-minutes each.
  */
-export function monthlyCost(
+function monthlyCost(
   design: string,
   operations: OperationMeasure[],
   devices: number,

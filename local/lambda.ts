@@ -15,7 +15,7 @@ export type LambdaHandler = (event: any, context: Context) => Promise<any>;
 export const repositoryRoot = resolve(import.meta.dirname, '..');
 
 /** The deployed functions' time-out (`infra/constructs/chat-function.ts`). */
-export const defaultFunctionTimeoutMs = 30_000;
+const defaultFunctionTimeoutMs = 30_000;
 
 async function loadHandler(entry: string): Promise<LambdaHandler> {
   const module = (await import(pathToFileURL(resolve(repositoryRoot, entry)).href)) as {

@@ -6,7 +6,7 @@ export function requireEnv(name: string): string {
   return value;
 }
 
-export function numberEnv(name: string, fallback: number): number {
+function numberEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

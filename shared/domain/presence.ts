@@ -7,7 +7,7 @@ import type { PresenceStatus } from './model.ts';
  * The users who hear a user's presence changes: members of the user's most recently active conversations,
  * bounded by `limits.presenceConversations` and `limits.maxPresenceRecipients`.
  */
-export async function contactsOf(ctx: ChatContext, userId: string): Promise<string[]> {
+async function contactsOf(ctx: ChatContext, userId: string): Promise<string[]> {
   const { memberships } = await ctx.conversations.inboxPage({ userId, limit: limits.presenceConversations });
   const conversations = await ctx.conversations.getMany(memberships.map((m) => m.conversationId));
   const contacts = new Set<string>();

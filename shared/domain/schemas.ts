@@ -35,7 +35,7 @@ export const editMessageBody = z.object({ body });
 export const markReadBody = z.object({ seq });
 
 const queryInt = (min: number, max: number) => z.coerce.number().int('must be an integer').min(min).max(max);
-export const pageLimit = queryInt(1, limits.maxPageLimit).default(limits.defaultPageLimit);
+const pageLimit = queryInt(1, limits.maxPageLimit).default(limits.defaultPageLimit);
 export const listMessagesQuery = z
   .object({
     limit: pageLimit,

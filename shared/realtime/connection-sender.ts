@@ -23,7 +23,7 @@ export interface ConnectionSenderOptions {
 
 const encoder = new TextEncoder();
 
-export function isRetryable(error: unknown): boolean {
+function isRetryable(error: unknown): boolean {
   const candidate = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   const status = candidate.$metadata?.httpStatusCode ?? 0;
   return (
@@ -34,7 +34,7 @@ export function isRetryable(error: unknown): boolean {
   );
 }
 
-export function isGone(error: unknown): boolean {
+function isGone(error: unknown): boolean {
   return (
     error instanceof GoneException ||
     (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410

@@ -4,7 +4,7 @@
  */
 
 /** What a function may do: nothing, `read` or `readWrite` on the table, and whether it posts to `@connections`. */
-export interface FunctionAccess {
+interface FunctionAccess {
   table: 'none' | 'read' | 'readWrite';
   connections: boolean;
 }
@@ -21,7 +21,7 @@ export interface WebSocketRoute extends FunctionSpec {
   routeKey: string;
 }
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export interface HttpRoute extends FunctionSpec {
   method: HttpMethod;

@@ -24,7 +24,7 @@ export const maxConnectionAgeMs = 2 * 3600 * 1000;
 /** Whether a connection whose presence expires at `expiresAtMs` may still be open (and so be delivered to). */
 const mayBeOpen = (expiresAtMs: number, nowMs: number) => expiresAtMs + maxConnectionAgeMs > nowMs;
 
-export function toSessions(userId: string, item: Item | undefined, nowMs: number): UserSessions {
+function toSessions(userId: string, item: Item | undefined, nowMs: number): UserSessions {
   const connections: LiveConnection[] = [];
   for (const [name, value] of Object.entries(item ?? {})) {
     if (name.startsWith(connectionAttributePrefix) && typeof value === 'number' && mayBeOpen(value, nowMs)) {

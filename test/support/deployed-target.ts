@@ -19,7 +19,7 @@ import { decodeJwt } from 'jose';
 import type { Target, UserIds } from './target.ts';
 
 /** The stack outputs the suite reads (see `infra/chat-stack.ts`). */
-export interface StackOutputs {
+interface StackOutputs {
   HttpApiUrl: string;
   WebSocketUrl: string;
   Region?: string;
@@ -28,7 +28,7 @@ export interface StackOutputs {
 }
 
 /** Reads one stack's outputs from a `cdk deploy --outputs-file` file, which maps stack names to outputs. */
-export function readStackOutputs(path: string, stackName?: string): StackOutputs {
+function readStackOutputs(path: string, stackName?: string): StackOutputs {
   let stacks: Record<string, Partial<StackOutputs>>;
   try {
     stacks = JSON.parse(readFileSync(path, 'utf8'));

@@ -97,7 +97,7 @@ const answer = async (status: number, body: unknown) => ({
 });
 
 /** The HTTP side: an inbox and stored messages, paged like the real API. */
-export function fakeServer() {
+function fakeServer() {
   const stored: Message[] = [];
   const inbox: InboxEntry[] = [];
   const fetch = vi.fn<FetchLike>(async (url) => {
