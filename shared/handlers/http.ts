@@ -1,17 +1,10 @@
 /** The adapter every HTTP API function uses: event in → one use case → JSON response out. */
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type {
-  APIGatewayProxyEventV2WithJWTAuthorizer,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { withDeadline } from '../deadline.ts';
 import type { ChatContext } from '../domain/context.ts';
 import { unauthorized } from '../errors.ts';
-import { logger, metrics } from '../observability.ts';
+import { adapterChain, type ChainOptions } from './chain.ts';
 import { chatContext } from './context.ts';
 import { toClientError } from './errors.ts';
 import { decodeJson } from './json.ts';
@@ -45,16 +38,12 @@ function json(statusCode: number, body: unknown, correlationId: string): APIGate
   };
 }
 
-/** `emitsMetrics` publishes the invocation's metrics (only where there are some: no empty-metrics noise). */
 export function httpHandler(
   run: (request: HttpRequest, ctx: ChatContext) => Promise<HttpResult>,
-  options: { emitsMetrics?: boolean } = {},
+  options: ChainOptions = {},
 ) {
-  const wrapped = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>().use(
-    injectLambdaContext(logger, { resetKeys: true }),
-  );
-  if (options.emitsMetrics) wrapped.use(logMetrics(metrics));
-  return wrapped.handler(async (event, context) => {
+  const chain = adapterChain<HttpEvent, APIGatewayProxyStructuredResultV2>(options);
+  return chain.handler(async (event, context) => {
     const correlationId = context.awsRequestId;
     try {
       const userId = event.requestContext.authorizer?.jwt?.claims?.sub;

@@ -1,13 +1,10 @@
 /** The adapter every WebSocket route function uses: frame in → one use case; problems answer an `error` event. */
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { withDeadline } from '../deadline.ts';
 import type { ChatContext } from '../domain/context.ts';
 import { unauthorized } from '../errors.ts';
-import { logger, metrics } from '../observability.ts';
+import { adapterChain, type ChainOptions } from './chain.ts';
 import { chatContext } from './context.ts';
 import { toClientError } from './errors.ts';
 import { decodeJson } from './json.ts';
@@ -36,16 +33,11 @@ export function userIdOf(event: WebSocketEvent): string {
 const stringField = (frame: Record<string, unknown> | undefined, name: string) =>
   typeof frame?.[name] === 'string' ? (frame[name] as string).slice(0, 128) : undefined;
 
-/** `emitsMetrics` publishes the invocation's metrics (only where there are some: no empty-metrics noise). */
 export function webSocketHandler(
   run: (request: WebSocketRequest, ctx: ChatContext) => Promise<void>,
-  options: { emitsMetrics?: boolean } = {},
+  options: ChainOptions = {},
 ) {
-  const wrapped = middy<WebSocketEvent, APIGatewayProxyResult, Error, Context>().use(
-    injectLambdaContext(logger, { resetKeys: true }),
-  );
-  if (options.emitsMetrics) wrapped.use(logMetrics(metrics));
-  return wrapped.handler(async (event, context) => {
+  return adapterChain<WebSocketEvent, APIGatewayProxyResult>(options).handler(async (event, context) => {
     const { connectionId } = event.requestContext;
     const ctx = chatContext();
     let frame: Record<string, unknown> | undefined;
