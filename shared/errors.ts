@@ -9,7 +9,6 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'rate_limited'
   | 'conflict'
-  | 'not_implemented'
   | 'internal';
 
 export class ChatError extends Error {

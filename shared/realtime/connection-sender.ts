@@ -52,20 +52,15 @@ export class ConnectionSender {
     this.baseDelayMs = options.baseDelayMs ?? 50;
   }
 
-  /** Sends one event to each connection (the same frame, or one built per connection). */
-  async send(
-    connections: readonly LiveConnection[],
-    event: ServerEvent | ((connection: LiveConnection) => ServerEvent),
-  ): Promise<DeliveryReport> {
+  /** Sends one event, encoded once, to each connection. */
+  async send(connections: readonly LiveConnection[], event: ServerEvent): Promise<DeliveryReport> {
     const report: DeliveryReport = { delivered: 0, pruned: 0, failed: 0, retries: 0 };
     // Work past its deadline has already answered (an `error`); it must not reach clients later.
     if (invocationExpired()) return report;
-    const shared = typeof event === 'function' ? undefined : encoder.encode(JSON.stringify(event));
-    await forEachBounded(connections, this.concurrency, async (connection) => {
-      const data =
-        shared ?? encoder.encode(JSON.stringify((event as (c: LiveConnection) => ServerEvent)(connection)));
-      await this.sendOne(connection, data, report);
-    });
+    const data = encoder.encode(JSON.stringify(event));
+    await forEachBounded(connections, this.concurrency, (connection) =>
+      this.sendOne(connection, data, report),
+    );
     return report;
   }
 
