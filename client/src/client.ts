@@ -1,16 +1,11 @@
 import type { BackoffOptions } from './backoff.ts';
-import {
-  Connection,
-  type ConnectionStatus,
-  defaultHeartbeatIntervalMs,
-  defaultMaxConnectionAgeMs,
-  defaultPongTimeoutMs,
-  type TokenProvider,
-  type WebSocketConstructor,
-} from './connection.ts';
+import { Connection, type ConnectionStatus, type TokenProvider } from './connection.ts';
 import { Emitter } from './emitter.ts';
+import { defaultMaxConnectionAgeMs } from './handover.ts';
 import { HistoryPager } from './history.ts';
 import { ChatApi, ChatApiError, type FetchLike } from './http-api.ts';
+import type { WebSocketConstructor } from './link.ts';
+import { defaultHeartbeatIntervalMs, defaultPongTimeoutMs } from './liveness.ts';
 import { Outbox, type OutgoingMessage } from './outbox.ts';
 import { watchWakeUps } from './platform.ts';
 import type {

@@ -10,17 +10,11 @@ export {
   defaultProbeDelayMs,
   serverFunctionTimeoutMs,
 } from './client.ts';
-export {
-  type ConnectionStatus,
-  defaultHeartbeatIntervalMs,
-  defaultMaxConnectionAgeMs,
-  defaultPongTimeoutMs,
-  handoverLeadMs,
-  type TokenProvider,
-  type WebSocketConstructor,
-  type WebSocketLike,
-} from './connection.ts';
+export type { ConnectionStatus, TokenProvider } from './connection.ts';
+export { defaultMaxConnectionAgeMs, handoverLeadMs } from './handover.ts';
 export type { HistoryPager } from './history.ts';
 export { ChatApi, ChatApiError, type ChatApiOptions, type FetchLike } from './http-api.ts';
+export type { WebSocketConstructor, WebSocketLike } from './link.ts';
+export { defaultHeartbeatIntervalMs, defaultPongTimeoutMs } from './liveness.ts';
 export type { OutgoingMessage, OutgoingStatus } from './outbox.ts';
 export type * from './protocol.ts';
