@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { startLocalRuntime } from '../local/runtime.ts';
+import { type LocalRuntime, startLocalRuntime } from '../local/runtime.ts';
 import { chartSvg } from './chart.ts';
 import { LocalChatSystem } from './chat-system.ts';
 import { measureColdStarts } from './cold-start.ts';
@@ -76,12 +76,8 @@ const machine = () => ({
   platform: `${process.platform} ${process.arch}`,
 });
 
-/**
- * The idle connections alone, with the stack's default settings (the full run lifts the send limit and
- * lengthens presence, which an idle connection never meets).
- */
-async function idleOnly(): Promise<void> {
-  const startedAt = new Date();
+/** The local runtime with the counting proxy between its functions and DynamoDB Local. */
+async function startMeasuredRuntime(): Promise<{ runtime: LocalRuntime; proxy: CountingProxy }> {
   let proxy: CountingProxy | undefined;
   const runtime = await startLocalRuntime({
     httpPort: 0,
@@ -93,6 +89,16 @@ async function idleOnly(): Promise<void> {
     },
   });
   if (!proxy) throw new Error('The runtime did not ask for the DynamoDB proxy');
+  return { runtime, proxy };
+}
+
+/**
+ * The idle connections alone, with the stack's default settings (the full run lifts the send limit and
+ * lengthens presence, which an idle connection never meets).
+ */
+async function idleOnly(): Promise<void> {
+  const startedAt = new Date();
+  const { runtime, proxy } = await startMeasuredRuntime();
   log('runtime started');
   let idle: IdleResult;
   try {
@@ -156,17 +162,7 @@ function printIdle(idle: IdleResult): void {
 async function main(): Promise<void> {
   const startedAt = new Date();
   Object.assign(process.env, settings);
-  let proxy: CountingProxy | undefined;
-  const runtime = await startLocalRuntime({
-    httpPort: 0,
-    wsPort: 0,
-    streamPollIntervalMs,
-    dynamoDbProxy: async (endpoint) => {
-      proxy = await startCountingProxy(endpoint);
-      return proxy.endpoint;
-    },
-  });
-  if (!proxy) throw new Error('The runtime did not ask for the DynamoDB proxy');
+  const { runtime, proxy } = await startMeasuredRuntime();
   const system = new LocalChatSystem(runtime, proxy);
   const naiveProxy = await startCountingProxy(runtime.dynamoDbEndpoint);
   const naive = await NaiveChatSystem.start(runtime.dynamoDbEndpoint, naiveProxy);
