@@ -1,20 +1,19 @@
 export type { BackoffOptions } from './backoff.ts';
 export { backoffDelay } from './backoff.ts';
-export {
-  ChatClient,
-  type ChatClientOptions,
-  type ChatEvents,
-  createChatClient,
-  createClientMessageId,
-  defaultAckTimeoutMs,
-  defaultProbeDelayMs,
-  serverFunctionTimeoutMs,
-} from './client.ts';
+export { ChatClient, createChatClient } from './client.ts';
 export type { ConnectionStatus, TokenProvider } from './connection.ts';
+export type { ChatEvents } from './events.ts';
 export { defaultMaxConnectionAgeMs, handoverLeadMs } from './handover.ts';
 export type { HistoryPager } from './history.ts';
 export { ChatApi, ChatApiError, type ChatApiOptions, type FetchLike } from './http-api.ts';
 export type { WebSocketConstructor, WebSocketLike } from './link.ts';
 export { defaultHeartbeatIntervalMs, defaultPongTimeoutMs } from './liveness.ts';
+export {
+  type ChatClientOptions,
+  createClientMessageId,
+  defaultAckTimeoutMs,
+  defaultProbeDelayMs,
+  serverFunctionTimeoutMs,
+} from './options.ts';
 export type { OutgoingMessage, OutgoingStatus } from './outbox.ts';
 export type * from './protocol.ts';
