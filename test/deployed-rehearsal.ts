@@ -67,7 +67,7 @@ const cognitoClient = (endpoint: string) =>
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
 
-/** A pool and app client configured like the stack's (`infra/chat-stack.ts`). */
+/** A pool and app client configured like the stack's (`infra/constructs/chat-identity.ts`). */
 async function createUserPool(endpoint: string) {
   const cognito = cognitoClient(endpoint);
   const { UserPool } = await cognito.send(
