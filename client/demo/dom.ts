@@ -1,0 +1,34 @@
+export function element<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`#${id} is missing from the page`);
+  return found as T;
+}
+
+export function create<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  text = '',
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  node.textContent = text;
+  return node;
+}
+
+/** The elements of the page (index.html) the demo fills in and listens to. */
+export const view = {
+  signIn: element('sign-in'),
+  signInForm: element<HTMLFormElement>('sign-in-form'),
+  signInError: element('sign-in-error'),
+  chat: element('chat'),
+  me: element('me'),
+  status: element('status'),
+  newConversation: element<HTMLFormElement>('new-conversation'),
+  conversations: element<HTMLUListElement>('conversations'),
+  title: element('conversation-title'),
+  loadOlder: element<HTMLButtonElement>('load-older'),
+  messages: element<HTMLOListElement>('messages'),
+  typing: element('typing'),
+  composer: element<HTMLFormElement>('composer'),
+  composerFields: element<HTMLFieldSetElement>('composer-fields'),
+};
