@@ -2,8 +2,7 @@
  * The local WebSocket API, behaving like API Gateway's: `$connect` runs the real authorizer and handler before
  * the handshake completes, frames are routed on their `action` field (else `$default`), `$disconnect` runs on
  * close for every connection `$connect` accepted (one whose handshake then failed too), idle and overlong
- * connections are closed, and `/@connections/{id}` (POST, GET, DELETE) is served on the same port for the
- * handlers' real `ApiGatewayManagementApiClient`.
+ * connections are closed, and `/@connections/{id}` (connections-endpoint.ts) is served on the same port.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { WebSocket, WebSocketServer } from 'ws';
 import { webSocketAuthorizer, webSocketRoutes } from '../shared/shape/routes.ts';
+import { serveConnections } from './connections-endpoint.ts';
 import type { LocalFunctions } from './lambda.ts';
 
 export interface WebSocketGatewayOptions {
@@ -209,43 +209,22 @@ export class WebSocketGateway {
     return true;
   }
 
-  /** Serves `/@connections/{id}`; answers false for other paths. */
-  async handleManagement(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const match = /^\/@connections\/([^/?]+)/.exec(req.url ?? '');
-    if (!match?.[1]) return false;
-    const connectionId = decodeURIComponent(match[1]);
-    const live = this.connections.get(connectionId);
-    const gone = () => {
-      res.writeHead(410, { 'content-type': 'application/json', 'x-amzn-errortype': 'GoneException' });
-      res.end(JSON.stringify({ message: null }));
-    };
-    if (!live) {
-      req.resume();
-      gone();
-      return true;
-    }
-    if (req.method === 'POST') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      this.postCount++;
-      if (this.post(connectionId, Buffer.concat(chunks).toString('utf8'))) res.writeHead(200).end();
-      else gone();
-    } else if (req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          connectedAt: new Date(live.connectedAt).toISOString(),
-          lastActiveAt: new Date(live.lastActiveAt).toISOString(),
-          identity: { sourceIp: live.sourceIp },
-        }),
-      );
-    } else if (req.method === 'DELETE') {
-      live.socket.close(1000, 'Closed by the server');
-      res.writeHead(204).end();
-    } else {
-      res.writeHead(405).end();
-    }
-    return true;
+  /** Serves `/@connections/{id}` (see connections-endpoint.ts); answers false for other paths. */
+  handleManagement(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    return serveConnections(req, res, (connectionId) => {
+      const live = this.connections.get(connectionId);
+      if (!live) return undefined;
+      return {
+        connectedAt: live.connectedAt,
+        lastActiveAt: live.lastActiveAt,
+        sourceIp: live.sourceIp,
+        post: (data) => {
+          this.postCount++;
+          return this.post(connectionId, data);
+        },
+        close: () => live.socket.close(1000, 'Closed by the server'),
+      };
+    });
   }
 
   /** Closes every socket (runs `$disconnect` for each). */
