@@ -47,7 +47,7 @@ interface StoredMember extends Member {
 }
 
 /** The state the conversation and message fakes share, as the adapters share one table. */
-export class InMemoryTable {
+class InMemoryTable {
   readonly conversations = new Map<string, StoredConversation>();
   /** Members per conversation, by user id. */
   readonly members = new Map<string, Map<string, StoredMember>>();
@@ -81,7 +81,7 @@ const memberView = ({ inboxAt: _, ...member }: StoredMember): Member => ({ ...me
 const inboxSortKey = (member: StoredMember, conversationId: string) => `${member.inboxAt}#${conversationId}`;
 const directPairKey = (a: string, b: string) => JSON.stringify([a, b].sort());
 
-export class InMemoryConversations implements ConversationRepository {
+class InMemoryConversations implements ConversationRepository {
   constructor(readonly table = new InMemoryTable()) {}
 
   async create(conversation: NewConversation): Promise<{ created: boolean; conversationId: string }> {
@@ -270,7 +270,7 @@ export interface AppendRecord {
   outcome: AppendOutcome['outcome'];
 }
 
-export class InMemoryMessages implements MessageRepository {
+class InMemoryMessages implements MessageRepository {
   /** Every append, in call order, with its outcome. */
   readonly appends: AppendRecord[] = [];
   private readonly beforeAppend: (() => void | Promise<void>)[] = [];
@@ -383,7 +383,7 @@ const sendKeyOf = (conversationId: string, senderId: string, clientMessageId: st
 /** Whether a connection whose presence expires at `expiresAtMs` may still be open (the adapter's rule). */
 const mayBeOpen = (expiresAtMs: number, nowMs: number) => expiresAtMs + maxConnectionAgeMs > nowMs;
 
-export class InMemorySessions implements SessionRepository {
+class InMemorySessions implements SessionRepository {
   private readonly users = new Map<string, { connections: Map<string, number>; lastSeenAt: string }>();
 
   private sessionsOf(userId: string, nowMs: number): UserSessions {
@@ -435,7 +435,7 @@ export class InMemorySessions implements SessionRepository {
   }
 }
 
-export class InMemoryTyping implements TypingRepository {
+class InMemoryTyping implements TypingRepository {
   private readonly signals = new Map<string, { broadcastAtMs: number; expiresAtMs: number }>();
 
   /** Writes (and broadcasts) only outside the coalescing window or after the signal expired; else changes nothing. */
@@ -462,7 +462,7 @@ export class InMemoryTyping implements TypingRepository {
   }
 }
 
-export class InMemoryRateLimiter implements RateLimiter {
+class InMemoryRateLimiter implements RateLimiter {
   private readonly hits = new Map<string, number>();
 
   /** One counter per user, bucket and clock minute, as the adapter keeps them. */
@@ -476,7 +476,7 @@ export class InMemoryRateLimiter implements RateLimiter {
 }
 
 /** One event that reached one connection. */
-export interface Delivery {
+interface Delivery {
   userId: string;
   connectionId: string;
   event: ServerEvent;
@@ -488,7 +488,7 @@ export interface Delivery {
  * A Notifier that records what each connection would have received. Users are resolved to their connections
  * through the sessions, as the real notifier does: a user without a live connection receives nothing.
  */
-export class RecordingNotifier implements Notifier {
+class RecordingNotifier implements Notifier {
   readonly deliveries: Delivery[] = [];
   /** Connections whose deliveries fail (counted as `failed`, not recorded). */
   readonly failing = new Set<string>();
@@ -540,7 +540,7 @@ export class RecordingNotifier implements Notifier {
 }
 
 /** A clock the test moves by hand. */
-export class ManualClock {
+class ManualClock {
   constructor(private nowMs = Date.parse('2026-01-05T09:00:00.000Z')) {}
 
   readonly now = (): number => this.nowMs;
