@@ -3,14 +3,16 @@ import { limits } from '../../../shared/domain/limits.ts';
 import { ChatError } from '../../../shared/errors.ts';
 import { decodeJson } from '../../../shared/handlers/json.ts';
 
+/** What `call` throws (a domain error, or the test fails). */
 function thrown(call: () => unknown): ChatError {
+  let error: unknown;
   try {
     call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ChatError);
-    return error as ChatError;
+  } catch (caught) {
+    error = caught;
   }
-  throw new Error('expected a ChatError, nothing was thrown');
+  expect(error).toBeInstanceOf(ChatError);
+  return error as ChatError;
 }
 
 const atLimit = (extra: number) => JSON.stringify('x'.repeat(limits.maxPayloadBytes - 2 + extra));
