@@ -27,4 +27,9 @@ export const limits = {
    * visible only to someone sharing one of these with them.
    */
   presenceVisibilityConversations: 100,
+  /**
+   * API Gateway's maximum connection duration: a connection last renewed longer ago than this is closed, so it is
+   * never delivered to again, even where `@connections` never answers 410.
+   */
+  maxConnectionAgeMs: 2 * 3600 * 1000,
 } as const;

@@ -151,7 +151,10 @@ export interface SessionRepository {
 
 /** Typing signals, which expire by themselves. */
 export interface TypingRepository {
-  /** Records typing until `expiresAtMs`; answers whether to broadcast (not within the coalescing window). */
+  /**
+   * Records typing until `expiresAtMs` and answers true (broadcast it), unless a signal was broadcast within the
+   * coalescing window: then nothing is written (that signal's expiry stands) and it answers false.
+   */
   start(options: {
     conversationId: string;
     userId: string;

@@ -10,6 +10,7 @@
  */
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds } from '../async.ts';
+import { limits } from '../domain/limits.ts';
 import type { LiveConnection, SessionRepository, UserSessions } from '../domain/ports.ts';
 import { entityTypes } from '../shape/table.ts';
 import { batchGet, conditionally, type Item, isConditionFailure, type TableContext } from './dynamo.ts';
@@ -18,11 +19,9 @@ import { keys } from './keys.ts';
 const connectionAttributePrefix = 'conn:';
 /** Presence items outlive their connections so `lastSeenAt` stays known; then DynamoDB removes them. */
 const presenceItemLifetimeMs = 30 * 24 * 3600 * 1000;
-/** API Gateway's maximum connection duration: a record last renewed longer ago than this is of a closed socket. */
-export const maxConnectionAgeMs = 2 * 3600 * 1000;
 
 /** Whether a connection whose presence expires at `expiresAtMs` may still be open (and so be delivered to). */
-const mayBeOpen = (expiresAtMs: number, nowMs: number) => expiresAtMs + maxConnectionAgeMs > nowMs;
+const mayBeOpen = (expiresAtMs: number, nowMs: number) => expiresAtMs + limits.maxConnectionAgeMs > nowMs;
 
 function toSessions(userId: string, item: Item | undefined, nowMs: number): UserSessions {
   const connections: LiveConnection[] = [];

@@ -5,10 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChatContext } from '../../shared/domain/context.ts';
 import { createConversation, listInbox } from '../../shared/domain/conversations.ts';
 import { fanOut } from '../../shared/domain/fan-out.ts';
+import { limits } from '../../shared/domain/limits.ts';
 import { deleteMessage, editMessage, listMessages, sendMessage } from '../../shared/domain/messaging.ts';
 import { connect } from '../../shared/domain/presence.ts';
 import { getUnread } from '../../shared/domain/read-state.ts';
-import { maxConnectionAgeMs } from '../../shared/store/presence-store.ts';
 import { createTestChat, type TestChat } from '../support/chat-context.ts';
 
 let chat: TestChat;
@@ -248,7 +248,7 @@ describe('an @connections endpoint that never answers 410 Gone (LocalStack, for 
     lenient.advance((lenient.ctx.settings.presenceTtlSeconds + 1) * 1000);
     const afterPresence = await sendToBob('after-presence', 2);
     // It vanished without a $disconnect and the endpoint still says 200; no connection lives past two hours.
-    lenient.advance(maxConnectionAgeMs);
+    lenient.advance(limits.maxConnectionAgeMs);
     const afterMaxAge = await sendToBob('after-max-age', 3);
     lenientEndpoint.close();
 

@@ -11,6 +11,7 @@
 import { type ChatSettings, defaultSettings } from '../../shared/config.ts';
 import { Access, MemberDirectory } from '../../shared/domain/access.ts';
 import type { ChatContext } from '../../shared/domain/context.ts';
+import { limits } from '../../shared/domain/limits.ts';
 import type { Member, Message, ServerEvent, StoredConversation } from '../../shared/domain/model.ts';
 import {
   type AppendInput,
@@ -32,7 +33,6 @@ import {
   type UserSessions,
 } from '../../shared/domain/ports.ts';
 import { validationFailed } from '../../shared/errors.ts';
-import { maxConnectionAgeMs } from '../../shared/store/presence-store.ts';
 
 type Options<Port, K extends keyof Port> = Port[K] extends (options: infer O, ...rest: never[]) => unknown
   ? O
@@ -381,7 +381,7 @@ const sendKeyOf = (conversationId: string, senderId: string, clientMessageId: st
   JSON.stringify([conversationId, senderId, clientMessageId]);
 
 /** Whether a connection whose presence expires at `expiresAtMs` may still be open (the adapter's rule). */
-const mayBeOpen = (expiresAtMs: number, nowMs: number) => expiresAtMs + maxConnectionAgeMs > nowMs;
+const mayBeOpen = (expiresAtMs: number, nowMs: number) => expiresAtMs + limits.maxConnectionAgeMs > nowMs;
 
 class InMemorySessions implements SessionRepository {
   private readonly users = new Map<string, { connections: Map<string, number>; lastSeenAt: string }>();

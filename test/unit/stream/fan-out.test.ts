@@ -9,10 +9,10 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fanOut, type MessageChange } from '../../../shared/domain/fan-out.ts';
+import { limits } from '../../../shared/domain/limits.ts';
 import type { Message } from '../../../shared/domain/model.ts';
 import { buildChatContext } from '../../../shared/handlers/context.ts';
 import { toMessageChange } from '../../../shared/store/message-stream.ts';
-import { maxConnectionAgeMs } from '../../../shared/store/presence-store.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const management = mockClient(ApiGatewayManagementApiClient);
@@ -53,7 +53,7 @@ const sessionItems: Record<string, object> = {
     // Quiet for longer than presence lasts, but its socket may be open: still delivered to.
     'conn:bob-quiet': now - 1,
     // Last renewed longer ago than API Gateway keeps any connection open.
-    'conn:bob-closed': now - maxConnectionAgeMs - 1,
+    'conn:bob-closed': now - limits.maxConnectionAgeMs - 1,
   },
 };
 
