@@ -1,4 +1,4 @@
-export function element<T extends HTMLElement>(id: string): T {
+function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
   if (!found) throw new Error(`#${id} is missing from the page`);
   return found as T;

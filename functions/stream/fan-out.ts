@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { withDeadline } from '../../shared/deadline.ts';
 import { fanOut, type MessageChange } from '../../shared/domain/fan-out.ts';
-import { chatContext } from '../../shared/handlers/context.ts';
+import { chatContext } from '../../shared/handlers/composition-root.ts';
 import { logger, metricNames, metrics } from '../../shared/observability.ts';
 import { toMessageChange } from '../../shared/store/message-stream.ts';
 

@@ -2,7 +2,7 @@
  * Where a WebSocket client puts its token: `?token=JWT`, or, for clients that prefer headers, as one of the
  * offered subprotocols (`Sec-WebSocket-Protocol: chat, <JWT>`), of which the server echoes `chat` back.
  */
-export const chatSubprotocol = 'chat';
+const chatSubprotocol = 'chat';
 
 const jwtShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
@@ -11,7 +11,7 @@ function header(headers: Record<string, string | undefined>, name: string): stri
   return entry?.[1];
 }
 
-export function offeredSubprotocols(headers: Record<string, string | undefined>): string[] {
+function offeredSubprotocols(headers: Record<string, string | undefined>): string[] {
   return (header(headers, 'sec-websocket-protocol') ?? '')
     .split(',')
     .map((p) => p.trim())

@@ -7,7 +7,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { withDeadline } from '../deadline.ts';
 import type { ChatContext } from '../domain/context.ts';
 import { adapterChain } from './chain.ts';
-import { chatContext } from './context.ts';
+import { chatContext } from './composition-root.ts';
 import { userIdOf, type WebSocketEvent } from './websocket.ts';
 
 /** `$connect` also carries the handshake's headers. */

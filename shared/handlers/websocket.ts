@@ -5,7 +5,7 @@ import { withDeadline } from '../deadline.ts';
 import type { ChatContext } from '../domain/context.ts';
 import { unauthorized } from '../errors.ts';
 import { adapterChain, type ChainOptions } from './chain.ts';
-import { chatContext } from './context.ts';
+import { chatContext } from './composition-root.ts';
 import { toClientError } from './errors.ts';
 import { decodeJson } from './json.ts';
 

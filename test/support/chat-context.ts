@@ -1,7 +1,7 @@
 /** A use-case context on a fresh DynamoDB Local table, with a clock the test controls. */
 import { inject } from 'vitest';
 import type { ChatContext } from '../../shared/domain/context.ts';
-import { buildChatContext } from '../../shared/handlers/context.ts';
+import { buildChatContext } from '../../shared/handlers/composition-root.ts';
 import { createTestTable } from './dynamo.ts';
 
 export interface TestChat {

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fanOut, type MessageChange } from '../../../shared/domain/fan-out.ts';
 import { limits } from '../../../shared/domain/limits.ts';
 import type { Message } from '../../../shared/domain/model.ts';
-import { buildChatContext } from '../../../shared/handlers/context.ts';
+import { buildChatContext } from '../../../shared/handlers/composition-root.ts';
 import { toMessageChange } from '../../../shared/store/message-stream.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
