@@ -1,4 +1,4 @@
-import { createChatClient } from '../src/index.ts';
+import { createChatClient } from '@serverless-chat/client';
 import { renderConversationList } from './conversation-list.ts';
 import { Conversations, type ConversationView } from './conversations.ts';
 import { create, view } from './dom.ts';

@@ -1,4 +1,4 @@
-import type { ChatClient } from '../src/index.ts';
+import type { ChatClient } from '@serverless-chat/client';
 import type { Conversations } from './conversations.ts';
 import { create } from './dom.ts';
 import type { PresenceBoard } from './presence.ts';

@@ -1,4 +1,4 @@
-import type { Conversation, ConversationWithMembers, Message } from '../src/index.ts';
+import type { Conversation, ConversationWithMembers, Message } from '@serverless-chat/client';
 
 export interface ConversationView {
   conversation: Conversation;

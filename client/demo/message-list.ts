@@ -1,4 +1,4 @@
-import type { Message, OutgoingMessage } from '../src/index.ts';
+import type { Message, OutgoingMessage } from '@serverless-chat/client';
 import type { ConversationView } from './conversations.ts';
 import { create } from './dom.ts';
 

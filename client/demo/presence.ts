@@ -1,4 +1,4 @@
-import type { ChatClient } from '../src/index.ts';
+import type { ChatClient } from '@serverless-chat/client';
 import { create } from './dom.ts';
 
 /**

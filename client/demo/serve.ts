@@ -19,7 +19,16 @@ export async function createDemoHandler(options: {
   wsUrl: string;
 }): Promise<(req: IncomingMessage, res: ServerResponse) => boolean> {
   const [bundle, html, css] = await Promise.all([
-    build({ entryPoints: [demoFile('app.ts')], bundle: true, format: 'esm', target: 'es2022', write: false }),
+    build({
+      entryPoints: [demoFile('app.ts')],
+      bundle: true,
+      format: 'esm',
+      target: 'es2022',
+      // `@serverless-chat/client` resolves to its TypeScript source (the package's `source` export), so the
+      // demo needs no build of the SDK first.
+      conditions: ['source'],
+      write: false,
+    }),
     readFile(demoFile('index.html'), 'utf8'),
     readFile(demoFile('style.css'), 'utf8'),
   ]);
