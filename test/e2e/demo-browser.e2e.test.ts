@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { target } from '../support/target.ts';
 
 const chromiumPath = '/usr/bin/chromium';
@@ -20,12 +20,17 @@ const chromiumArgs = [
 // The demo is served by the local runtime's HTTP gateway, as on a laptop.
 const t = target();
 let browser: Browser | undefined;
+/** Every console error and uncaught exception of every page, which the tests expect to stay empty. */
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
   execFileSync('bash', ['scripts/ensure-chromium.sh'], { stdio: 'inherit' });
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 }, 300_000);
+
+beforeEach(() => {
+  pageErrors.length = 0;
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -40,6 +45,10 @@ async function signIn(userId: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1000, height: 640 } });
   const page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(`${userId}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error')
+      pageErrors.push(`${userId}: console error ${message.text()} (${message.location().url})`);
+  });
   await page.goto(`${t.httpUrl}/demo/`);
   await page.getByLabel('User id').fill(userId);
   await page.getByRole('button', { name: 'Sign in' }).click();
