@@ -1,0 +1,300 @@
+/**
+ * The OpenAPI 3.1 description of the HTTP API: one operation per route of shared/shape/routes.ts, with the path,
+ * query and body schemas the handlers validate with (shared/domain/schemas.ts) and the wire shapes of wire.ts.
+ */
+import type { z } from 'zod';
+import { limits } from '../../shared/domain/limits.ts';
+import * as input from '../../shared/domain/schemas.ts';
+import { type HttpRoute, httpRoutes } from '../../shared/shape/routes.ts';
+import { componentsFor, type JsonSchema, refTo, toSchema } from './json-schema.ts';
+import * as wire from './wire.ts';
+
+type ErrorStatus = 400 | 403 | 404 | 409 | 413 | 429;
+
+interface Operation {
+  summary: string;
+  description?: string;
+  tag: 'Conversations' | 'Members' | 'Messages' | 'Read state' | 'Presence';
+  path?: z.ZodObject;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Success answers: status → schema (undefined: no body) and what it means. */
+  success: Record<number, { schema?: z.ZodType; description: string }>;
+  /** Errors this route adds to those every route can give (docs/protocol.md, "HTTP API"). */
+  errors: Partial<Record<ErrorStatus, string>>;
+}
+
+const messageLimit = `the body is trimmed, must not be empty and at most ${limits.maxMessageBodyBytes} bytes of UTF-8 (more answers 413)`;
+
+/** Keyed by the route's function name; every route of the table must have one (the generator refuses otherwise). */
+const operations: Record<string, Operation> = {
+  HttpCreateConversation: {
+    summary: 'Create a direct conversation or a group',
+    description:
+      'Direct: exactly one other member; the one conversation of that pair is returned whoever created it first (200). Group: the caller becomes admin; duplicates and the caller are dropped from memberIds.',
+    tag: 'Conversations',
+    body: input.createConversationBody,
+    success: {
+      201: { schema: wire.conversationWithMembers, description: 'Created.' },
+      200: { schema: wire.conversationWithMembers, description: 'That direct pair already exists.' },
+    },
+    errors: { 400: 'validation_failed' },
+  },
+  HttpListConversations: {
+    summary: 'The inbox: conversations by last activity, newest first',
+    tag: 'Conversations',
+    query: input.inboxQuery,
+    success: { 200: { schema: wire.inboxPage, description: 'One page of the inbox.' } },
+    errors: { 400: 'validation_failed (bad limit, or cursor: is not a cursor of this list)' },
+  },
+  HttpGetConversation: {
+    summary: 'A conversation with its members',
+    tag: 'Conversations',
+    path: input.conversationPath,
+    success: { 200: { schema: wire.conversationWithMembers, description: 'The conversation.' } },
+    errors: { 403: 'not_member' },
+  },
+  HttpAddMembers: {
+    summary: 'Add members to a group (admins only)',
+    description:
+      'Ids already members are skipped; if nobody new is left, the unchanged conversation is returned.',
+    tag: 'Members',
+    path: input.conversationPath,
+    body: input.addMembersBody,
+    success: {
+      200: { schema: wire.conversationWithMembers, description: 'The conversation after the change.' },
+    },
+    errors: {
+      400: `validation_failed (count, or the group would pass ${limits.maxGroupMembers})`,
+      403: 'not_member; forbidden (direct conversation, or caller not admin)',
+      409: 'conflict (members changed at the same time)',
+    },
+  },
+  HttpRemoveMember: {
+    summary: 'Leave a conversation, or remove a member (admins only)',
+    tag: 'Members',
+    path: input.memberPath,
+    success: { 204: { description: 'Removed; no body.' } },
+    errors: {
+      403: 'not_member; forbidden (direct conversation, or removing someone else without being admin)',
+      404: 'not_found (that user is not a member)',
+      409: 'conflict',
+    },
+  },
+  HttpListMessages: {
+    summary: 'Message history by seq',
+    description:
+      'Neither before nor after: the newest `limit` messages, newest first. before=N: seq < N, newest first. after=N: seq > N, oldest first.',
+    tag: 'Messages',
+    path: input.conversationPath,
+    query: input.listMessagesQuery,
+    success: { 200: { schema: wire.messagePage, description: 'One page of history.' } },
+    errors: {
+      400: 'validation_failed (bad numbers; "before: use either before or after" when both are given)',
+      403: 'not_member',
+    },
+  },
+  HttpSendMessage: {
+    summary: 'Send a message',
+    description: `Idempotent by (conversation, sender, clientMessageId); ${messageLimit}.`,
+    tag: 'Messages',
+    path: input.conversationPath,
+    body: input.sendMessageBody,
+    success: {
+      201: { schema: wire.message, description: 'Stored.' },
+      200: { schema: wire.message, description: 'The message first stored with this clientMessageId.' },
+    },
+    errors: {
+      400: 'validation_failed',
+      403: 'not_member',
+      409: 'conflict (conversation too busy, or the earlier message with this clientMessageId has expired)',
+      413: 'payload_too_large (body over 4 KB)',
+      429: 'rate_limited',
+    },
+  },
+  HttpEditMessage: {
+    summary: 'Edit a message (the author only)',
+    description: messageLimit,
+    tag: 'Messages',
+    path: input.messagePath,
+    body: input.editMessageBody,
+    success: { 200: { schema: wire.message, description: 'The updated message.' } },
+    errors: {
+      400: 'validation_failed',
+      403: 'not_member; forbidden (not the author)',
+      404: 'not_found (no such message)',
+      409: 'conflict (message deleted)',
+      413: 'payload_too_large',
+    },
+  },
+  HttpDeleteMessage: {
+    summary: 'Delete a message (the author only; soft: body "" and deletedAt)',
+    tag: 'Messages',
+    path: input.messagePath,
+    success: { 204: { description: 'Deleted; no body.' } },
+    errors: {
+      403: 'not_member; forbidden (not the author)',
+      404: 'not_found',
+      409: 'conflict (already deleted)',
+    },
+  },
+  HttpMarkRead: {
+    summary: 'Move the read position forward',
+    description: 'A seq beyond lastSeq is clamped; one at or behind the current position changes nothing.',
+    tag: 'Read state',
+    path: input.conversationPath,
+    body: input.markReadBody,
+    success: { 200: { schema: wire.readPosition, description: 'The position kept.' } },
+    errors: { 400: 'validation_failed', 403: 'not_member' },
+  },
+  HttpGetUnread: {
+    summary: 'Unread counts: the total and each conversation with unread messages',
+    tag: 'Read state',
+    success: { 200: { schema: wire.unreadSummary, description: 'The counts.' } },
+    errors: {},
+  },
+  HttpGetPresence: {
+    summary: 'Presence of users one shares a conversation with',
+    description:
+      'A user you may not see is answered as never seen: status offline, lastSeenAt null. The caller can always read their own presence.',
+    tag: 'Presence',
+    query: input.presenceQuery,
+    success: { 200: { schema: wire.presenceAnswer, description: 'The users, in the order asked.' } },
+    errors: { 400: 'validation_failed (missing, empty, too many or malformed ids)' },
+  },
+};
+
+/** Query parameters whose JSON Schema (the string they arrive as) needs a word on its format. */
+const queryNotes: Record<string, string> = {
+  userIds: `Comma-separated user ids, 1-${limits.maxPresenceIds} distinct (duplicates removed).`,
+  cursor: 'The cursor of the previous page; opaque, and valid only for the user it was issued to.',
+  before: 'Messages with seq < before, newest first. Not with after.',
+  after: 'Messages with seq > after, oldest first. Not with before.',
+  limit: 'Page size.',
+};
+
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+
+function parameters(where: 'path' | 'query', schema: z.ZodType | undefined) {
+  if (!schema) return [];
+  const object = toSchema(schema);
+  const required = new Set((object.required as string[] | undefined) ?? []);
+  const properties = (object.properties ?? {}) as Record<string, JsonSchema>;
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    ...(where === 'query' && queryNotes[name] ? { description: queryNotes[name] } : {}),
+    schema: property,
+  }));
+}
+
+const commonErrors = {
+  400: 'validation_failed: a malformed path id, a body that is not JSON, or a field at fault.',
+  401: 'Missing or invalid token. Answered by API Gateway\'s JWT authorizer: {"message":"Unauthorized"}, not the error envelope.',
+  413: 'payload_too_large: a body over 16 KB.',
+  500: 'internal: an unexpected failure; quote x-correlation-id.',
+  503: 'internal: no answer in time; retrying a send with the same clientMessageId is safe.',
+} as const;
+
+const correlationHeader = {
+  'x-correlation-id': {
+    description: 'The request id; quote it when reporting a problem.',
+    schema: { type: 'string' },
+  },
+};
+
+function operation(route: HttpRoute) {
+  const op = operations[route.name];
+  if (!op) throw new Error(`scripts/api-docs/http.ts describes no operation for ${route.name}`);
+  const responses: Record<string, unknown> = {};
+  for (const [status, answer] of Object.entries(op.success)) {
+    responses[status] = {
+      description: answer.description,
+      headers: correlationHeader,
+      ...(answer.schema ? { content: json(refTo(answer.schema)) } : {}),
+    };
+  }
+  const errors: Record<string, string> = { ...commonErrors };
+  for (const [status, what] of Object.entries(op.errors)) {
+    errors[status] = status in commonErrors ? `${errors[status]} Also: ${what}.` : `${what}.`;
+  }
+  for (const [status, description] of Object.entries(errors)) {
+    responses[status] = {
+      description,
+      ...(status === '401'
+        ? { content: json(refTo(wire.gatewayMessage)) }
+        : { headers: correlationHeader, content: json(refTo(wire.errorEnvelope)) }),
+    };
+  }
+  return {
+    operationId: route.name.replace(/^Http/, '').replace(/^./, (c) => c.toLowerCase()),
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    tags: [op.tag],
+    parameters: [...parameters('path', op.path), ...parameters('query', op.query)],
+    ...(op.body ? { requestBody: { required: true, content: json(toSchema(op.body)) } } : {}),
+    responses,
+  };
+}
+
+export function openApiDocument() {
+  const unknown = Object.keys(operations).filter((name) => !httpRoutes.some((route) => route.name === name));
+  if (unknown.length > 0)
+    throw new Error(`Operations for routes not in the route table: ${unknown.join(', ')}`);
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of httpRoutes) {
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route);
+  }
+  const errorTable = Object.entries(wire.errorCodes)
+    .map(([code, { status, meaning }]) => `| \`${code}\` | ${status.join(' or ')} | ${meaning} |`)
+    .join('\n');
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Serverless chat HTTP API',
+      version: '1',
+      description: [
+        'Everything but live traffic (which is the WebSocket API, see asyncapi.json). Generated by `npm run docs:api` from shared/shape/routes.ts, shared/domain/schemas.ts and shared/domain/model.ts; the reference for humans is docs/protocol.md.',
+        '',
+        'Every answer from a function carries `content-type: application/json` and `x-correlation-id`. Unknown body fields are ignored.',
+        '',
+        '**Answers that are not the envelope.** API Gateway answers some requests itself, before any function runs, with `{"message":"..."}`: 401 `{"message":"Unauthorized"}` for a missing or invalid token, 404 `{"message":"Not Found"}` for an unknown method or path, and 429 in its own format for stage throttling. The local runtime answers the first two the same way. Handle a body without `error` by its status code.',
+        '',
+        '| code | status | meaning |',
+        '|---|---|---|',
+        errorTable,
+      ].join('\n'),
+    },
+    servers: [
+      { url: 'http://127.0.0.1:3000', description: 'The local runtime (npm run dev)' },
+      {
+        url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
+        description: 'A deployed stack (the stack output HttpApiUrl)',
+        variables: { apiId: { default: 'api-id' }, region: { default: 'us-east-1' } },
+      },
+    ],
+    security: [{ bearerJwt: [] }],
+    tags: ['Conversations', 'Members', 'Messages', 'Read state', 'Presence'].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: {
+        bearerJwt: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            "A JWT of the stack's Cognito user pool (ID or access token) or of the configured OIDC issuer; the local runtime issues its own (POST /_local/token). The user id is always the token's sub.",
+        },
+      },
+      schemas: componentsFor([
+        wire.errorEnvelope,
+        wire.gatewayMessage,
+        ...Object.values(operations).flatMap((op) =>
+          Object.values(op.success).flatMap((answer) => (answer.schema ? [answer.schema] : [])),
+        ),
+      ]),
+    },
+  };
+}
