@@ -6,6 +6,9 @@ import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 
 export const devAudience = 'serverless-chat-local';
 
+/** Token lifetimes the local issuer accepts (`expiresInSeconds`): 1 s to 24 h; 12 h unless asked. */
+export const devTokenLifetimeSeconds = { min: 1, max: 24 * 3600, default: 12 * 3600 } as const;
+
 export interface DevIssuer {
   issuer: string;
   jwksUri: string;
@@ -22,7 +25,7 @@ export async function createDevIssuer(httpUrl: string): Promise<DevIssuer> {
     issuer,
     jwksUri: `${issuer}/.well-known/jwks.json`,
     jwks: { keys: [publicJwk] },
-    issue: (userId, lifetimeSeconds = 12 * 3600) =>
+    issue: (userId, lifetimeSeconds = devTokenLifetimeSeconds.default) =>
       new SignJWT({ token_use: 'access' })
         .setProtectedHeader({ alg: 'RS256', kid })
         .setIssuer(issuer)

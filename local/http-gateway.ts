@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import type { VerifyToken } from '../shared/auth/token-verifier.ts';
 import { limits } from '../shared/domain/limits.ts';
 import { type HttpRoute, httpRoutes } from '../shared/shape/routes.ts';
-import type { DevIssuer } from './dev-issuer.ts';
+import { type DevIssuer, devTokenLifetimeSeconds } from './dev-issuer.ts';
 import type { LocalFunctions } from './lambda.ts';
 
 export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -151,6 +151,11 @@ function httpEvent(
   };
 }
 
+/**
+ * The local issuer's routes: its JWKS, and `POST /_local/token {"userId", "expiresInSeconds"?}` → `{"token"}`,
+ * a token for that user. `expiresInSeconds` (a whole number, 1 to 86400; 12 h when absent) sets its `exp`, so
+ * tests can watch a client renew short tokens.
+ */
 async function handleLocalIssuer(
   req: IncomingMessage,
   res: ServerResponse,
@@ -166,18 +171,27 @@ async function handleLocalIssuer(
     send(res, 405, { message: 'Use POST' });
     return true;
   }
-  let userId: unknown;
+  let request: { userId?: unknown; expiresInSeconds?: unknown } = {};
   try {
-    userId = (JSON.parse(await readBody(req)) as { userId?: unknown }).userId;
+    request = JSON.parse(await readBody(req)) ?? {};
   } catch {
-    userId = undefined;
+    // Answered below as a missing userId.
   }
+  const { userId, expiresInSeconds = devTokenLifetimeSeconds.default } = request;
+  const invalid = (message: string) => send(res, 400, { error: { code: 'validation_failed', message } });
   if (typeof userId !== 'string' || !limits.idPattern.test(userId)) {
-    send(res, 400, {
-      error: { code: 'validation_failed', message: 'userId: must be 1-128 of A-Z a-z 0-9 _ . : @ | -' },
-    });
+    invalid('userId: must be 1-128 of A-Z a-z 0-9 _ . : @ | -');
     return true;
   }
-  send(res, 200, { token: await issuer.issue(userId) });
+  const { min, max } = devTokenLifetimeSeconds;
+  if (
+    !Number.isInteger(expiresInSeconds) ||
+    (expiresInSeconds as number) < min ||
+    (expiresInSeconds as number) > max
+  ) {
+    invalid(`expiresInSeconds: must be a whole number from ${min} to ${max}`);
+    return true;
+  }
+  send(res, 200, { token: await issuer.issue(userId, expiresInSeconds as number) });
   return true;
 }
