@@ -1,7 +1,7 @@
 import { createChatClient } from '@serverless-chat/client';
 import { renderConversationList } from './conversation-list.ts';
 import { Conversations, type ConversationView } from './conversations.ts';
-import { create, view } from './dom.ts';
+import { create, showPane, view } from './dom.ts';
 import { renderMessageList, type Timeline } from './message-list.ts';
 import { PresenceBoard } from './presence.ts';
 
@@ -91,6 +91,7 @@ async function startChat(me: string): Promise<void> {
     const current = open;
     renderTitle(entry);
     view.composerFields.disabled = false;
+    showPane('conversation');
     const history = client.history(conversationId);
     loadOlder = async () => {
       for (const message of await history.loadOlder()) current.messages.set(message.seq, message);
@@ -101,6 +102,23 @@ async function startChat(me: string): Promise<void> {
     client.markRead(conversationId);
     renderConversations();
     renderTyping();
+  }
+
+  /**
+   * The back control (shown on narrow screens only): closes the conversation, so that what arrives in it while
+   * the list is shown counts as unread, and shows the list.
+   */
+  function closeConversation(): void {
+    open = undefined;
+    loadOlder = undefined;
+    view.title.textContent = 'Pick a conversation';
+    view.messages.replaceChildren();
+    view.loadOlder.hidden = true;
+    view.composerFields.disabled = true;
+    if (bodyInput) bodyInput.value = '';
+    renderTyping();
+    renderConversations();
+    showPane('list');
   }
 
   client.on('status', (status) => {
@@ -188,6 +206,7 @@ async function startChat(me: string): Promise<void> {
     renderTimeline();
   });
   view.loadOlder.addEventListener('click', () => void loadOlder?.());
+  view.back.addEventListener('click', closeConversation);
   document.addEventListener('visibilitychange', () => {
     if (open && document.visibilityState === 'visible') client.markRead(open.id);
   });

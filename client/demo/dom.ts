@@ -25,6 +25,7 @@ export const view = {
   status: element('status'),
   newConversation: element<HTMLFormElement>('new-conversation'),
   conversations: element<HTMLUListElement>('conversations'),
+  back: element<HTMLButtonElement>('back'),
   title: element('conversation-title'),
   loadOlder: element<HTMLButtonElement>('load-older'),
   messages: element<HTMLOListElement>('messages'),
@@ -32,3 +33,11 @@ export const view = {
   composer: element<HTMLFormElement>('composer'),
   composerFields: element<HTMLFieldSetElement>('composer-fields'),
 };
+
+/**
+ * Which pane a narrow screen shows (style.css); a wide one shows the list and the conversation side by side
+ * whatever this says.
+ */
+export function showPane(pane: 'list' | 'conversation'): void {
+  view.chat.dataset.view = pane;
+}
