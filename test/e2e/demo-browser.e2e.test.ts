@@ -39,10 +39,17 @@ afterAll(async () => {
 const eventually = (assertion: () => Promise<void>) =>
   vi.waitFor(assertion, { timeout: 10_000, interval: 100 });
 
-/** A separate browser context (its own storage, like another person's browser) signed in as `userId`. */
-async function signIn(userId: string): Promise<Page> {
+const desktop = { viewport: { width: 1000, height: 640 } };
+// A phone: the page's meta viewport is honoured (isMobile), taps are touches.
+const phone = { viewport: { width: 375, height: 700 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+/**
+ * A separate browser context (its own storage, like another person's browser) signed in as `userId`, on a
+ * desktop screen unless told otherwise.
+ */
+async function signIn(userId: string, device: typeof desktop | typeof phone = desktop): Promise<Page> {
   if (!browser) throw new Error('the browser starts in beforeAll');
-  const context = await browser.newContext({ viewport: { width: 1000, height: 640 } });
+  const context = await browser.newContext(device);
   const page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(`${userId}: ${error.message}`));
   page.on('console', (message) => {
@@ -65,11 +72,40 @@ async function write(page: Page, text: string): Promise<void> {
 
 const texts = (page: Page, selector: string) => page.locator(selector).allTextContents();
 
+/** Which of the two panes are shown: the conversation list, the open conversation, and the back control. */
+const panes = async (page: Page) => ({
+  list: await page.locator('.sidebar').isVisible(),
+  conversation: await page.locator('.conversation').isVisible(),
+  back: await page.getByRole('button', { name: 'Back to conversations' }).isVisible(),
+});
+
+/** The page and its scrolling panes that are wider than their box, which would scroll sideways. */
+const scrollingSideways = (page: Page) =>
+  page.evaluate(() =>
+    [
+      document.documentElement,
+      ...Array.from(document.querySelectorAll('.messages, .conversations, .sidebar')),
+    ]
+      .filter((element) => element.scrollWidth > element.clientWidth)
+      .map((element) => element.className || element.tagName),
+  );
+
+/** Whether the composer lies entirely within the window, not below its bottom edge or beside it. */
+const composerOnScreen = (page: Page) =>
+  page.evaluate(() => {
+    const box = document.getElementById('composer')?.getBoundingClientRect();
+    return (
+      box !== undefined && box.top >= 0 && box.bottom <= window.innerHeight && box.right <= window.innerWidth
+    );
+  });
+
 describe.runIf(t.isLocal)('the demo page in Chromium', () => {
   it('lets two people chat: messages, typing, presence, unread badges and read marks', async () => {
     const [alice, bob] = await t.newUsers('alice', 'bob');
     const [alicePage, bobPage] = await Promise.all([signIn(alice), signIn(bob)]);
     const bobsInboxEntry = bobPage.locator('.conversation-item', { hasText: alice });
+    // Side by side, with no back control.
+    expect(await panes(alicePage)).toEqual({ list: true, conversation: true, back: false });
 
     await alicePage.getByLabel('Members').fill(bob);
     await alicePage.getByRole('button', { name: 'Start conversation' }).click();
@@ -104,8 +140,66 @@ describe.runIf(t.isLocal)('the demo page in Chromium', () => {
     );
     expect(await alicePage.locator('#typing').textContent()).toBe('');
 
+    expect(await panes(alicePage)).toEqual({ list: true, conversation: true, back: false });
+    expect(await scrollingSideways(alicePage)).toEqual([]);
+
     await mkdir('test-results', { recursive: true });
-    await alicePage.screenshot({ path: 'test-results/demo.png' });
+    await alicePage.screenshot({ path: 'test-results/demo-desktop.png' });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('works on a 375 × 700 phone: the list, then the conversation (read, type, send), then back', async () => {
+    const [erin, frank] = await t.newUsers('erin', 'frank');
+    const [erinPage, frankPage] = await Promise.all([signIn(erin), signIn(frank, phone)]);
+    const franksEntry = frankPage.locator('.conversation-item', { hasText: erin });
+    await mkdir('test-results', { recursive: true });
+
+    // The list alone, the whole width of the screen.
+    expect(await panes(frankPage)).toEqual({ list: true, conversation: false, back: false });
+    expect((await frankPage.locator('.sidebar').boundingBox())?.width).toBe(375);
+
+    await erinPage.getByLabel('Members').fill(frank);
+    await erinPage.getByRole('button', { name: 'Start conversation' }).click();
+    const longLink = `https://example.com/${'a-long-path-segment-'.repeat(8)}end`;
+    await write(erinPage, 'Hi Frank!');
+    await write(erinPage, `The notes: ${longLink}`);
+    await eventually(async () => expect(await franksEntry.locator('.badge').textContent()).toBe('2'));
+    expect(await scrollingSideways(frankPage)).toEqual([]);
+
+    // Opening a conversation swaps the list for it; the messages are there to read, the composer on screen.
+    await franksEntry.tap();
+    await eventually(async () =>
+      expect(await texts(frankPage, '.message .body')).toEqual(['Hi Frank!', `The notes: ${longLink}`]),
+    );
+    expect(await panes(frankPage)).toEqual({ list: false, conversation: true, back: true });
+    expect(await frankPage.locator('.message').last().isVisible()).toBe(true);
+    expect(await composerOnScreen(frankPage)).toBe(true);
+
+    await frankPage.getByLabel('Message').tap();
+    await frankPage.getByLabel('Message').pressSequentially('On my phone');
+    await eventually(async () =>
+      expect(await erinPage.locator('#typing').textContent()).toBe(`${frank} is typing…`),
+    );
+    await frankPage.getByLabel('Message').press('Enter');
+    await eventually(async () =>
+      expect(await texts(erinPage, '.message:not(.mine) .body')).toEqual(['On my phone']),
+    );
+    // Erin has the conversation open, so she reads it as it arrives.
+    await eventually(async () => expect(await texts(frankPage, '.message.mine .state')).toEqual(['Read']));
+    expect(await composerOnScreen(frankPage)).toBe(true);
+    expect(await scrollingSideways(frankPage)).toEqual([]);
+    await frankPage.screenshot({ path: 'test-results/demo-phone-conversation.png' });
+
+    // Back: the list again, with the conversation closed, so what arrives now is unread.
+    await frankPage.getByRole('button', { name: 'Back to conversations' }).tap();
+    expect(await panes(frankPage)).toEqual({ list: true, conversation: false, back: false });
+    expect(await franksEntry.getAttribute('aria-current')).toBe('false');
+    expect(await franksEntry.locator('.preview').textContent()).toBe('On my phone');
+    await write(erinPage, 'Got it');
+    await eventually(async () => expect(await franksEntry.locator('.badge').textContent()).toBe('1'));
+    expect(await franksEntry.locator('.preview').textContent()).toBe('Got it');
+    expect(await scrollingSideways(frankPage)).toEqual([]);
+    await frankPage.screenshot({ path: 'test-results/demo-phone-list.png' });
     expect(pageErrors).toEqual([]);
   });
 
