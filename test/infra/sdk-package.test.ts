@@ -120,7 +120,7 @@ describe('the SDK package, installed from its tarball into a fresh app', () => {
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
     expect(manifest.dependencies ?? {}).toEqual({});
     expect(manifest.sideEffects).toBe(false);
-    const targets: string[] = [manifest.types];
+    const targets: string[] = [manifest.main, manifest.types];
     const collect = (value: unknown): void => {
       if (typeof value === 'string') targets.push(value);
       else if (value && typeof value === 'object') Object.values(value).forEach(collect);
