@@ -1,14 +1,12 @@
 import { type BackoffOptions, backoffDelay } from './backoff.ts';
-import { Handover } from './handover.ts';
+import { Handover, type HandoverReason } from './handover.ts';
 import { Link, type WebSocketConstructor } from './link.ts';
 import { isPong, namedIntervalMs } from './liveness.ts';
 import type { ClientFrame } from './protocol.ts';
+import { isTokenRefusal, type TokenProvider } from './token.ts';
 
 /** What the app shows: first attempt, connected, lost and retrying, or not trying at all. */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'offline';
-
-/** Supplies a fresh token; called before every connection attempt. */
-export type TokenProvider = () => string | Promise<string>;
 
 export interface ConnectionOptions {
   url: string;
@@ -28,7 +26,8 @@ export interface ConnectionOptions {
 /**
  * One logical connection that outlives its sockets: it reconnects with backoff whenever a socket closes
  * (network loss, API Gateway's idle limit, a dead socket found by a check) until `stop()` is called, and before
- * API Gateway's 2-hour limit it opens the next socket and moves over to it without a gap (the hand-over).
+ * API Gateway's 2-hour limit or its token's `exp` it opens the next socket (with a fresh token) and moves over to
+ * it without a gap (the hand-over).
  * Each socket's heartbeats and checks are its `Liveness`; a check without `pong` closes and replaces it.
  */
 export class Connection {
@@ -48,12 +47,14 @@ export class Connection {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private nextLinkId = 1;
   private heartbeatIntervalMs: number;
+  /** The server refused a socket's token: attempts ask for a fresh one until a socket is confirmed. */
+  private tokenRefused = false;
 
   constructor(private readonly options: ConnectionOptions) {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs;
     this.handover = new Handover({
       maxConnectionAgeMs: options.maxConnectionAgeMs,
-      openNext: (current) => this.handOver(current),
+      openNext: (current, reason) => this.handOver(current, reason),
       onRetired: options.onLinkRetired,
     });
   }
@@ -107,41 +108,36 @@ export class Connection {
     return Promise.resolve(false);
   }
 
-  private async attempt(session: number): Promise<void> {
+  private async attempt(session: number, forceRefresh = false): Promise<void> {
     this.retryTimer = undefined;
     this.attempting = true;
     if (!this.primary) this.setStatus(this.hasBeenOpen ? 'reconnecting' : 'connecting');
     let token: string;
     try {
-      token = await this.options.getToken();
+      token = await this.options.getToken({ forceRefresh: forceRefresh || this.tokenRefused });
     } catch {
       if (session === this.session) this.attemptFailed();
       return;
     }
     if (session !== this.session) return;
 
-    const { url } = this.options;
-    // Browsers cannot set headers on a WebSocket, so the token travels in the query string.
-    const socket = new this.options.WebSocket(
-      `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`,
+    const { url, WebSocket, pongTimeoutMs } = this.options;
+    const link: Link = new Link(
+      this.nextLinkId++,
+      { WebSocket, url, token },
+      { intervalMs: () => this.heartbeatIntervalMs, pongTimeoutMs, onSilent: () => this.dead(link) },
+      {
+        open: () => link === this.pending && this.opened(link),
+        message: (frame) => this.isListening(link) && this.received(link, frame),
+        close: () => this.closed(link),
+      },
     );
-    const link: Link = new Link(this.nextLinkId++, socket, {
-      intervalMs: () => this.heartbeatIntervalMs,
-      pongTimeoutMs: this.options.pongTimeoutMs,
-      onSilent: () => this.dead(link),
-    });
     this.pending = link;
-    socket.addEventListener('open', () => {
-      if (link === this.pending) this.opened(link);
-    });
-    socket.addEventListener('message', (event) => {
-      if ((link === this.primary || link === this.handover.retiring) && !link.closed)
-        this.received(link, event.data);
-    });
-    socket.addEventListener('close', () => this.closed(link));
-    // An error is always followed by a close, which is where reconnection happens; listening at all keeps
-    // Node's `ws` from raising it as an unhandled 'error' event.
-    socket.addEventListener('error', () => {});
+  }
+
+  /** Frames count from the current socket and, during a hand-over, the retiring one until it is closed. */
+  private isListening(link: Link): boolean {
+    return (link === this.primary || link === this.handover.retiring) && !link.closed;
   }
 
   private opened(link: Link): void {
@@ -159,19 +155,11 @@ export class Connection {
     if (!previous) this.setStatus('open');
   }
 
-  private received(link: Link, data: unknown): void {
-    if (typeof data !== 'string') return;
-    let frame: unknown;
-    try {
-      frame = JSON.parse(data);
-    } catch {
-      return; // Not a protocol frame; nothing in it can be acted on.
-    }
-    if (isPong(frame)) {
-      this.ponged(link, namedIntervalMs(frame));
-      return;
-    }
-    this.options.onFrame(frame);
+  private received(link: Link, frame: unknown): void {
+    if (isPong(frame)) this.ponged(link, namedIntervalMs(frame));
+    // Its token expired: the server closes the socket next (see `connectionLost`).
+    else if (isTokenRefusal(frame)) link.refused = true;
+    else this.options.onFrame(frame);
   }
 
   private ponged(link: Link, intervalMs: number | undefined): void {
@@ -181,7 +169,9 @@ export class Connection {
     }
     link.liveness.answered();
     // The new socket of a hand-over answers: the old one can go.
-    if (link === this.primary) this.handover.confirmed();
+    if (link !== this.primary) return;
+    this.handover.confirmed();
+    this.tokenRefused = false;
   }
 
   private closed(link: Link): void {
@@ -194,16 +184,23 @@ export class Connection {
     } else if (link === this.handover.retiring) {
       this.handover.retire(link);
     } else if (link === this.primary) {
-      this.connectionLost();
+      this.connectionLost(link);
     }
   }
 
-  /** The current socket is gone: everything else goes too, and reconnection starts from scratch. */
-  private connectionLost(): void {
+  /**
+   * The current socket is gone: everything else goes too, and reconnection starts from scratch; at once with a
+   * fresh token when the server refused the socket's token (once: a refused fresh token waits for the backoff).
+   */
+  private connectionLost(link: Link): void {
     this.closeAll();
     this.attempting = false;
     this.session += 1;
-    if (this.running) this.scheduleRetry();
+    if (!this.running) return;
+    if (link.refused && !this.tokenRefused) {
+      this.tokenRefused = true;
+      void this.attempt(this.session);
+    } else this.scheduleRetry();
   }
 
   private closeAll(): void {
@@ -228,15 +225,15 @@ export class Connection {
     this.retryTimer = setTimeout(() => void this.attempt(session), delay);
   }
 
-  /** Before the gateway's age limit: the next socket opens while this one still works. */
-  private handOver(link: Link): void {
+  /** Before the gateway's age limit or the token's `exp`: the next socket opens while this one still works. */
+  private handOver(link: Link, reason: HandoverReason): void {
     if (link !== this.primary || this.attempting || !this.running) return;
-    void this.attempt(this.session);
+    void this.attempt(this.session, reason === 'token');
   }
 
   /** No pong came: a socket can die without a close event (a phone changing networks, a NAT dropping the flow). */
   private dead(link: Link): void {
-    if (link === this.primary) this.connectionLost();
+    if (link === this.primary) this.connectionLost(link);
     else if (link === this.handover.retiring) this.handover.retire(link);
   }
 

@@ -11,23 +11,38 @@ export function handoverLeadMs(maxConnectionAgeMs: number): number {
   return Math.min(5 * 60_000, maxConnectionAgeMs / 4);
 }
 
+/**
+ * How long before a token's `exp` the next connection is opened, given the time it has left: a minute, a quarter
+ * of a shorter time (tests' short tokens), times the jitter, and never under 2 s (to connect and confirm a socket).
+ */
+export function tokenLeadMs(remainingMs: number, jitter = 1): number {
+  return Math.max(2_000, Math.min(60_000, remainingMs / 4) * jitter);
+}
+
+/** Why the next socket is opened: the gateway's age limit, or the current token's `exp`. */
+export type HandoverReason = 'age' | 'token';
+
 export interface HandoverOptions {
   maxConnectionAgeMs: number;
   /** Time to open the next socket; `current` is the socket that was current when the hand-over was planned. */
-  openNext(current: Link): void;
+  openNext(current: Link, reason: HandoverReason): void;
   /** A socket that frames were sent on is closed while the connection stays open. */
   onRetired(linkId: number): void;
 }
 
 /**
- * The hand-over before the gateway's maximum connection age: shortly before the current socket reaches it the
- * next one is opened; frames go to the new socket at once, and the old one keeps receiving until the new one
- * answers its first check, then it is retired.
+ * The hand-over before the gateway's maximum connection age or the socket's token's `exp`, whichever comes first:
+ * shortly before it the next one is opened (with a fresh token); frames go to the new socket at once, and the old
+ * one keeps receiving until the new one answers its first check, then it is retired. A token that does not
+ * expire after the one it replaces (the app's provider gave no fresher one) plans no token hand-over: it would
+ * only repeat; the server's `unauthorized` then starts a reconnection instead.
  */
 export class Handover {
   private retiringLink: Link | undefined;
   /** When the current socket's next socket is opened. */
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** What the planned (or last failed) next socket is for. */
+  private reason: HandoverReason = 'age';
 
   constructor(private readonly options: HandoverOptions) {}
 
@@ -41,9 +56,15 @@ export class Handover {
     clearTimeout(this.timer);
     const { maxConnectionAgeMs } = this.options;
     const jitter = 0.5 + Math.random() / 2; // clients connected together do not all hand over together
+    const ageDue = maxConnectionAgeMs - handoverLeadMs(maxConnectionAgeMs) * jitter;
+    const remaining = (link.expiresAt ?? Number.NaN) - Date.now();
+    const fresher = previous?.expiresAt === undefined || (link.expiresAt ?? 0) > previous.expiresAt;
+    // NaN (no exp) and an exp already past by this clock (a skewed clock: nothing to plan on) fail this test.
+    const tokenDue = remaining > 0 && fresher ? remaining - tokenLeadMs(remaining, jitter) : Infinity;
+    this.reason = tokenDue < ageDue ? 'token' : 'age';
     this.timer = setTimeout(
-      () => this.options.openNext(link),
-      maxConnectionAgeMs - handoverLeadMs(maxConnectionAgeMs) * jitter,
+      () => this.options.openNext(link, this.reason),
+      Math.max(0, Math.min(ageDue, tokenDue)),
     );
     if (!previous) return;
     previous.liveness.stopBeating();
@@ -59,9 +80,12 @@ export class Handover {
   /** A next socket that did not get through: try again while `current` lasts. */
   retryLater(current: Link): void {
     clearTimeout(this.timer);
+    const ageRetry = handoverLeadMs(this.options.maxConnectionAgeMs) / 4;
+    const remaining = (current.expiresAt ?? Number.NaN) - Date.now();
+    const tokenRetry = this.reason === 'token' && remaining > 0 ? Math.max(1_000, remaining / 4) : Infinity;
     this.timer = setTimeout(
-      () => this.options.openNext(current),
-      handoverLeadMs(this.options.maxConnectionAgeMs) / 4,
+      () => this.options.openNext(current, this.reason),
+      Math.min(ageRetry, tokenRetry),
     );
   }
 

@@ -1,4 +1,3 @@
-import type { TokenProvider } from './connection.ts';
 import type {
   ConversationWithMembers,
   InboxPage,
@@ -8,6 +7,7 @@ import type {
   ReadPosition,
   UnreadSummary,
 } from './protocol.ts';
+import type { TokenProvider } from './token.ts';
 
 /** The part of the platform `fetch` the client uses. */
 export type FetchLike = (
@@ -124,17 +124,22 @@ export class ChatApi {
     path: string,
     options: { query?: Query; body?: unknown } = {},
   ): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${await this.getToken()}` };
-    const init: Parameters<FetchLike>[1] = { method, headers };
-    if (options.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      init.body = JSON.stringify(options.body);
-    }
-    const response = await this.fetch(`${this.httpUrl}${path}${queryString(options.query)}`, init);
+    const url = `${this.httpUrl}${path}${queryString(options.query)}`;
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    let response = await this.send(method, url, body, false);
+    // A refused token (expired, revoked): once more with a fresh one. A second refusal is the app's to handle.
+    if (response.status === 401) response = await this.send(method, url, body, true);
     // 204 and non-JSON error pages have no JSON body.
     const payload = await response.json().catch(() => undefined);
     if (!response.ok) throw apiError(response.status, payload);
     return payload as T;
+  }
+
+  private async send(method: string, url: string, body: string | undefined, forceRefresh: boolean) {
+    const token = await this.getToken({ forceRefresh });
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return this.fetch(url, body === undefined ? { method, headers } : { method, headers, body });
   }
 }
 

@@ -1,9 +1,9 @@
 export type { BackoffOptions } from './backoff.ts';
 export { backoffDelay } from './backoff.ts';
 export { ChatClient, createChatClient } from './client.ts';
-export type { ConnectionStatus, TokenProvider } from './connection.ts';
+export type { ConnectionStatus } from './connection.ts';
 export type { ChatEvents } from './events.ts';
-export { defaultMaxConnectionAgeMs, handoverLeadMs } from './handover.ts';
+export { defaultMaxConnectionAgeMs, handoverLeadMs, tokenLeadMs } from './handover.ts';
 export type { HistoryPager } from './history.ts';
 export { ChatApi, ChatApiError, type ChatApiOptions, type FetchLike } from './http-api.ts';
 export type { WebSocketConstructor, WebSocketLike } from './link.ts';
@@ -17,3 +17,4 @@ export {
 } from './options.ts';
 export type { OutgoingMessage, OutgoingStatus } from './outbox.ts';
 export type * from './protocol.ts';
+export type { TokenProvider, TokenRequest } from './token.ts';

@@ -1,5 +1,6 @@
 import { Liveness, type LivenessOptions } from './liveness.ts';
 import type { ClientFrame } from './protocol.ts';
+import { tokenExpiresAt } from './token.ts';
 
 /** The part of the platform WebSocket (browser, React Native, Node's `ws`) the client uses. */
 export interface WebSocketLike {
@@ -11,17 +12,50 @@ export interface WebSocketLike {
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
-/** One socket of a connection and what belongs to it: its state and its liveness. */
+/** What a link reports from its socket. */
+export interface LinkEvents {
+  open(): void;
+  /** A frame, parsed; what is not JSON text is no protocol frame, and nothing in it can be acted on. */
+  message(frame: unknown): void;
+  /** Also after an error: an error is always followed by a close, which is where reconnection happens. */
+  close(): void;
+}
+
+/** One socket of a connection and what belongs to it: its state, its liveness and its token's expiry. */
 export class Link {
   closed = false;
+  /** The server refused its token (`unauthorized`): it is about to close it. */
+  refused = false;
   readonly liveness: Liveness;
+  /** Its token's `exp` (ms since the epoch), when the token is a JWT that has one. */
+  readonly expiresAt: number | undefined;
+  private readonly socket: WebSocketLike;
 
   constructor(
     readonly id: number,
-    private readonly socket: WebSocketLike,
+    to: { WebSocket: WebSocketConstructor; url: string; token: string },
     liveness: Omit<LivenessOptions, 'send'>,
+    events: LinkEvents,
   ) {
     this.liveness = new Liveness({ ...liveness, send: (frame) => this.send(frame) });
+    this.expiresAt = tokenExpiresAt(to.token);
+    // Browsers cannot set headers on a WebSocket, so the token travels in the query string.
+    const separator = to.url.includes('?') ? '&' : '?';
+    this.socket = new to.WebSocket(`${to.url}${separator}token=${encodeURIComponent(to.token)}`);
+    this.socket.addEventListener('open', events.open);
+    this.socket.addEventListener('message', ({ data }) => {
+      if (typeof data !== 'string') return;
+      let frame: unknown;
+      try {
+        frame = JSON.parse(data);
+      } catch {
+        return;
+      }
+      events.message(frame);
+    });
+    this.socket.addEventListener('close', events.close);
+    // Listening at all keeps Node's `ws` from raising an unhandled 'error' event.
+    this.socket.addEventListener('error', () => {});
   }
 
   send(frame: ClientFrame): void {

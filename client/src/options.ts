@@ -1,7 +1,7 @@
 import type { BackoffOptions } from './backoff.ts';
-import type { TokenProvider } from './connection.ts';
 import type { FetchLike } from './http-api.ts';
 import type { WebSocketConstructor } from './link.ts';
+import type { TokenProvider } from './token.ts';
 
 export interface ChatClientOptions {
   /** Base URL of the HTTP API, e.g. `https://api.example.com` or `http://127.0.0.1:3000`. */
@@ -10,7 +10,12 @@ export interface ChatClientOptions {
   wsUrl: string;
   /** The signed-in user (the token's `sub`): their own messages are never unread. */
   userId: string;
-  /** Called before every connection attempt and every HTTP request; cache inside it if fetching is costly. */
+  /**
+   * Called before every connection attempt and every HTTP request; cache inside it if fetching is costly, but
+   * not when asked `forceRefresh` (the last token was refused, or the socket's token nears its `exp`). A JWT's
+   * `exp` is read (not verified): shortly before it (a minute, less for short tokens) the client moves to a new
+   * socket with a fresh token, without a gap. A refused HTTP request (401) is retried once with a fresh token.
+   */
   getToken: TokenProvider;
   /** Defaults to `globalThis.WebSocket`; pass `ws`'s `WebSocket` on Node before 22. */
   WebSocket?: WebSocketConstructor;
