@@ -12,7 +12,7 @@ const runtime = await startLocalRuntime({
 });
 
 console.log(
-  `Chat backend ready: HTTP ${runtime.httpUrl}  WebSocket ${runtime.wsUrl}  demo ${runtime.httpUrl}/demo/  ` +
+  `Chat backend ready: HTTP ${runtime.httpUrl}  WebSocket ${runtime.wsUrl}  demo ${runtime.httpUrl}/demo/  API docs ${runtime.httpUrl}/docs/  ` +
     `(tokens: ${trustedIssuer ? `from ${trustedIssuer}` : 'npm run token -- <userId>'}; Ctrl-C stops)`,
 );
 

@@ -12,6 +12,7 @@ import { createTokenVerifier, jwksUriOf, type VerifierConfig } from '../shared/a
 import { fanOutConsumer, httpRoutes, webSocketAuthorizer, webSocketRoutes } from '../shared/shape/routes.ts';
 import { fanOutFilterPatterns } from '../shared/shape/table.ts';
 import { PresenceStore } from '../shared/store/presence-store.ts';
+import { createApiDocsHandler } from './api-docs.ts';
 import { createDevIssuer, type DevIssuer, devAudience } from './dev-issuer.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createHttpGateway, type ExtraHandler } from './http-gateway.ts';
@@ -31,7 +32,7 @@ export interface LocalRuntimeOptions {
   streamPollIntervalMs?: number;
   idleTimeoutMs?: number;
   maxConnectionMs?: number;
-  /** Serve more paths on the HTTP port (the demo page), given the runtime's URLs. */
+  /** Serve more paths on the HTTP port (the demo page), given the runtime's URLs; `/docs/` is always served. */
   extraHttpHandlers?: (urls: { httpUrl: string; wsUrl: string }) => Promise<ExtraHandler[]>;
   /**
    * Puts something between the functions and DynamoDB Local (the benchmarks' counting proxy): given DynamoDB
@@ -134,7 +135,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       functions,
       ...(devIssuer ? { devIssuer } : {}),
       verifyToken: createTokenVerifier(identity),
-      extraHandlers: (await options.extraHttpHandlers?.({ httpUrl, wsUrl })) ?? [],
+      // The API descriptions at /docs/, always; then the caller's (the demo page).
+      extraHandlers: [
+        await createApiDocsHandler(),
+        ...((await options.extraHttpHandlers?.({ httpUrl, wsUrl })) ?? []),
+      ],
     });
     httpServer.on('request', gateway);
 
