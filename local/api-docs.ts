@@ -3,9 +3,9 @@
  * `npm run docs:api` writes to docs/) and a plain page at `/docs/` listing the routes, actions and events.
  */
 import { readFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { ExtraHandler } from './http-gateway.ts';
+import { staticAssets } from './static-assets.ts';
 
 const docsFile = (name: string) => fileURLToPath(new URL(`../docs/${name}`, import.meta.url));
 
@@ -68,28 +68,12 @@ export async function createApiDocsHandler(): Promise<ExtraHandler> {
     readFile(docsFile('asyncapi.json'), 'utf8'),
   ]);
   const json = 'application/json; charset=utf-8';
-  const assets = new Map([
-    [
-      '/docs/',
-      {
-        contentType: 'text/html; charset=utf-8',
-        body: page(JSON.parse(openApiText), JSON.parse(asyncApiText)),
-      },
-    ],
-    ['/docs/openapi.json', { contentType: json, body: openApiText }],
-    ['/docs/asyncapi.json', { contentType: json, body: asyncApiText }],
-  ]);
-  return (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/docs') {
-      res.writeHead(301, { location: '/docs/' }).end();
-      return true;
-    }
-    const asset = path === undefined ? undefined : assets.get(path);
-    if (!asset) return false;
-    res.writeHead(200, { 'content-type': asset.contentType, 'cache-control': 'no-store' });
-    res.end(req.method === 'HEAD' ? undefined : asset.body);
-    return true;
-  };
+  return staticAssets('/docs/', {
+    '': {
+      contentType: 'text/html; charset=utf-8',
+      body: page(JSON.parse(openApiText), JSON.parse(asyncApiText)),
+    },
+    'openapi.json': { contentType: json, body: openApiText },
+    'asyncapi.json': { contentType: json, body: asyncApiText },
+  });
 }

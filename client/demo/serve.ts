@@ -1,23 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import type { ExtraHandler } from '../../local/http-gateway.ts';
+import { staticAssets } from '../../local/static-assets.ts';
 
 const demoFile = (name: string) => fileURLToPath(new URL(name, import.meta.url));
-
-interface Asset {
-  contentType: string;
-  body: string;
-}
 
 /**
  * Bundles the demo page once and returns a request handler for `/demo/`, `/demo/app.js` and
  * `/demo/style.css`; it answers false for any other request so the gateway can route it on.
  */
-export async function createDemoHandler(options: {
-  httpUrl: string;
-  wsUrl: string;
-}): Promise<(req: IncomingMessage, res: ServerResponse) => boolean> {
+export async function createDemoHandler(options: { httpUrl: string; wsUrl: string }): Promise<ExtraHandler> {
   const [bundle, html, css] = await Promise.all([
     build({
       entryPoints: [demoFile('app.ts')],
@@ -39,30 +32,12 @@ export async function createDemoHandler(options: {
     '<',
     '\\u003c',
   );
-  const assets = new Map<string, Asset>([
-    [
-      '/demo/',
-      {
-        contentType: 'text/html; charset=utf-8',
-        body: html.replace('<!-- chat-config -->', `<script>window.CHAT_CONFIG = ${config};</script>`),
-      },
-    ],
-    ['/demo/app.js', { contentType: 'text/javascript; charset=utf-8', body: script }],
-    ['/demo/style.css', { contentType: 'text/css; charset=utf-8', body: css }],
-  ]);
-
-  return (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/demo') {
-      // The page loads app.js and style.css relative to /demo/.
-      res.writeHead(301, { location: '/demo/' }).end();
-      return true;
-    }
-    const asset = path === undefined ? undefined : assets.get(path);
-    if (!asset) return false;
-    res.writeHead(200, { 'content-type': asset.contentType, 'cache-control': 'no-store' });
-    res.end(req.method === 'HEAD' ? undefined : asset.body);
-    return true;
-  };
+  return staticAssets('/demo/', {
+    '': {
+      contentType: 'text/html; charset=utf-8',
+      body: html.replace('<!-- chat-config -->', `<script>window.CHAT_CONFIG = ${config};</script>`),
+    },
+    'app.js': { contentType: 'text/javascript; charset=utf-8', body: script },
+    'style.css': { contentType: 'text/css; charset=utf-8', body: css },
+  });
 }
