@@ -81,6 +81,8 @@ export class WebSocketGateway {
         `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"message":"${text}"}`,
       );
     };
+    // The client may reset the connection while `$connect` runs, before `ws` listens to the socket.
+    socket.on('error', () => socket.destroy());
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const headers = Object.fromEntries(
@@ -151,6 +153,9 @@ export class WebSocketGateway {
     );
     const maxAge = setTimeout(() => socket.close(1001, 'Going away'), this.options.maxConnectionMs);
     live.timers.push(idleCheck, maxAge);
+    // A frame `ws` refuses (over `maxPayload`, or text that is not UTF-8) is an `error` on the socket, which it then
+    // closes (1009, 1007), as API Gateway does; unheard, that `error` would end the process.
+    socket.on('error', () => undefined);
     socket.on('message', (data, isBinary) => {
       live.lastActiveAt = Date.now();
       const body = isBinary ? Buffer.from(data as Buffer).toString('base64') : data.toString();

@@ -1,0 +1,130 @@
+/**
+ * The local runtime against a hostile neighbour: frames `ws` refuses, requests during start-up. Each case runs
+ * against a real `npm run dev` process (`local/dev.ts`), so a crash shows as that process exiting.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { repositoryRoot } from '../../local/lambda.ts';
+
+interface Run {
+  child: ChildProcess;
+  httpUrl: string;
+  wsUrl: string;
+  output: () => string;
+}
+
+/** This process's environment without what the test run's own runtime set (its issuer, table, endpoints). */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'AWS_ENDPOINT_URL', 'TABLE_NAME']) {
+    delete env[name];
+  }
+  delete env.CONNECTIONS_ENDPOINT;
+  return env;
+}
+
+/** Starts `local/dev.ts` in its own process group (so it can be killed with its Java child). */
+function spawnRun(ports: { http: number; ws: number } = { http: 0, ws: 0 }) {
+  const child = spawn(join(repositoryRoot, 'node_modules/.bin/tsx'), ['local/dev.ts'], {
+    cwd: repositoryRoot,
+    env: { ...cleanEnv(), HTTP_PORT: String(ports.http), WS_PORT: String(ports.ws) },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const ready = new Promise<Run>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /HTTP (\S+)\s+WebSocket (\S+)/.exec(output);
+      if (match?.[1] && match[2])
+        resolve({ child, httpUrl: match[1], wsUrl: match[2], output: () => output });
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`npm run dev exited (${code}): ${output}`)));
+  });
+  return { child, ready };
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  process.kill(-(child.pid as number), 'SIGKILL');
+  await exited;
+}
+
+async function tokenFor(run: Run, userId: string): Promise<string> {
+  const answer = await fetch(`${run.httpUrl}/_local/token`, {
+    method: 'POST',
+    body: JSON.stringify({ userId }),
+  });
+  return ((await answer.json()) as { token: string }).token;
+}
+
+async function openSocket(run: Run, userId: string) {
+  const socket = new WebSocket(`${run.wsUrl}?token=${encodeURIComponent(await tokenFor(run, userId))}`);
+  const events: Record<string, unknown>[] = [];
+  socket.on('message', (data) => events.push(JSON.parse(data.toString()) as Record<string, unknown>));
+  socket.on('error', () => undefined);
+  await once(socket, 'open');
+  return { socket, events };
+}
+
+const newUser = (name: string) => `${name}-${Math.random().toString(36).slice(2, 10)}`;
+
+/** The runtime still accepts a new socket and answers its heartbeat. */
+async function expectServing(run: Run) {
+  expect(run.child.exitCode, run.output()).toBeNull();
+  const { socket, events } = await openSocket(run, newUser('after'));
+  socket.send(JSON.stringify({ action: 'heartbeat', reply: true }));
+  await expect.poll(() => events.map((e) => e.type), { timeout: 5_000 }).toContain('pong');
+  socket.close();
+}
+
+const local = process.env.CHAT_TARGET !== 'deployed';
+
+describe.skipIf(!local)('the local runtime against frames it refuses', () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await spawnRun().ready;
+  }, 120_000);
+  afterAll(async () => {
+    if (run) await kill(run.child);
+  });
+
+  it('closes a socket sending one frame over 128 KB with 1009, and keeps serving', async () => {
+    const { socket } = await openSocket(run, newUser('big'));
+    const closed = once(socket, 'close');
+    socket.send(JSON.stringify({ action: 'sendMessage', body: 'x'.repeat(129 * 1024) }));
+    const [code] = await closed;
+    expect(code).toBe(1009);
+    await expectServing(run);
+  });
+
+  it('closes a socket sending a text frame that is not UTF-8 with 1007, and keeps serving', async () => {
+    const { socket } = await openSocket(run, newUser('utf8'));
+    const closed = once(socket, 'close');
+    // `ws` sends a Buffer as it is, in a text frame when not binary: a lone continuation byte, an overlong form.
+    socket.send(Buffer.from([0x7b, 0x80, 0xc0, 0xaf, 0x7d]), { binary: false });
+    const [code] = await closed;
+    expect(code).toBe(1007);
+    await expectServing(run);
+  });
+
+  it('keeps serving after many refused frames at once', async () => {
+    const sockets = await Promise.all(Array.from({ length: 5 }, () => openSocket(run, newUser('many'))));
+    await Promise.all(
+      sockets.map(({ socket }, i) => {
+        const closed = once(socket, 'close');
+        if (i % 2) socket.send(Buffer.alloc(200 * 1024, 0x61));
+        else socket.send(Buffer.from([0xff, 0xfe]), { binary: false });
+        return closed;
+      }),
+    );
+    await expectServing(run);
+  });
+});
