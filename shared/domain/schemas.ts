@@ -1,7 +1,7 @@
 /** Input schemas of every frame and request; unknown fields are ignored (stripped) everywhere. */
 import { z } from 'zod';
 import { limits } from './limits.ts';
-import { hasLoneSurrogate } from './validate.ts';
+import { textProblem } from './validate.ts';
 
 export const id = z.string().regex(limits.idPattern, 'must be 1-128 of A-Z a-z 0-9 _ . : @ | -');
 const seq = z.number().int('must be an integer').min(0, 'must be >= 0').max(Number.MAX_SAFE_INTEGER);
@@ -25,7 +25,10 @@ export const createConversationBody = z.discriminatedUnion('type', [
       .trim()
       .min(1, 'must not be empty')
       .max(limits.maxGroupNameLength)
-      .refine((name) => !hasLoneSurrogate(name), 'must be well-formed Unicode'),
+      .superRefine((name, ctx) => {
+        const problem = name === '' ? undefined : textProblem(name, { multiline: false });
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     memberIds: z.array(id).min(1).max(limits.maxMembersPerAdd),
   }),
 ]);

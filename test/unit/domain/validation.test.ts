@@ -61,6 +61,9 @@ describe('parseInput names the field that is wrong', () => {
     [createConversationBody, { type: 'group', name: '   ', memberIds: ['b'] }, 'name'],
     [createConversationBody, { type: 'group', name: 'n'.repeat(101), memberIds: ['b'] }, 'name'],
     [createConversationBody, { type: 'group', name: '\ud800', memberIds: ['b'] }, 'name'],
+    [createConversationBody, { type: 'group', name: 'a\u0000b', memberIds: ['b'] }, 'name'],
+    [createConversationBody, { type: 'group', name: '\u202eevil', memberIds: ['b'] }, 'name'],
+    [createConversationBody, { type: 'group', name: '\u200b\u3164', memberIds: ['b'] }, 'name'],
     [createConversationBody, { type: 'group', name: 'g', memberIds: [] }, 'memberIds'],
     [addMembersBody, { userIds: Array.from({ length: 101 }, (_, i) => `u${i}`) }, 'userIds'],
     [addMembersBody, { userIds: 'alice' }, 'userIds'],
@@ -179,8 +182,8 @@ describe('messageBody', () => {
     }
   });
 
-  it('keeps unicode edge cases that are text: RTL, zero-width, combining, emoji, NUL', () => {
-    for (const body of ['שלום \u202eabc', 'a\u200bb', 'e\u0301', '👩‍👩‍👧‍👦', 'a\u0000b']) {
+  it('keeps unicode edge cases that are text: RTL, zero-width, combining, emoji', () => {
+    for (const body of ['שלום abc', 'a\u200bb', 'e\u0301', '👩‍👩‍👧‍👦']) {
       expect(messageBody(body)).toBe(body);
     }
   });
@@ -217,5 +220,152 @@ describe('message bodies of invisible characters only', () => {
       expect.objectContaining({ code: 'validation_failed' }),
     );
     expect(messageBody('a\u200bb')).toBe('a\u200bb');
+  });
+});
+
+describe('message bodies: control characters, line endings, deceptive formatting, invisible-only text', () => {
+  it.each([
+    ['newline', 'line 1\nline 2'],
+    ['tab', 'a\tb'],
+    ['blank lines and indentation inside', 'a\n\n\t- b\n\t- c'],
+    ['line and paragraph separators inside', 'a\u2028b\u2029c'],
+    ['ZWJ emoji sequences', '👨‍👩‍👧 👩🏽‍💻 🏳️‍🌈'],
+    ['variation selectors', '❤️ ☺︎ 1️⃣'],
+    [
+      'a subdivision flag (emoji tag sequence)',
+      'go 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}!',
+    ],
+    ['Persian with ZWNJ', 'می\u200cخواهم'],
+    ['Devanagari with ZWJ and ZWNJ', 'क्\u200dष क्\u200cष'],
+    ['Malayalam chillu with ZWJ', 'ന്\u200d'],
+    ['Hebrew and Arabic with direction marks', 'שלום \u200f123\u200f and مرحبا \u061c1'],
+    ['zero-width space, word joiner and soft hyphen inside text', 'a\u200bb\u2060c\u00add'],
+    ['combining marks', 'e\u0301 a\u0308'],
+    ['Hangul text', '안녕하세요'],
+    ['braille text', '⠓⠊'],
+  ])('accepts %s', (_what, body) => {
+    expect(messageBody(body)).toBe(body);
+  });
+
+  it('makes CRLF and a lone CR a newline, then trims', () => {
+    expect(messageBody('a\r\nb\r\n')).toBe('a\nb');
+    expect(messageBody('a\rb')).toBe('a\nb');
+    expect(messageBody('\r\n\r\nhi\r\n\r\n')).toBe('hi');
+    expect(messageBody('a\r\n\r\nb')).toBe('a\n\nb');
+  });
+
+  it.each([
+    ['NUL', 'a\u0000b', 'U+0000'],
+    ['BEL', 'ding\u0007', 'U+0007'],
+    ['backspace', 'abc\u0008\u0008x', 'U+0008'],
+    ['escape (ANSI colour)', '\u001b[31mred', 'U+001B'],
+    ['vertical tab inside', 'a\u000bb', 'U+000B'],
+    ['form feed inside', 'a\u000cb', 'U+000C'],
+    ['unit separator', 'a\u001fb', 'U+001F'],
+    ['DEL', 'a\u007fb', 'U+007F'],
+    ['C1 next line', 'a\u0085b', 'U+0085'],
+    ['C1 CSI', 'a\u009b31m', 'U+009B'],
+  ])('refuses a control character: %s', (_what, body, codePoint) => {
+    const message = validationError(() => messageBody(body));
+    expect(message).toMatch(
+      /^body: must not contain control characters \(only newline and tab are allowed\)/,
+    );
+    expect(message).toContain(codePoint);
+  });
+
+  it.each([
+    ['right-to-left override', 'invoice\u202egnp.exe', 'U+202E'],
+    ['left-to-right override', 'a\u202db', 'U+202D'],
+    ['left-to-right embedding', 'a\u202ab', 'U+202A'],
+    ['right-to-left embedding', 'a\u202bb', 'U+202B'],
+    ['pop directional formatting', 'a\u202cb', 'U+202C'],
+    ['left-to-right isolate', 'a\u2066b\u2069', 'U+2066'],
+    ['right-to-left isolate', 'a\u2067b', 'U+2067'],
+    ['first strong isolate', 'a\u2068b', 'U+2068'],
+    ['pop directional isolate', 'a\u2069b', 'U+2069'],
+    ['deprecated digit shape control', 'a\u206fb', 'U+206F'],
+    ['interlinear annotation', 'a\ufff9hidden\ufffab\ufffb', 'U+FFF9'],
+    ['language tag', 'a\u{E0001}b', 'U+E0001'],
+  ])('refuses deceptive formatting: %s', (_what, body, codePoint) => {
+    const message = validationError(() => messageBody(body));
+    expect(message).toMatch(/^body: must not contain bidi overrides, isolates or hidden formatting/);
+    expect(message).toContain(codePoint);
+  });
+
+  it('refuses tag characters that hide ASCII outside an emoji flag', () => {
+    const smuggled = `hello${[...'ignore'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')}`;
+    expect(validationError(() => messageBody(smuggled))).toMatch(
+      /^body: must not contain tag characters outside an emoji flag: U\+E0069/,
+    );
+    expect(validationError(() => messageBody('🏴\u{E0067}\u{E0062} a\u{E007F}'))).toMatch(/^body: .*tag/);
+  });
+
+  it.each([
+    ['zero-width space', '\u200b'],
+    ['zero-width joiners and non-joiners', '\u200d\u200c\u200d'],
+    ['word joiner and BOM', '\u2060\ufeff\u2060'],
+    ['direction marks', '\u200e\u200f\u061c'],
+    ['soft hyphen', '\u00ad'],
+    ['variation selectors', '\ufe0f\ufe0e'],
+    ['an ideographic variation selector', '\u{E0100}'],
+    ['combining grapheme joiner', '\u034f'],
+    ['Hangul filler', '\u3164'],
+    ['halfwidth Hangul filler', '\uffa0'],
+    ['Hangul choseong and jungseong fillers', '\u115f\u1160'],
+    ['braille blank', '\u2800\u2800'],
+    ['Khmer inherent vowels', '\u17b4\u17b5'],
+    ['Mongolian vowel separator and free variation selector', '\u180e\u180b'],
+    ['tag characters', '\u{E0041}\u{E007F}'],
+    ['a bidi override', '\u202e'],
+    ['invisible characters between spaces and newlines', ' \u200b\n\u3164\t\u2800 '],
+  ])('refuses a body of only invisible characters: %s', (_what, body) => {
+    expect(validationError(() => messageBody(body))).toMatch(
+      /^body: must not be empty or only invisible characters/,
+    );
+  });
+});
+
+describe('group names: one line of visible, well-formed text', () => {
+  const group = (name: string) => ({ type: 'group', name, memberIds: ['b'] });
+  const parsedName = (name: string) =>
+    (parseInput(createConversationBody, group(name)) as { name: string }).name;
+
+  it.each([
+    ['plain', 'Team', 'Team'],
+    ['trimmed', '  Team \n', 'Team'],
+    ['ZWJ emoji and variation selectors', '👨‍👩‍👧 Family ❤️', '👨‍👩‍👧 Family ❤️'],
+    ['Persian with ZWNJ', 'گروه می\u200cخواهم', 'گروه می\u200cخواهم'],
+    ['Hindi with ZWJ', 'क्\u200dष टीम', 'क्\u200dष टीम'],
+    ['Hebrew with a direction mark', 'צוות 2024\u200f', 'צוות 2024\u200f'],
+    [
+      'a subdivision flag',
+      '🏴\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}\u{E007F} Cymru',
+      '🏴\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}\u{E007F} Cymru',
+    ],
+  ])('accepts %s', (_what, name, stored) => {
+    expect(parsedName(name)).toBe(stored);
+  });
+
+  it.each([
+    ['a newline inside', 'a\nb', /^name: must not contain control characters: U\+000A/],
+    ['a CRLF inside', 'a\r\nb', /^name: must not contain control characters: U\+000D/],
+    ['a tab inside', 'a\tb', /^name: must not contain control characters: U\+0009/],
+    ['NUL', 'a\u0000b', /^name: must not contain control characters: U\+0000/],
+    ['escape', '\u001b[2Jx', /^name: must not contain control characters: U\+001B/],
+    ['C1 control', 'a\u0085b', /^name: must not contain control characters: U\+0085/],
+    ['DEL', 'a\u007f', /^name: must not contain control characters: U\+007F/],
+    ['a line separator', 'a\u2028b', /^name: must not contain line breaks: U\+2028/],
+    ['a paragraph separator', 'a\u2029b', /^name: must not contain line breaks: U\+2029/],
+    ['a right-to-left override', 'Admins\u202e', /^name: must not contain bidi overrides.*U\+202E/],
+    ['an isolate', '\u2067Admins', /^name: must not contain bidi overrides.*U\+2067/],
+    ['hidden tag characters', `Team\u{E0068}\u{E0069}`, /^name: must not contain tag characters.*U\+E0068/],
+    ['zero-width only', '\u200b\u200d', /^name: must not be empty or only invisible characters/],
+    ['Hangul filler only', '\u3164', /^name: must not be empty or only invisible characters/],
+    ['braille blank only', '\u2800\u2800\u2800', /^name: must not be empty or only invisible characters/],
+    ['variation selectors only', '\ufe0f', /^name: must not be empty or only invisible characters/],
+    ['a lone surrogate', 'a\ud800', /^name: must be well-formed Unicode/],
+    ['blank', ' \u3000 ', /^name: must not be empty/],
+  ])('refuses %s', (_what, name, message) => {
+    expect(validationError(() => parseInput(createConversationBody, group(name)))).toMatch(message);
   });
 });
