@@ -3,6 +3,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { withDeadline } from '../deadline.ts';
 import type { ChatContext } from '../domain/context.ts';
+import { limits } from '../domain/limits.ts';
 import { unauthorized } from '../errors.ts';
 import { adapterChain, type ChainOptions } from './chain.ts';
 import { chatContext } from './composition-root.ts';
@@ -47,7 +48,8 @@ export function httpHandler(
     const correlationId = context.awsRequestId;
     try {
       const userId = event.requestContext.authorizer?.jwt?.claims?.sub;
-      if (typeof userId !== 'string' || userId === '') throw unauthorized();
+      // In AWS API Gateway's own authorizer verified the token; the id rule is ours (no `#` may reach a key).
+      if (typeof userId !== 'string' || !limits.idPattern.test(userId)) throw unauthorized();
       const body = parseBody(event);
       // Answers before Lambda's time-out would (see shared/deadline.ts): 503 `internal` instead of API Gateway's.
       const result = await withDeadline(context, () =>
