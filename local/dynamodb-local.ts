@@ -1,9 +1,14 @@
-/** DynamoDB Local from the jar that `amplify-dynamodb-simulator` ships, run with the machine's Java 17+. */
-import { type ChildProcess, spawn } from 'node:child_process';
+/**
+ * DynamoDB Local from the jar that `amplify-dynamodb-simulator` ships, run with the machine's Java 17+, listening on
+ * 127.0.0.1 only (it has no authentication): see LoopbackDynamoDbLocal.java.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { freePort } from './ports.ts';
 
 export interface DynamoDbLocal {
@@ -20,6 +25,30 @@ export interface DynamoDbLocalOptions {
 function emulatorDir(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+}
+
+const loopbackLauncher = join(dirname(fileURLToPath(import.meta.url)), 'LoopbackDynamoDbLocal.java');
+
+/**
+ * What comes after `java` and its options: the jar's own `main` listens on every interface (the jar has no option
+ * for the address), so the loopback launcher runs it when Java can compile a source file, which needs the
+ * `jdk.compiler` module (Debian's JRE has it; some slimmed JREs do not, and get the jar as it is, with a warning).
+ */
+let launch: Promise<string[]> | undefined;
+function mainArgs(dir: string): Promise<string[]> {
+  launch ??= promisify(execFile)('java', ['--list-modules'])
+    .then(({ stdout }) => /^jdk\.compiler@/m.test(stdout))
+    // No Java at all: the spawn below says so.
+    .catch(() => undefined)
+    .then((canCompile) => {
+      if (canCompile) return ['-cp', join(dir, 'DynamoDBLocal.jar'), loopbackLauncher];
+      if (canCompile === false)
+        console.warn(
+          'DynamoDB Local listens on every interface: this Java has no jdk.compiler module to bind it to 127.0.0.1.',
+        );
+      return ['-jar', join(dir, 'DynamoDBLocal.jar')];
+    });
+  return launch;
 }
 
 async function waitUntilListening(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -47,8 +76,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     'java',
     [
       `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(dir, 'DynamoDBLocal.jar'),
+      ...(await mainArgs(dir)),
       '-port',
       String(port),
       ...storage,

@@ -1,12 +1,16 @@
 /**
- * The local runtime against a hostile neighbour: frames `ws` refuses, requests during start-up. Each case runs
- * against a real `npm run dev` process (`local/dev.ts`), so a crash shows as that process exiting.
+ * The local runtime against a hostile neighbour: frames `ws` refuses, requests during start-up, DynamoDB Local
+ * reached from another machine. The runtime's cases run against a real `npm run dev` process (`local/dev.ts`), so
+ * a crash shows as that process exiting.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { repositoryRoot } from '../../local/lambda.ts';
 
 interface Run {
@@ -127,4 +131,42 @@ describe.skipIf(!local)('the local runtime against frames it refuses', () => {
     );
     await expectServing(run);
   });
+});
+
+/** The local addresses (hex, as /proc/net/tcp{,6} give them) of the sockets listening on a TCP port. */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6']
+    .filter((file) => existsSync(file))
+    .flatMap((file) => readFileSync(file, 'utf8').split('\n').slice(1))
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[3] === '0A' && fields[1]?.endsWith(`:${hexPort}`))
+    .map((fields) => (fields[1] as string).split(':')[0] as string);
+}
+
+describe.skipIf(!local)('DynamoDB Local', () => {
+  it('listens on 127.0.0.1 only', async () => {
+    const dynamo = await startDynamoDbLocal();
+    try {
+      const port = Number(new URL(dynamo.endpoint).port);
+      // Any HTTP answer (400 unsigned) on loopback.
+      expect((await fetch(dynamo.endpoint, { method: 'POST' })).status).toBe(400);
+      // What `ss -ltn` shows, from the kernel's tables: every listening socket on that port is loopback's.
+      if (existsSync('/proc/net/tcp')) {
+        expect(listeningAddresses(port)).toEqual([
+          expect.stringMatching(/^(0100007F|0000000000000000FFFF00000100007F)$/),
+        ]);
+      }
+      // And nothing answers on this machine's other addresses.
+      const others = Object.values(networkInterfaces())
+        .flat()
+        .filter((address) => address && !address.internal && address.family === 'IPv4');
+      for (const address of others) {
+        const host = address?.address as string;
+        await expect(fetch(`http://${host}:${port}`, { method: 'POST' })).rejects.toThrow();
+      }
+    } finally {
+      await dynamo.stop();
+    }
+  }, 60_000);
 });
