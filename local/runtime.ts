@@ -4,8 +4,9 @@
  * the fan-out consumer, and the local token issuer (or another issuer the runtime is told to trust).
  */
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTokenVerifier, jwksUriOf, type VerifierConfig } from '../shared/auth/token-verifier.ts';
@@ -80,8 +81,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const tableName = options.tableName ?? 'chat-local';
   const streamPollIntervalMs = options.streamPollIntervalMs ?? 50;
   const dynamo = await startDynamoDbLocal(options.dataDir ? { dataDir: options.dataDir } : {});
-  const httpServer = createServer();
-  const wsServer = createServer();
+  // The ports listen before the handlers exist (the issuer and the functions need the ports' URLs): until the
+  // runtime is ready, every request is answered 503 and every upgrade refused with 503, never left hanging.
+  let serveHttp: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  let serveWs: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  let upgradeWs: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+  const notReady = (req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' });
+    res.end(JSON.stringify({ message: 'Service Unavailable' }));
+  };
+  const httpServer = createServer((req, res) => (serveHttp ?? notReady)(req, res));
+  const wsServer = createServer((req, res) => (serveWs ?? notReady)(req, res));
+  wsServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (upgradeWs) return upgradeWs(req, socket, head);
+    socket.on('error', () => socket.destroy());
+    socket.end(
+      'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{"message":"Service Unavailable"}',
+    );
+  });
   try {
     const httpUrl = `http://127.0.0.1:${await listen(httpServer, options.httpPort ?? envPort('HTTP_PORT', 3000))}`;
     const wsPort = await listen(wsServer, options.wsPort ?? envPort('WS_PORT', 3001));
@@ -126,10 +144,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
       maxConnectionMs: options.maxConnectionMs ?? 2 * 3600_000,
     });
-    wsServer.on('upgrade', websocket.handleUpgrade);
-    wsServer.on('request', async (req, res) => {
+    const serveManagement = async (req: IncomingMessage, res: ServerResponse) => {
       if (!(await websocket.handleManagement(req, res))) res.writeHead(426).end('Upgrade Required');
-    });
+    };
 
     const gateway = createHttpGateway({
       functions,
@@ -141,7 +158,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         ...((await options.extraHttpHandlers?.({ httpUrl, wsUrl })) ?? []),
       ],
     });
-    httpServer.on('request', gateway);
 
     const table = await dynamoClient.send(new DescribeTableCommand({ TableName: tableName }));
     const streamPoller = new StreamPoller({
@@ -158,6 +174,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.dataDir ? { checkpointFile: join(options.dataDir, 'stream-checkpoint.json') } : {}),
     });
     streamPoller.start();
+    serveHttp = gateway;
+    serveWs = serveManagement;
+    upgradeWs = websocket.handleUpgrade;
 
     return {
       httpUrl,

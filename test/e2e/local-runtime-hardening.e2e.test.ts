@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { repositoryRoot } from '../../local/lambda.ts';
+import { freePort } from '../../local/ports.ts';
 
 interface Run {
   child: ChildProcess;
@@ -169,4 +170,59 @@ describe.skipIf(!local)('DynamoDB Local', () => {
       await dynamo.stop();
     }
   }, 60_000);
+});
+
+/** What one request to a starting runtime got: refused (not listening yet), an answer, or nothing in time. */
+async function probe(url: string): Promise<'refused' | 'hung' | number> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(3_000) })).status;
+  } catch (error) {
+    return (error as Error).name === 'TimeoutError' ? 'hung' : 'refused';
+  }
+}
+
+async function probeUpgrade(url: string): Promise<'refused' | 'hung' | number> {
+  const socket = new WebSocket(url);
+  const outcome = await new Promise<'refused' | 'hung' | number>((resolve) => {
+    socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.on('open', () => resolve(101));
+    socket.on('error', () => resolve('refused'));
+    setTimeout(() => resolve('hung'), 3_000);
+  });
+  socket.terminate();
+  return outcome;
+}
+
+describe.skipIf(!local)('the local runtime while it starts', () => {
+  it('answers every request, 503 until it is ready, and never leaves one hanging', async () => {
+    const [http, ws] = [await freePort(), await freePort()];
+    const { child, ready } = spawnRun({ http, ws });
+    let started = false;
+    ready.then(
+      () => {
+        started = true;
+      },
+      () => undefined,
+    );
+    const outcomes: Array<'refused' | 'hung' | number> = [];
+    try {
+      while (!started && child.exitCode === null) {
+        outcomes.push(
+          ...(await Promise.all([
+            probe(`http://127.0.0.1:${http}/conversations`),
+            probe(`http://127.0.0.1:${ws}/@connections/x`),
+            probeUpgrade(`ws://127.0.0.1:${ws}`),
+          ])),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const run = await ready;
+      expect(outcomes).not.toContain('hung');
+      // The ports listen a while before the handlers are ready (the issuer, the table, the functions).
+      expect(outcomes).toContain(503);
+      await expectServing(run);
+    } finally {
+      await kill(child);
+    }
+  }, 120_000);
 });
