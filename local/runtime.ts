@@ -86,18 +86,38 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   let serveHttp: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   let serveWs: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   let upgradeWs: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
-  const notReady = (req: IncomingMessage, res: ServerResponse) => {
-    req.resume();
-    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' });
-    res.end(JSON.stringify({ message: 'Service Unavailable' }));
+  // Only this machine's own names for the port: a page elsewhere that rebinds its DNS name to 127.0.0.1 sends its
+  // own name in `Host`, and is refused with 421.
+  const foreignHost = (req: IncomingMessage) => {
+    const address = req.socket.address();
+    const port = 'port' in address ? address.port : undefined;
+    return req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`;
   };
-  const httpServer = createServer((req, res) => (serveHttp ?? notReady)(req, res));
-  const wsServer = createServer((req, res) => (serveWs ?? notReady)(req, res));
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, message: string) => {
+    req.resume();
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      connection: 'close',
+      ...(status === 503 ? { 'retry-after': '1' } : {}),
+    });
+    res.end(JSON.stringify({ message }));
+  };
+  const serve =
+    (handler: () => ((req: IncomingMessage, res: ServerResponse) => void) | undefined) =>
+    (req: IncomingMessage, res: ServerResponse) => {
+      if (foreignHost(req)) return refuse(req, res, 421, 'Misdirected Request');
+      const ready = handler();
+      if (!ready) return refuse(req, res, 503, 'Service Unavailable');
+      ready(req, res);
+    };
+  const httpServer = createServer(serve(() => serveHttp));
+  const wsServer = createServer(serve(() => serveWs));
   wsServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (upgradeWs) return upgradeWs(req, socket, head);
+    if (upgradeWs && !foreignHost(req)) return upgradeWs(req, socket, head);
     socket.on('error', () => socket.destroy());
+    const [status, text] = upgradeWs ? [421, 'Misdirected Request'] : [503, 'Service Unavailable'];
     socket.end(
-      'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{"message":"Service Unavailable"}',
+      `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{"message":"${text}"}`,
     );
   });
   try {

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
+import { type IncomingMessage, request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -225,4 +226,51 @@ describe.skipIf(!local)('the local runtime while it starts', () => {
       await kill(child);
     }
   }, 120_000);
+});
+
+/** The status of a request to `url` naming `host` in its `Host` header (an upgrade when `upgrade`). */
+async function statusWithHost(url: string, host: string, upgrade = false): Promise<number> {
+  const headers: Record<string, string> = { host };
+  if (upgrade) {
+    Object.assign(headers, {
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    });
+  }
+  const req = request(url, { headers });
+  req.end();
+  const [res] = (await Promise.race([once(req, 'response'), once(req, 'upgrade')])) as [IncomingMessage];
+  res.resume?.();
+  req.destroy();
+  return res.statusCode ?? 0;
+}
+
+describe.skipIf(!local)('the local runtime and the Host header', () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await spawnRun().ready;
+  }, 120_000);
+  afterAll(async () => {
+    if (run) await kill(run.child);
+  });
+
+  it('refuses a foreign Host with 421 on both ports, upgrades too, and serves its own names', async () => {
+    const httpPort = new URL(run.httpUrl).port;
+    const wsHttp = run.wsUrl.replace(/^ws:/, 'http:');
+    const wsPort = new URL(wsHttp).port;
+    for (const host of ['evil.example', `evil.example:${httpPort}`, `127.0.0.1:${wsPort}`, '127.0.0.1']) {
+      expect(await statusWithHost(`${run.httpUrl}/_local/.well-known/jwks.json`, host), host).toBe(421);
+    }
+    for (const host of [`evil.example:${wsPort}`, `localhost:${httpPort}`]) {
+      expect(await statusWithHost(`${wsHttp}/@connections/x`, host), host).toBe(421);
+      expect(await statusWithHost(`${wsHttp}/?token=x`, host, true), host).toBe(421);
+    }
+    for (const host of [`127.0.0.1:${httpPort}`, `localhost:${httpPort}`]) {
+      expect(await statusWithHost(`${run.httpUrl}/_local/.well-known/jwks.json`, host), host).toBe(200);
+    }
+    expect(await statusWithHost(`${wsHttp}/@connections/x`, `localhost:${wsPort}`)).toBe(410);
+    await expectServing(run);
+  });
 });
