@@ -3,74 +3,29 @@
  * survives a restart, so nobody may be shown online until they connect again. Each run is a real `npm run dev`
  * process; the first one is killed (SIGKILL, its DynamoDB Local too), so no `$disconnect` runs.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { repositoryRoot } from '../../local/lambda.ts';
+import { type DevRun, devRunToken, killDevRun, spawnDevRun } from '../support/dev-process.ts';
 
-interface Run {
-  child: ChildProcess;
-  httpUrl: string;
-  wsUrl: string;
-}
+type Run = DevRun;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'chat-restart-'));
 const runs: Run[] = [];
 
-/** This process's environment without what the test run's own runtime set (its issuer, table, endpoints). */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'AWS_ENDPOINT_URL', 'TABLE_NAME']) {
-    delete env[name];
-  }
-  delete env.CONNECTIONS_ENDPOINT;
-  return env;
-}
-
-/** Starts `local/dev.ts` in its own process group (so it can be killed with its Java child). */
+/** Starts `npm run dev` on the kept data folder. */
 async function startRun(): Promise<Run> {
-  const child = spawn(join(repositoryRoot, 'node_modules/.bin/tsx'), ['local/dev.ts'], {
-    cwd: repositoryRoot,
-    env: { ...cleanEnv(), CHAT_DATA_DIR: dataDir, HTTP_PORT: '0', WS_PORT: '0' },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const ready = new Promise<Run>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /HTTP (\S+)\s+WebSocket (\S+)/.exec(output);
-      if (match?.[1] && match[2]) resolve({ child, httpUrl: match[1], wsUrl: match[2] });
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`npm run dev exited (${code}): ${output}`)));
-  });
+  const { ready } = spawnDevRun({ CHAT_DATA_DIR: dataDir });
   const run = await ready;
   runs.push(run);
   return run;
 }
 
-/** Kills a run and everything it started, as a crash would: nothing of it runs afterwards. */
-async function crash(run: Run): Promise<void> {
-  if (run.child.exitCode !== null || run.child.signalCode !== null) return;
-  const exited = once(run.child, 'exit');
-  process.kill(-(run.child.pid as number), 'SIGKILL');
-  await exited;
-}
-
-async function tokenFor(run: Run, userId: string): Promise<string> {
-  const answer = await fetch(`${run.httpUrl}/_local/token`, {
-    method: 'POST',
-    body: JSON.stringify({ userId }),
-  });
-  return ((await answer.json()) as { token: string }).token;
-}
+const crash = (run: Run) => killDevRun(run.child);
+const tokenFor = devRunToken;
 
 async function call(run: Run, userId: string, method: string, path: string, body?: unknown) {
   const answer = await fetch(`${run.httpUrl}${path}`, {

@@ -1,75 +1,20 @@
-/**
- * The local runtime against a hostile neighbour: frames `ws` refuses, requests during start-up, DynamoDB Local
- * reached from another machine. The runtime's cases run against a real `npm run dev` process (`local/dev.ts`), so
- * a crash shows as that process exiting.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { type IncomingMessage, request } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.ts';
-import { repositoryRoot } from '../../local/lambda.ts';
 import { freePort } from '../../local/ports.ts';
+import { type DevRun, devRunToken, killDevRun, spawnDevRun } from '../support/dev-process.ts';
 
-interface Run {
-  child: ChildProcess;
-  httpUrl: string;
-  wsUrl: string;
-  output: () => string;
-}
+type Run = DevRun;
 
-/** This process's environment without what the test run's own runtime set (its issuer, table, endpoints). */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'AWS_ENDPOINT_URL', 'TABLE_NAME']) {
-    delete env[name];
-  }
-  delete env.CONNECTIONS_ENDPOINT;
-  return env;
-}
-
-/** Starts `local/dev.ts` in its own process group (so it can be killed with its Java child). */
-function spawnRun(ports: { http: number; ws: number } = { http: 0, ws: 0 }) {
-  const child = spawn(join(repositoryRoot, 'node_modules/.bin/tsx'), ['local/dev.ts'], {
-    cwd: repositoryRoot,
-    env: { ...cleanEnv(), HTTP_PORT: String(ports.http), WS_PORT: String(ports.ws) },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const ready = new Promise<Run>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /HTTP (\S+)\s+WebSocket (\S+)/.exec(output);
-      if (match?.[1] && match[2])
-        resolve({ child, httpUrl: match[1], wsUrl: match[2], output: () => output });
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`npm run dev exited (${code}): ${output}`)));
-  });
-  return { child, ready };
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  process.kill(-(child.pid as number), 'SIGKILL');
-  await exited;
-}
-
-async function tokenFor(run: Run, userId: string): Promise<string> {
-  const answer = await fetch(`${run.httpUrl}/_local/token`, {
-    method: 'POST',
-    body: JSON.stringify({ userId }),
-  });
-  return ((await answer.json()) as { token: string }).token;
-}
+/** `npm run dev` on the given ports (free ones by default). */
+const spawnRun = (ports: { http: number; ws: number } = { http: 0, ws: 0 }) =>
+  spawnDevRun({ HTTP_PORT: String(ports.http), WS_PORT: String(ports.ws) });
+const kill = killDevRun;
+const tokenFor = devRunToken;
 
 async function openSocket(run: Run, userId: string) {
   const socket = new WebSocket(`${run.wsUrl}?token=${encodeURIComponent(await tokenFor(run, userId))}`);
