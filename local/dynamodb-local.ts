@@ -70,7 +70,14 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const port = options.port || (await freePort());
   const dir = emulatorDir();
   // -sharedDb: one database whatever the credentials, so any tool (aws cli, tests) sees the same tables.
-  const storage = [...(options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory']), '-sharedDb'];
+  // DynamoDB Local reports usage to AWS unless told not to. Its 1.25 jar parses `-disableTelemetry` but only
+  // consults `DDB_LOCAL_TELEMETRY` (not "0": on), so the child gets both: the flag for newer jars, the variable for
+  // this one.
+  const serverArgs = [
+    ...(options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory']),
+    '-sharedDb',
+    '-disableTelemetry',
+  ];
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const child = spawn(
     'java',
@@ -79,9 +86,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       ...(await mainArgs(dir)),
       '-port',
       String(port),
-      ...storage,
+      ...serverArgs,
     ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' } },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { type IncomingMessage, request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,7 +91,39 @@ function listeningAddresses(port: number): string[] {
     .map((fields) => (fields[1] as string).split(':')[0] as string);
 }
 
+/** The command line and environment of the process whose command line has `-port <port>`, from /proc. */
+function processOnPort(port: number): { args: string[]; env: string[] } | undefined {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const at = args.indexOf('-port');
+      if (at >= 0 && args[at + 1] === String(port)) {
+        return { args, env: readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0') };
+      }
+    } catch {
+      // A process that ended while we looked.
+    }
+  }
+  return undefined;
+}
+
 describe.skipIf(!local)('DynamoDB Local', () => {
+  it.skipIf(!existsSync('/proc/self/environ'))(
+    'runs with telemetry off',
+    async () => {
+      const dynamo = await startDynamoDbLocal();
+      try {
+        const found = processOnPort(Number(new URL(dynamo.endpoint).port));
+        expect(found?.args).toContain('-disableTelemetry');
+        // What the 1.25 jar reads (TelemetryUtil.checkForTelemetryFlag): anything but "0" sends telemetry.
+        expect(found?.env).toContain('DDB_LOCAL_TELEMETRY=0');
+      } finally {
+        await dynamo.stop();
+      }
+    },
+    60_000,
+  );
+
   it('listens on 127.0.0.1 only', async () => {
     const dynamo = await startDynamoDbLocal();
     try {
