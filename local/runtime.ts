@@ -14,6 +14,7 @@ import { fanOutConsumer, httpRoutes, webSocketAuthorizer, webSocketRoutes } from
 import { fanOutFilterPatterns } from '../shared/shape/table.ts';
 import { PresenceStore } from '../shared/store/presence-store.ts';
 import { createApiDocsHandler } from './api-docs.ts';
+import { newConnectionsPathPrefix } from './connections-endpoint.ts';
 import { createDevIssuer, type DevIssuer, devAudience } from './dev-issuer.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createHttpGateway, type ExtraHandler } from './http-gateway.ts';
@@ -51,6 +52,8 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   httpUrl: string;
   wsUrl: string;
+  /** The `@connections` endpoint the functions are given; its path holds this run's secret. */
+  connectionsEndpoint: string;
   dynamoDbEndpoint: string;
   tableName: string;
   functions: LocalFunctions;
@@ -124,6 +127,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const httpUrl = `http://127.0.0.1:${await listen(httpServer, options.httpPort ?? envPort('HTTP_PORT', 3000))}`;
     const wsPort = await listen(wsServer, options.wsPort ?? envPort('WS_PORT', 3001));
     const wsUrl = `ws://127.0.0.1:${wsPort}`;
+    const connectionsPathPrefix = newConnectionsPathPrefix();
+    const connectionsEndpoint = `http://127.0.0.1:${wsPort}${connectionsPathPrefix}`;
     let identity = options.identity;
     let devIssuer: DevIssuer | undefined;
     if (!identity) {
@@ -139,7 +144,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL: functionsEndpoint,
       TABLE_NAME: tableName,
-      CONNECTIONS_ENDPOINT: `http://127.0.0.1:${wsPort}`,
+      CONNECTIONS_ENDPOINT: connectionsEndpoint,
       JWT_ISSUER: identity.issuer,
       JWT_AUDIENCE: identity.audiences.join(','),
       JWKS_URI: jwksUriOf(identity),
@@ -163,6 +168,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       functions,
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
       maxConnectionMs: options.maxConnectionMs ?? 2 * 3600_000,
+      connectionsPathPrefix,
     });
     const serveManagement = async (req: IncomingMessage, res: ServerResponse) => {
       if (!(await websocket.handleManagement(req, res))) res.writeHead(426).end('Upgrade Required');
@@ -201,6 +207,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     return {
       httpUrl,
       wsUrl,
+      connectionsEndpoint,
       dynamoDbEndpoint: dynamo.endpoint,
       tableName,
       functions,

@@ -2,7 +2,7 @@
  * The local WebSocket API, behaving like API Gateway's: `$connect` runs the real authorizer and handler before
  * the handshake completes, frames are routed on their `action` field (else `$default`), `$disconnect` runs on
  * close for every connection `$connect` accepted (one whose handshake then failed too), idle and overlong
- * connections are closed, and `/@connections/{id}` (connections-endpoint.ts) is served on the same port.
+ * connections are closed, and `@connections` (connections-endpoint.ts) is served on the same port, under a secret path.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -19,6 +19,8 @@ export interface WebSocketGatewayOptions {
   idleTimeoutMs: number;
   /** API Gateway closes any connection after 2 hours. */
   maxConnectionMs: number;
+  /** The secret path `@connections` is served under (see connections-endpoint.ts). */
+  connectionsPathPrefix: string;
 }
 
 interface LiveSocket {
@@ -214,9 +216,9 @@ export class WebSocketGateway {
     return true;
   }
 
-  /** Serves `/@connections/{id}` (see connections-endpoint.ts); answers false for other paths. */
+  /** Serves `<secret>/@connections/{id}` (see connections-endpoint.ts); answers false for other paths. */
   handleManagement(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    return serveConnections(req, res, (connectionId) => {
+    return serveConnections(req, res, this.options.connectionsPathPrefix, (connectionId) => {
       const live = this.connections.get(connectionId);
       if (!live) return undefined;
       return {

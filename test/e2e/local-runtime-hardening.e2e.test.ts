@@ -247,7 +247,31 @@ describe.skipIf(!local)('the local runtime and the Host header', () => {
     for (const host of [`127.0.0.1:${httpPort}`, `localhost:${httpPort}`]) {
       expect(await statusWithHost(`${run.httpUrl}/_local/.well-known/jwks.json`, host), host).toBe(200);
     }
-    expect(await statusWithHost(`${wsHttp}/@connections/x`, `localhost:${wsPort}`)).toBe(410);
+    expect(await statusWithHost(`${wsHttp}/@connections/x`, `localhost:${wsPort}`)).toBe(403);
     await expectServing(run);
+  });
+
+  it('refuses @connections to anyone but its own functions, which still deliver', async () => {
+    const wsHttp = run.wsUrl.replace(/^ws:/, 'http:');
+    const { socket, events } = await openSocket(run, newUser('victim'));
+    // The ids API Gateway makes, and what a client could learn of its own: none reach the connection.
+    for (const path of [
+      '/@connections/x',
+      '/@connections/x%3D',
+      '/local/@connections/x',
+      '//@connections/x',
+    ]) {
+      for (const method of ['GET', 'POST', 'DELETE']) {
+        const answer = await fetch(`${wsHttp}${path}`, {
+          method,
+          ...(method === 'POST' ? { body: '{"type":"error","code":"unauthorized"}' } : {}),
+        });
+        expect(answer.status, `${method} ${path}`).toBe(403);
+      }
+    }
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    socket.send(JSON.stringify({ action: 'heartbeat', reply: true }));
+    await expect.poll(() => events.map((e) => e.type), { timeout: 5_000 }).toEqual(['pong']);
+    socket.close();
   });
 });

@@ -16,10 +16,9 @@ export interface TestChat {
  */
 export async function createTestChat(options: { connectionsEndpoint?: string } = {}): Promise<TestChat> {
   let now = Date.now();
-  const { wsUrl } = inject('local');
   const ctx = buildChatContext({
     table: await createTestTable(),
-    connectionsEndpoint: options.connectionsEndpoint ?? wsUrl.replace(/^ws:/, 'http:'),
+    connectionsEndpoint: options.connectionsEndpoint ?? inject('local').connectionsEndpoint,
     clock: () => now,
   });
   return { ctx, advance: (ms) => (now += ms) };

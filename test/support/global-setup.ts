@@ -9,6 +9,8 @@ import { startLocalRuntime } from '../../local/runtime.ts';
 export interface LocalTarget {
   httpUrl: string;
   wsUrl: string;
+  /** The runtime's `@connections` endpoint (its path holds the run's secret), for tests that build a context. */
+  connectionsEndpoint: string;
   dynamoDbEndpoint: string;
   tableName: string;
 }
@@ -31,6 +33,7 @@ export default async function setup(project: TestProject) {
   project.provide('local', {
     httpUrl: runtime.httpUrl,
     wsUrl: runtime.wsUrl,
+    connectionsEndpoint: runtime.connectionsEndpoint,
     dynamoDbEndpoint: runtime.dynamoDbEndpoint,
     tableName: runtime.tableName,
   });
