@@ -12,6 +12,33 @@ export interface TableContext {
   tableName: string;
 }
 
+/** A DynamoDB action as IAM names it; each lib-dynamodb command is the action of the same name. */
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'Scan'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchWriteItem'
+  | 'ConditionCheckItem'
+  | 'TransactWriteItems';
+
+/**
+ * The actions an adapter issues, which the functions using it are granted (`shared/shape/routes.ts` says which
+ * adapters each function uses). A transaction needs its items' actions as well as `TransactWriteItems`.
+ * `test/unit/store/table-operations.test.ts` fails when an adapter's code and its declaration differ.
+ */
+export interface AdapterOperations {
+  readonly read: readonly TableAction[];
+  readonly write: readonly TableAction[];
+  /** Queries the inbox index as well as the base table. */
+  readonly index: boolean;
+  /** Issued only by the local runtime, never granted to a deployed function. */
+  readonly localOnly?: readonly TableAction[];
+}
+
 export type Item = Record<string, unknown>;
 export type Key = { pk: string; sk: string };
 

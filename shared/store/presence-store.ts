@@ -13,8 +13,23 @@ import { epochSeconds } from '../async.ts';
 import { limits } from '../domain/limits.ts';
 import type { LiveConnection, SessionRepository, UserSessions } from '../domain/ports.ts';
 import { entityTypes } from '../shape/table.ts';
-import { batchGet, conditionally, type Item, isConditionFailure, type TableContext } from './dynamo.ts';
+import {
+  type AdapterOperations,
+  batchGet,
+  conditionally,
+  type Item,
+  isConditionFailure,
+  type TableContext,
+} from './dynamo.ts';
 import { keys } from './keys.ts';
+
+/** What this adapter issues (see `AdapterOperations`); only the local runtime's start scans. */
+export const presenceStoreOperations = {
+  read: ['BatchGetItem'],
+  write: ['UpdateItem'],
+  index: false,
+  localOnly: ['Scan'],
+} as const satisfies AdapterOperations;
 
 const connectionAttributePrefix = 'conn:';
 /** Presence items outlive their connections so `lastSeenAt` stays known; then DynamoDB removes them. */

@@ -3,8 +3,15 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds } from '../async.ts';
 import type { TypingRepository } from '../domain/ports.ts';
 import { entityTypes } from '../shape/table.ts';
-import { conditionally, type TableContext } from './dynamo.ts';
+import { type AdapterOperations, conditionally, type TableContext } from './dynamo.ts';
 import { keys } from './keys.ts';
+
+/** What this adapter issues (see `AdapterOperations`). */
+export const typingStoreOperations = {
+  read: [],
+  write: ['PutItem', 'DeleteItem'],
+  index: false,
+} as const satisfies AdapterOperations;
 
 export class TypingStore implements TypingRepository {
   constructor(private readonly table: TableContext) {}
