@@ -37,6 +37,26 @@ export interface ChatSettings {
   sendRatePerMinute: number;
   /** Typing signals one user may send per minute. */
   typingRatePerMinute: number;
+  /** Per-user limits per minute of the other routes that write or fan out (see `rateBuckets` in routes.ts). */
+  editRatePerMinute: number;
+  deleteRatePerMinute: number;
+  conversationRatePerMinute: number;
+  /** Member adds and removals together. */
+  memberChangeRatePerMinute: number;
+  /** Read marks over HTTP and WebSocket together. */
+  markReadRatePerMinute: number;
+  presenceQueryRatePerMinute: number;
+  /** Heartbeats of all the user's sockets together; each SDK socket sends one every 9 minutes and on checks. */
+  heartbeatRatePerMinute: number;
+  /** Frames naming no known action (or not JSON) that reach `$default`. */
+  unknownFrameRatePerMinute: number;
+  /** Live connections one user may hold; a new one closes the user's least recently renewed one past this. */
+  maxConnectionsPerUser: number;
+  /**
+   * The send function delivers a new message itself when the conversation has at most this many live
+   * connections (the sender's own excluded); larger ones go through the stream fan-out. 0: always the stream.
+   */
+  directDeliveryMaxConnections: number;
 }
 
 export const defaultSettings: ChatSettings = {
@@ -47,6 +67,16 @@ export const defaultSettings: ChatSettings = {
   typingCoalesceSeconds: 3,
   sendRatePerMinute: 120,
   typingRatePerMinute: 120,
+  editRatePerMinute: 60,
+  deleteRatePerMinute: 60,
+  conversationRatePerMinute: 30,
+  memberChangeRatePerMinute: 60,
+  markReadRatePerMinute: 240,
+  presenceQueryRatePerMinute: 120,
+  heartbeatRatePerMinute: 20,
+  unknownFrameRatePerMinute: 30,
+  maxConnectionsPerUser: 10,
+  directDeliveryMaxConnections: 100,
 };
 
 /** Environment variable of each setting, shared by the stack (which sets them) and the functions. */
@@ -58,6 +88,16 @@ export const settingsEnv: Record<keyof ChatSettings, string> = {
   typingCoalesceSeconds: 'TYPING_COALESCE_SECONDS',
   sendRatePerMinute: 'SEND_RATE_PER_MINUTE',
   typingRatePerMinute: 'TYPING_RATE_PER_MINUTE',
+  editRatePerMinute: 'EDIT_RATE_PER_MINUTE',
+  deleteRatePerMinute: 'DELETE_RATE_PER_MINUTE',
+  conversationRatePerMinute: 'CONVERSATION_RATE_PER_MINUTE',
+  memberChangeRatePerMinute: 'MEMBER_CHANGE_RATE_PER_MINUTE',
+  markReadRatePerMinute: 'MARK_READ_RATE_PER_MINUTE',
+  presenceQueryRatePerMinute: 'PRESENCE_QUERY_RATE_PER_MINUTE',
+  heartbeatRatePerMinute: 'HEARTBEAT_RATE_PER_MINUTE',
+  unknownFrameRatePerMinute: 'UNKNOWN_FRAME_RATE_PER_MINUTE',
+  maxConnectionsPerUser: 'MAX_CONNECTIONS_PER_USER',
+  directDeliveryMaxConnections: 'DIRECT_DELIVERY_MAX_CONNECTIONS',
 };
 
 export function readSettings(): ChatSettings {

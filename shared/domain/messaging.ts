@@ -1,13 +1,15 @@
-/** Use cases of messages: send (idempotent, gap-free seq), history, edit and soft delete. */
+/** Use cases of messages: send (idempotent, strictly increasing seq), history, edit and soft delete. */
 
-import { epochSeconds, sleep } from '../async.ts';
-import { ChatError, conflict, notFound, rateLimited } from '../errors.ts';
+import { epochSeconds } from '../async.ts';
+import { ChatError, conflict, forbidden, notFound, notMember } from '../errors.ts';
 import { requireAuthor } from './access.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import type { MemberRequest } from './conversations.ts';
+import { deliverOnSend } from './fan-out.ts';
 import { messageIdFor, seqOfMessageId } from './ids.ts';
 import { limits } from './limits.ts';
-import type { Message } from './model.ts';
+import type { Member, Message, StoredConversation } from './model.ts';
+import type { SendIntent } from './ports.ts';
 import { messageBody } from './validate.ts';
 
 export interface SendInput {
@@ -19,63 +21,104 @@ export interface SendInput {
   connectionId?: string;
 }
 
-/** Concurrent senders in one conversation race for the next seq; the loser re-reads and tries the next one. */
-const maxSeqAttempts = 60;
+/** A send retried this often when the members changed between its read and its seq reservation. */
+const maxMembershipAttempts = 5;
 
+/**
+ * Sends a message: reserves the next seq, records the intent (the idempotency record, with the whole message),
+ * delivers it (small conversations) and stores it. The stream consumer completes a send whose function died after
+ * its intent, and delivers what the send did not. A seq stays empty (a hole) only when the function dies between
+ * reserving and recording, or when a retry races its first try.
+ */
 export async function sendMessage(
   ctx: ChatContext,
   input: SendInput,
 ): Promise<{ message: Message; created: boolean }> {
   const body = messageBody(input.body);
-  const allowed = await ctx.rateLimits.take({
-    userId: input.userId,
-    bucket: 'send',
-    perMinute: ctx.settings.sendRatePerMinute,
-    nowMs: ctx.clock(),
-  });
-  if (!allowed) throw rateLimited('messages');
-  for (let attempt = 0; attempt < maxSeqAttempts; attempt++) {
-    const { conversation } = await ctx.access.member(input);
-    const seq = conversation.lastSeq + 1;
+  const { conversationId, userId: senderId, clientMessageId } = input;
+  const sendKey = { conversationId, senderId, clientMessageId };
+  // A retry comes seconds after its first try, when even an eventually consistent read sees the intent.
+  const earlier = await ctx.messages.findIntent({ ...sendKey, consistent: false });
+  if (earlier) return { message: await completeEarlierSend(ctx, earlier), created: false };
+  for (let attempt = 0; attempt < maxMembershipAttempts; attempt++) {
+    const { conversation, members } = await ctx.access.memberToSend(input);
     const createdAt = isoNow(ctx);
+    const unique = ctx.newId();
+    const reservation = await ctx.messages.reserveSeq({
+      conversationId,
+      senderId,
+      membersVersion: conversation.membersVersion,
+      draft: { conversationId, senderId, body, clientMessageId, createdAt, unique },
+      marksSenderRead: conversation.type === 'direct',
+    });
+    if (reservation.outcome === 'membership-changed') {
+      ctx.access.forget(conversationId);
+      continue;
+    }
+    if (reservation.outcome === 'blocked') throw forbidden('You cannot send messages to this conversation');
+    if (reservation.outcome === 'gone') throw notMember();
+    ctx.access.remember(reservation.conversation);
+    const { seq } = reservation;
     const message: Message = {
-      conversationId: input.conversationId,
-      messageId: messageIdFor(seq, ctx.newId()),
+      conversationId,
+      messageId: messageIdFor(seq, unique),
       seq,
-      senderId: input.userId,
+      senderId,
       body,
-      clientMessageId: input.clientMessageId,
+      clientMessageId,
       createdAt,
     };
     const retentionDays = ctx.settings.messageRetentionDays;
-    const sinceIndexedMs = Date.parse(createdAt) - Date.parse(conversation.inboxIndexedAt);
-    const outcome = await ctx.messages.append({
+    const intent: SendIntent = {
       message,
-      expectedLastSeq: conversation.lastSeq,
-      expectedMembersVersion: conversation.membersVersion,
-      moveInbox: sinceIndexedMs >= limits.inboxIndexResolutionSeconds * 1000,
+      membersVersion: conversation.membersVersion,
       ...(input.connectionId ? { senderConnectionId: input.connectionId } : {}),
+      completeBy: ctx.clock() + limits.sendCompletionMs,
       ...(retentionDays > 0 ? { expiresAt: epochSeconds(ctx.clock()) + retentionDays * 86_400 } : {}),
-    });
-    if (outcome.outcome === 'stored') return { message, created: true };
-    if (outcome.outcome === 'duplicate') {
-      const earlier = await ctx.messages.findBySendKey({
-        conversationId: input.conversationId,
-        senderId: input.userId,
-        clientMessageId: input.clientMessageId,
-      });
-      if (earlier) return { message: earlier, created: false };
-      // The earlier message expired by retention while its send key lived on: treat as a conflict.
-      throw conflict('clientMessageId was used for a message that no longer exists');
+    };
+    if ((await ctx.messages.recordIntent(intent)) === 'duplicate') {
+      const first = await ctx.messages.findIntent({ ...sendKey, consistent: true });
+      if (!first) throw conflict('clientMessageId was used for a message that no longer exists');
+      return { message: await completeEarlierSend(ctx, first), created: false };
     }
-    // Short, slowly growing jitter: each round has one winner, so waiting long only idles the others.
-    await sleep(Math.random() * Math.min(100, 10 * (attempt + 1)));
+    await completeSend(ctx, intent, { members, conversation: reservation.conversation });
+    return { message, created: true };
   }
   throw new ChatError(
     'conflict',
     409,
-    'The conversation is too busy right now; retry with the same clientMessageId',
+    'The members of the conversation are changing; retry with the same clientMessageId',
   );
+}
+
+/** Delivers (when the conversation is small) and stores a recorded send, and moves the sender's read position. */
+async function completeSend(
+  ctx: ChatContext,
+  intent: SendIntent,
+  { members, conversation }: { members: Member[]; conversation: StoredConversation },
+): Promise<void> {
+  const { message, completeBy: _completeBy, ...rest } = intent;
+  const { conversationId, createdAt, senderId, seq } = message;
+  const sinceIndexedMs = Date.parse(createdAt) - Date.parse(conversation.inboxIndexedAt);
+  const moveInbox =
+    sinceIndexedMs >= limits.inboxIndexResolutionSeconds * 1000 &&
+    (await ctx.messages.moveInboxMark({ conversationId, from: conversation.inboxIndexedAt, to: createdAt }));
+  const delivered = ctx.clock() < intent.completeBy && (await deliverOnSend(ctx, intent, members));
+  await ctx.messages.store({ ...rest, message, delivery: delivered ? 'direct' : 'stream', moveInbox });
+  // A direct conversation's reservation recorded the sender's position already (`sentSeqs`).
+  if (conversation.type === 'group') await ctx.conversations.advanceRead({ conversationId, userId: senderId, seq });
+}
+
+/**
+ * A retried send answers what its first try stored. If that try died after its intent (or is still on its
+ * way), the message is stored now from the intent, and the stream delivers it; clients drop a second copy.
+ */
+async function completeEarlierSend(ctx: ChatContext, intent: SendIntent): Promise<Message> {
+  const { message, completeBy: _completeBy, ...rest } = intent;
+  const stored = await ctx.messages.get({ conversationId: message.conversationId, seq: message.seq });
+  if (stored) return stored;
+  await ctx.messages.store({ ...rest, message, delivery: 'stream', moveInbox: false });
+  return (await ctx.messages.get({ conversationId: message.conversationId, seq: message.seq })) ?? message;
 }
 
 export async function listMessages(

@@ -36,25 +36,56 @@ export interface InboxPage {
 /** What a membership change came to: done, or refused because the members changed at the same moment. */
 export type MembershipOutcome = 'changed' | 'concurrent-change';
 
+/** What creating came to: a new conversation, the pair's existing direct one, or refused by a block either way. */
+export type CreateOutcome =
+  | { outcome: 'created' | 'existing'; conversationId: string }
+  | { outcome: 'blocked' };
+
+/** A member who left a conversation themselves: remembered so that nobody else can add them back. */
+export interface Departure {
+  conversationId: string;
+  userId: string;
+  leftAt: string;
+  /** The read position when they left, restored if they come back to a direct conversation. */
+  lastReadSeq: number;
+}
+
 /** Conversations, their members, read positions and the inbox order. */
 export interface ConversationRepository {
-  /** Creates a conversation with its members; a direct one is created once per user pair. */
-  create(conversation: NewConversation): Promise<{ created: boolean; conversationId: string }>;
+  /**
+   * Creates a conversation with its members; a direct one is created once per user pair, and not at all while
+   * either user blocks the other (checked in the same write, so a block and a creation cannot cross).
+   */
+  create(conversation: NewConversation): Promise<CreateOutcome>;
   get(conversationId: string): Promise<StoredConversation | undefined>;
   getMany(conversationIds: string[]): Promise<Map<string, StoredConversation>>;
   listMembers(conversationId: string): Promise<Member[]>;
   getMember(options: { conversationId: string; userId: string }): Promise<Member | undefined>;
+  /** Read positions of (conversation, user) pairs that are memberships, fresh from the table. */
+  getMemberships(pairs: { conversationId: string; userId: string }[]): Promise<Membership[]>;
   /** Adds members if the conversation's members version is still the one read. */
   addMembers(options: {
     conversation: StoredConversation;
     userIds: string[];
     now: string;
   }): Promise<MembershipOutcome>;
-  /** Removes a member (promoting `successor` to admin in the same change) if the members version still holds. */
+  /**
+   * Removes a member (promoting `successor` to admin in the same change) if the members version still holds;
+   * with `departure` (the member leaves by themselves) the departure is remembered in the same change.
+   */
   removeMember(options: {
     conversation: StoredConversation;
     userId: string;
     successor?: string;
+    departure?: Departure;
+  }): Promise<MembershipOutcome>;
+  /** The departures of these users from the conversation (those who left by themselves). */
+  departures(options: { conversationId: string; userIds: string[] }): Promise<Departure[]>;
+  /** Makes a departed member a member again (direct conversations), with the read position they left with. */
+  rejoin(options: {
+    conversation: StoredConversation;
+    departure: Departure;
+    now: string;
   }): Promise<MembershipOutcome>;
   inboxPage(options: { userId: string; limit: number; cursor?: string }): Promise<InboxPage>;
   allMemberships(userId: string): Promise<Membership[]>;
@@ -64,24 +95,41 @@ export interface ConversationRepository {
   touchInbox(options: { conversationId: string; userId: string; lastActivityAt: string }): Promise<void>;
 }
 
-export interface AppendInput {
+/** The message fields a seq reservation records as the conversation's last message, before the seq is known. */
+export type LastMessageDraft = Omit<Message, 'seq' | 'messageId'> & {
+  /** The part of the message id after its seq (`messageIdFor`). */
+  unique: string;
+};
+
+/** What reserving the next seq came to, with the conversation as it stands after a reservation. */
+export type SeqReservation =
+  | { outcome: 'reserved'; seq: number; conversation: StoredConversation }
+  | { outcome: 'membership-changed' }
+  | { outcome: 'blocked' }
+  | { outcome: 'gone' };
+
+/**
+ * A send, recorded before anything is delivered: its idempotency key (conversation, sender, clientMessageId) and
+ * everything needed to store and deliver the message, so the stream completes a send whose function died.
+ */
+export interface SendIntent {
   message: Message;
-  /** The conversation's `lastSeq` the new seq follows and its members version when read. */
-  expectedLastSeq: number;
-  expectedMembersVersion: number;
-  /** The sending socket, which gets `message.ack` and so is skipped by the fan-out. */
+  membersVersion: number;
+  /** The sending socket, which gets `message.ack` and so is skipped by the deliveries. */
   senderConnectionId?: string;
-  /** Whether this message moves the members' inbox index (the fan-out does it) and so the conversation's mark. */
-  moveInbox: boolean;
+  /** Epoch ms after which the sending function neither stores nor delivers it: the stream completes it then. */
+  completeBy: number;
   /** Epoch seconds after which the message may be deleted (retention), if any. */
   expiresAt?: number;
 }
 
-export type AppendOutcome =
-  | { outcome: 'stored' }
-  | { outcome: 'duplicate' }
-  | { outcome: 'seq-taken' }
-  | { outcome: 'membership-changed' };
+/** A message to store, and who delivered or delivers it. */
+export interface StoredSend extends Omit<SendIntent, 'completeBy'> {
+  /** `direct`: the sending function already delivered it, so the stream consumer posts nothing. */
+  delivery: 'direct' | 'stream';
+  /** Whether this message moves the members' inbox index (the fan-out does it). */
+  moveInbox: boolean;
+}
 
 export interface MessagePage {
   items: Message[];
@@ -90,14 +138,33 @@ export interface MessagePage {
 
 /** Messages, their per-conversation order and send idempotency. */
 export interface MessageRepository {
-  /** Stores a message at `expectedLastSeq + 1`; exactly one of concurrent senders wins each seq. */
-  append(input: AppendInput): Promise<AppendOutcome>;
-  findBySendKey(options: {
+  /**
+   * Takes the conversation's next seq for a member's send if the members version is still `membersVersion` and
+   * the sender is not a refused sender of the conversation; records the draft as its last message and, with
+   * `marksSenderRead`, the sender's own read position at that seq.
+   */
+  reserveSeq(options: {
+    conversationId: string;
+    senderId: string;
+    membersVersion: number;
+    draft: LastMessageDraft;
+    marksSenderRead: boolean;
+  }): Promise<SeqReservation>;
+  /** Records a send's intent unless one with the same key exists (`duplicate`). */
+  recordIntent(intent: SendIntent): Promise<'recorded' | 'duplicate'>;
+  /** The intent an earlier send with this key recorded; eventually consistent unless `consistent`. */
+  findIntent(options: {
     conversationId: string;
     senderId: string;
     clientMessageId: string;
-  }): Promise<Message | undefined>;
-  get(options: { conversationId: string; seq: number }): Promise<Message | undefined>;
+    consistent: boolean;
+  }): Promise<SendIntent | undefined>;
+  /** Stores the message of an intent; answers false when it was stored already (by the other path). */
+  store(send: StoredSend): Promise<boolean>;
+  /** Moves the conversation's inbox mark from `from` to `to`; answers false if another send moved it first. */
+  moveInboxMark(options: { conversationId: string; from: string; to: string }): Promise<boolean>;
+  /** Strongly consistent unless `consistent: false` (then a missing message may just not be visible yet). */
+  get(options: { conversationId: string; seq: number; consistent?: boolean }): Promise<Message | undefined>;
   page(options: {
     conversationId: string;
     limit: number;
@@ -166,10 +233,35 @@ export interface TypingRepository {
   stop(options: { conversationId: string; userId: string; nowMs: number }): Promise<boolean>;
 }
 
-/** Per-user rate limits. */
+/**
+ * What a rate limit answered: a token was taken, or the user is over the limit; `refused-again` when this
+ * limiter already refused the same user and bucket in this minute (so the refusal need not be told again).
+ */
+export type RateDecision = 'taken' | 'refused' | 'refused-again';
+
+/** Who blocks whom. Blocking is one-way; most of its effects apply both ways (see `shared/domain/blocks.ts`). */
+export interface BlockRepository {
+  /**
+   * Records the block (again is a no-op) unless the blocker already blocks `maxBlocks` users; the blocked user
+   * becomes a refused sender of the pair's direct conversation (`blockedSenders`), in the same write.
+   */
+  block(options: {
+    blockerId: string;
+    blockedId: string;
+    at: string;
+    maxBlocks: number;
+  }): Promise<'blocked' | 'limit-reached'>;
+  /** Lifts a block (none is a no-op), and the blocked user's refusal as a sender in their direct conversation. */
+  unblock(options: { blockerId: string; blockedId: string }): Promise<void>;
+  /** The users `blockerId` blocks, by id. */
+  listBlocked(blockerId: string): Promise<string[]>;
+  /** Everyone in a block with the user: those the user blocks and those who block the user. */
+  relationsOf(userId: string): Promise<{ blocks: Set<string>; blockedBy: Set<string> }>;
+}
+
+/** Per-user rate limits, per bucket and clock minute. */
 export interface RateLimiter {
-  /** Takes one token of `bucket` for the current minute; answers false when the user is over the limit. */
-  take(options: { userId: string; bucket: string; perMinute: number; nowMs: number }): Promise<boolean>;
+  take(options: { userId: string; bucket: string; perMinute: number; nowMs: number }): Promise<RateDecision>;
 }
 
 export interface DeliveryReport {
@@ -187,6 +279,29 @@ export interface Notifier {
   toConnections(connections: LiveConnection[], event: ServerEvent): Promise<DeliveryReport>;
   /** A direct answer to the socket that asked (ack, pong, error). */
   toConnection(options: { userId: string; connectionId: string }, event: ServerEvent): Promise<void>;
+}
+
+/** A connection whose token expires at `tokenExpiresAtMs`: it must stop working then. */
+export interface ExpiringConnection {
+  userId: string;
+  connectionId: string;
+  tokenExpiresAtMs: number;
+}
+
+/** Connections by when their tokens expire, so that a sweep reads only the ones due, never every connection. */
+export interface ConnectionExpiryRepository {
+  /** Records when the connection's token expires (at `$connect`). */
+  schedule(connection: ExpiringConnection): Promise<void>;
+  /** Forgets the connection (it closed, or it was closed). */
+  forget(connection: Omit<ExpiringConnection, 'userId'>): Promise<void>;
+  /** The connections whose tokens expired in `[fromMs, toMs)`. */
+  expiredBetween(options: { fromMs: number; toMs: number }): Promise<ExpiringConnection[]>;
+}
+
+/** Closes connections from the server side (API Gateway then runs their `$disconnect`). */
+export interface ConnectionCloser {
+  /** Closes the connection; one already gone is no error. */
+  close(connectionId: string): Promise<void>;
 }
 
 /** The connections of these sessions that get an event, without the one that must not (the sender's). */

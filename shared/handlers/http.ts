@@ -5,7 +5,7 @@ import { withDeadline } from '../deadline.ts';
 import type { ChatContext } from '../domain/context.ts';
 import { limits } from '../domain/limits.ts';
 import { unauthorized } from '../errors.ts';
-import { adapterChain, type ChainOptions } from './chain.ts';
+import { adapterChain, type ChainOptions, overRateLimit } from './chain.ts';
 import { chatContext } from './composition-root.ts';
 import { toClientError } from './errors.ts';
 import { decodeJson } from './json.ts';
@@ -51,13 +51,16 @@ export function httpHandler(
       // In AWS API Gateway's own authorizer verified the token; the id rule is ours (no `#` may reach a key).
       if (typeof userId !== 'string' || !limits.idPattern.test(userId)) throw unauthorized();
       const body = parseBody(event);
+      const ctx = chatContext();
       // Answers before Lambda's time-out would (see shared/deadline.ts): 503 `internal` instead of API Gateway's.
-      const result = await withDeadline(context, () =>
-        run(
+      const result = await withDeadline(context, async () => {
+        const refusal = await overRateLimit(ctx, event.routeKey, userId);
+        if (refusal) throw refusal.error;
+        return run(
           { userId, body, path: event.pathParameters ?? {}, query: event.queryStringParameters ?? {} },
-          chatContext(),
-        ),
-      );
+          ctx,
+        );
+      });
       return json(result.statusCode, result.body, correlationId);
     } catch (error) {
       const problem = toClientError(error, correlationId);

@@ -3,15 +3,16 @@
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { withDeadline } from '../deadline.ts';
 import type { ChatContext } from '../domain/context.ts';
+import { endExpiredConnection, tokenHasExpired } from '../domain/token-expiry.ts';
 import { unauthorized } from '../errors.ts';
-import { adapterChain, type ChainOptions } from './chain.ts';
+import { adapterChain, type ChainOptions, overRateLimit } from './chain.ts';
 import { chatContext } from './composition-root.ts';
 import { toClientError } from './errors.ts';
 import { decodeJson } from './json.ts';
 
 /** API Gateway passes the authorizer's context to every route; the user id is taken only from there. */
 export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {
-  requestContext: { authorizer?: { userId?: string } };
+  requestContext: { authorizer?: { userId?: string; tokenExpiresAt?: number | string } };
 };
 
 export interface WebSocketRequest {
@@ -23,6 +24,21 @@ export interface WebSocketRequest {
 
 /** A missing body is no frame: it fails as text that is not JSON does. */
 export const parseFrame = (body: string | undefined) => decodeJson(body ?? '', { what: 'frame' });
+
+/** The frame, or undefined where the body is none (to name the send that a refusal answers). */
+function frameOrNothing(body: string | undefined): Record<string, unknown> | undefined {
+  try {
+    return parseFrame(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** When the connection's token expires: its `exp` (epoch seconds), which the authorizer put in the context. */
+export function tokenExpiresAtMsOf(event: WebSocketEvent): number | undefined {
+  const exp = Number(event.requestContext.authorizer?.tokenExpiresAt);
+  return Number.isFinite(exp) && exp > 0 ? exp * 1000 : undefined;
+}
 
 export function userIdOf(event: WebSocketEvent): string {
   const userId = event.requestContext.authorizer?.userId;
@@ -43,11 +59,25 @@ export function webSocketHandler(
     let frame: Record<string, unknown> | undefined;
     let userId: string | undefined;
     try {
-      userId = userIdOf(event);
-      frame = parseFrame(event.body);
-      const request = { userId, connectionId, frame };
+      const user = userIdOf(event);
+      userId = user;
       // Answers before Lambda's time-out would (see shared/deadline.ts): an `error` event naming the send.
-      await withDeadline(context, () => run(request, ctx));
+      await withDeadline(context, async () => {
+        // A connection stops working at its token's `exp`: any frame then is answered and the connection closed.
+        if (tokenHasExpired(tokenExpiresAtMsOf(event), ctx.clock())) {
+          return endExpiredConnection(ctx, { userId: user, connectionId });
+        }
+        const refusal = await overRateLimit(ctx, event.requestContext.routeKey, user);
+        if (refusal) {
+          frame = frameOrNothing(event.body);
+          // A refused send always names its clientMessageId (the client fails it); other refused frames are
+          // answered once a minute and then dropped, so a flood of them costs no posts.
+          if (refusal.toldBefore && stringField(frame, 'clientMessageId') === undefined) return;
+          throw refusal.error;
+        }
+        frame = parseFrame(event.body);
+        await run({ userId: user, connectionId, frame }, ctx);
+      });
     } catch (error) {
       const problem = toClientError(error, context.awsRequestId);
       const clientMessageId = stringField(frame, 'clientMessageId');

@@ -3,10 +3,48 @@
  * that function needs. The CDK stack wires and grants from it; the local gateway dispatches from it.
  */
 
-/** What a function may do: nothing, `read` or `readWrite` on the table, and whether it posts to `@connections`. */
-interface FunctionAccess {
-  table: 'none' | 'read' | 'readWrite';
+import type { ChatSettings } from '../config.ts';
+
+/**
+ * The per-user rate limits, one bucket each: the routes naming a bucket share it (a send over HTTP and one over
+ * WebSocket take from the same), its rate per minute is a setting, and `what` names it in the `rate_limited` error.
+ */
+export const rateBuckets = {
+  send: { perMinute: 'sendRatePerMinute', what: 'messages' },
+  edit: { perMinute: 'editRatePerMinute', what: 'edits' },
+  delete: { perMinute: 'deleteRatePerMinute', what: 'deletions' },
+  createConversation: { perMinute: 'conversationRatePerMinute', what: 'new conversations' },
+  memberChange: { perMinute: 'memberChangeRatePerMinute', what: 'member changes' },
+  markRead: { perMinute: 'markReadRatePerMinute', what: 'read marks' },
+  presenceQuery: { perMinute: 'presenceQueryRatePerMinute', what: 'presence queries' },
+  heartbeat: { perMinute: 'heartbeatRatePerMinute', what: 'heartbeats' },
+  unknownFrame: { perMinute: 'unknownFrameRatePerMinute', what: 'unknown frames' },
+  typing: { perMinute: 'typingRatePerMinute', what: 'typing signals' },
+} as const satisfies Record<string, { perMinute: keyof ChatSettings; what: string }>;
+
+export type RateBucket = keyof typeof rateBuckets;
+
+/** The table adapters (`shared/store`), named as the use cases' context (`ChatContext`) names them. */
+export type TableAdapter =
+  | 'conversations'
+  | 'messages'
+  | 'sessions'
+  | 'typing'
+  | 'rateLimits'
+  | 'blocks'
+  | 'connectionExpiry';
+
+/**
+ * What a function may do: through each table adapter its code reaches, read, write or both (it is granted
+ * that part of the DynamoDB actions the adapter declares it issues), and whether it posts to `@connections`.
+ * Two uses follow from the rest of the entry: posting writes through `sessions` (connections that answer 410
+ * Gone are forgotten), and a route's `rateLimit` writes through `rateLimits`.
+ */
+export interface FunctionAccess {
+  table: Partial<Record<TableAdapter, 'read' | 'write' | 'readWrite'>>;
   connections: boolean;
+  /** Whether it also closes connections (`DeleteConnection` on `@connections`). @default false */
+  closesConnections?: boolean;
 }
 
 export interface FunctionSpec {
@@ -17,52 +55,95 @@ export interface FunctionSpec {
   access: FunctionAccess;
 }
 
-export interface WebSocketRoute extends FunctionSpec {
+/** A route the client calls; one that writes or fans out takes a token of its per-user limit before it runs. */
+interface ClientRoute extends FunctionSpec {
+  rateLimit?: RateBucket;
+}
+
+export interface WebSocketRoute extends ClientRoute {
   routeKey: string;
 }
 
 type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-export interface HttpRoute extends FunctionSpec {
+export interface HttpRoute extends ClientRoute {
   method: HttpMethod;
   /** API Gateway path template, e.g. `/conversations/{conversationId}`. */
   path: string;
 }
 
-const readWriteAndPush: FunctionAccess = { table: 'readWrite', connections: true };
-const readOnly: FunctionAccess = { table: 'read', connections: false };
-const readWrite: FunctionAccess = { table: 'readWrite', connections: false };
+/** Connection changes: the user's sessions, and the contacts told of a presence change. */
+const connectionAccess: FunctionAccess = {
+  table: { sessions: 'readWrite', conversations: 'read' },
+  connections: true,
+};
+/** Membership and read-position changes, announced to the members' connections. */
+const membershipAccess: FunctionAccess = {
+  table: { conversations: 'readWrite', sessions: 'read' },
+  connections: true,
+};
+const conversationReader: FunctionAccess = { table: { conversations: 'read' }, connections: false };
+const messageWriter: FunctionAccess = {
+  table: { conversations: 'read', messages: 'readWrite' },
+  connections: false,
+};
+
+/** `$connect` and `$disconnect` also note and forget when the connection's token expires. */
+const lifecycleAccess: FunctionAccess = {
+  table: { ...connectionAccess.table, connectionExpiry: 'write' },
+  connections: true,
+};
+/** Every frame's route closes its connection once the token has expired (`shared/handlers/websocket.ts`). */
+const closingOnExpiry = (access: FunctionAccess): FunctionAccess => ({ ...access, closesConnections: true });
 
 /** The action field of a frame selects the route (`$request.body.action`). */
 export const routeSelectionExpression = '$request.body.action';
 
 export const webSocketRoutes: readonly WebSocketRoute[] = [
-  { routeKey: '$connect', name: 'WsConnect', entry: 'functions/ws/connect.ts', access: readWriteAndPush },
+  { routeKey: '$connect', name: 'WsConnect', entry: 'functions/ws/connect.ts', access: lifecycleAccess },
   {
     routeKey: '$disconnect',
     name: 'WsDisconnect',
     entry: 'functions/ws/disconnect.ts',
-    access: readWriteAndPush,
+    access: lifecycleAccess,
   },
   {
     routeKey: '$default',
     name: 'WsDefault',
     entry: 'functions/ws/default.ts',
-    access: { table: 'read', connections: true },
+    access: closingOnExpiry({ table: {}, connections: true }),
+    rateLimit: 'unknownFrame',
   },
   {
     routeKey: 'sendMessage',
     name: 'WsSendMessage',
     entry: 'functions/ws/send-message.ts',
-    access: readWriteAndPush,
+    access: closingOnExpiry({ ...messageWriter, connections: true }),
+    rateLimit: 'send',
   },
-  { routeKey: 'typing', name: 'WsTyping', entry: 'functions/ws/typing.ts', access: readWriteAndPush },
-  { routeKey: 'markRead', name: 'WsMarkRead', entry: 'functions/ws/mark-read.ts', access: readWriteAndPush },
+  {
+    routeKey: 'typing',
+    name: 'WsTyping',
+    entry: 'functions/ws/typing.ts',
+    access: closingOnExpiry({
+      table: { conversations: 'read', typing: 'write', sessions: 'read' },
+      connections: true,
+    }),
+    rateLimit: 'typing',
+  },
+  {
+    routeKey: 'markRead',
+    name: 'WsMarkRead',
+    entry: 'functions/ws/mark-read.ts',
+    access: closingOnExpiry(membershipAccess),
+    rateLimit: 'markRead',
+  },
   {
     routeKey: 'heartbeat',
     name: 'WsHeartbeat',
     entry: 'functions/ws/heartbeat.ts',
-    access: readWriteAndPush,
+    access: closingOnExpiry(connectionAccess),
+    rateLimit: 'heartbeat',
   },
 ];
 
@@ -72,97 +153,130 @@ export const httpRoutes: readonly HttpRoute[] = [
     path: '/conversations',
     name: 'HttpCreateConversation',
     entry: 'functions/http/create-conversation.ts',
-    access: readWriteAndPush,
+    access: membershipAccess,
+    rateLimit: 'createConversation',
   },
   {
     method: 'GET',
     path: '/conversations',
     name: 'HttpListConversations',
     entry: 'functions/http/list-conversations.ts',
-    access: readOnly,
+    access: conversationReader,
   },
   {
     method: 'GET',
     path: '/conversations/{conversationId}',
     name: 'HttpGetConversation',
     entry: 'functions/http/get-conversation.ts',
-    access: readOnly,
+    access: conversationReader,
   },
   {
     method: 'POST',
     path: '/conversations/{conversationId}/members',
     name: 'HttpAddMembers',
     entry: 'functions/http/add-members.ts',
-    access: readWriteAndPush,
+    access: membershipAccess,
+    rateLimit: 'memberChange',
   },
   {
     method: 'DELETE',
     path: '/conversations/{conversationId}/members/{userId}',
     name: 'HttpRemoveMember',
     entry: 'functions/http/remove-member.ts',
-    access: readWriteAndPush,
+    access: membershipAccess,
+    rateLimit: 'memberChange',
   },
   {
     method: 'GET',
     path: '/conversations/{conversationId}/messages',
     name: 'HttpListMessages',
     entry: 'functions/http/list-messages.ts',
-    access: readOnly,
+    access: { table: { conversations: 'read', messages: 'read' }, connections: false },
   },
   {
     method: 'POST',
     path: '/conversations/{conversationId}/messages',
     name: 'HttpSendMessage',
     entry: 'functions/http/send-message.ts',
-    access: readWrite,
+    access: messageWriter,
+    rateLimit: 'send',
   },
   {
     method: 'PATCH',
     path: '/conversations/{conversationId}/messages/{messageId}',
     name: 'HttpEditMessage',
     entry: 'functions/http/edit-message.ts',
-    access: readWrite,
+    access: messageWriter,
+    rateLimit: 'edit',
   },
   {
     method: 'DELETE',
     path: '/conversations/{conversationId}/messages/{messageId}',
     name: 'HttpDeleteMessage',
     entry: 'functions/http/delete-message.ts',
-    access: readWrite,
+    access: messageWriter,
+    rateLimit: 'delete',
   },
   {
     method: 'POST',
     path: '/conversations/{conversationId}/read',
     name: 'HttpMarkRead',
     entry: 'functions/http/mark-read.ts',
-    access: readWriteAndPush,
+    access: membershipAccess,
+    rateLimit: 'markRead',
   },
   {
     method: 'GET',
     path: '/unread',
     name: 'HttpGetUnread',
     entry: 'functions/http/get-unread.ts',
-    access: readOnly,
+    access: conversationReader,
   },
   {
     method: 'GET',
     path: '/presence',
     name: 'HttpGetPresence',
     entry: 'functions/http/get-presence.ts',
-    access: readOnly,
+    access: { table: { conversations: 'read', sessions: 'read' }, connections: false },
+    rateLimit: 'presenceQuery',
   },
 ];
+
+/** The rate bucket of each limited route, by the route key API Gateway puts in its events. */
+export const rateBucketByRouteKey: ReadonlyMap<string, RateBucket> = new Map([
+  ...webSocketRoutes.flatMap((route) =>
+    route.rateLimit ? [[route.routeKey, route.rateLimit] as const] : [],
+  ),
+  ...httpRoutes.flatMap((route) =>
+    route.rateLimit ? [[`${route.method} ${route.path}`, route.rateLimit] as const] : [],
+  ),
+]);
 
 /** `$connect`'s REQUEST authorizer: verifies the JWT, touches nothing else. */
 export const webSocketAuthorizer: FunctionSpec = {
   name: 'WsAuthorizer',
   entry: 'functions/auth/ws-authorizer.ts',
-  access: { table: 'none', connections: false },
+  access: { table: {}, connections: false },
 };
 
 /** The DynamoDB Streams consumer that delivers message events to members' connections. */
 export const fanOutConsumer: FunctionSpec = {
   name: 'StreamFanOut',
   entry: 'functions/stream/fan-out.ts',
-  access: readWriteAndPush,
+  access: membershipAccess,
 };
+
+/** A function run on a schedule: by an EventBridge rule in the stack, by a timer in the local runtime. */
+export interface ScheduledFunction extends FunctionSpec {
+  everyMinutes: number;
+}
+
+export const scheduledFunctions: readonly ScheduledFunction[] = [
+  {
+    /** Closes the connections whose tokens expired, quiet ones included (`shared/domain/token-expiry.ts`). */
+    name: 'CloseExpiredConnections',
+    entry: 'functions/scheduled/close-expired.ts',
+    access: { table: { connectionExpiry: 'readWrite' }, connections: true, closesConnections: true },
+    everyMinutes: 1,
+  },
+];

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createConversation } from '../../shared/domain/conversations.ts';
-import { sendMessage } from '../../shared/domain/messaging.ts';
 import { signalTyping } from '../../shared/domain/typing.ts';
 import { createTestChat, type TestChat } from '../support/chat-context.ts';
 
@@ -43,28 +42,5 @@ describe('typing', () => {
     const signal = { conversationId: 'c-expiry', userId: 'u' };
     await chat.ctx.typing.start({ ...signal, nowMs: now, expiresAtMs: now + 100, coalesceMs: 3000 });
     expect(await chat.ctx.typing.stop({ ...signal, nowMs: now + 200 })).toBe(false);
-  });
-});
-
-describe('rate limits', () => {
-  it('answers rate_limited once a user sends more than the limit in a minute', async () => {
-    const ctx = { ...chat.ctx, settings: { ...chat.ctx.settings, sendRatePerMinute: 3 } };
-    const { conversation } = await createConversation(ctx, {
-      userId: 'fast',
-      input: { type: 'direct', memberIds: ['slow'] },
-    });
-    const send = (clientMessageId: string) =>
-      sendMessage(ctx, {
-        userId: 'fast',
-        conversationId: conversation.conversationId,
-        clientMessageId,
-        body: 'x',
-      });
-    chat.advance(60_000 - (ctx.clock() % 60_000));
-    for (const id of ['r1', 'r2', 'r3']) await send(id);
-
-    await expect(send('r4')).rejects.toMatchObject({ code: 'rate_limited' });
-    chat.advance(60_000);
-    await expect(send('r5')).resolves.toMatchObject({ created: true });
   });
 });

@@ -11,6 +11,7 @@
 import { type ChatSettings, defaultSettings } from '../../shared/config.ts';
 import { Access, MemberDirectory } from '../../shared/domain/access.ts';
 import type { ChatContext } from '../../shared/domain/context.ts';
+import { InMemoryConnectionExpiry, RecordingCloser } from './in-memory-expiry.ts';
 import { limits } from '../../shared/domain/limits.ts';
 import type { Member, Message, ServerEvent, StoredConversation } from '../../shared/domain/model.ts';
 import {
@@ -27,6 +28,7 @@ import {
   type MessageRepository,
   type NewConversation,
   type Notifier,
+  type RateDecision,
   type RateLimiter,
   type SessionRepository,
   type TypingRepository,
@@ -464,14 +466,19 @@ class InMemoryTyping implements TypingRepository {
 
 class InMemoryRateLimiter implements RateLimiter {
   private readonly hits = new Map<string, number>();
+  private readonly refused = new Set<string>();
 
-  /** One counter per user, bucket and clock minute, as the adapter keeps them. */
-  async take({ userId, bucket, perMinute, nowMs }: Options<RateLimiter, 'take'>): Promise<boolean> {
+  /** One counter per user, bucket and clock minute, as the adapter keeps them (exact: one container). */
+  async take({ userId, bucket, perMinute, nowMs }: Options<RateLimiter, 'take'>): Promise<RateDecision> {
     const key = JSON.stringify([userId, bucket, Math.floor(nowMs / 60_000)]);
-    const hits = this.hits.get(key);
-    if (hits !== undefined && hits >= perMinute) return false;
-    this.hits.set(key, (hits ?? 0) + 1);
-    return true;
+    const hits = this.hits.get(key) ?? 0;
+    if (hits < perMinute) {
+      this.hits.set(key, hits + 1);
+      return 'taken';
+    }
+    if (this.refused.has(key)) return 'refused-again';
+    this.refused.add(key);
+    return 'refused';
   }
 }
 
@@ -589,8 +596,10 @@ export function inMemoryChat(
     typing,
     rateLimits,
     directory,
-    access: new Access(conversations, directory),
+    access: new Access(conversations, directory, clock),
     notifier,
+    connectionExpiry: new InMemoryConnectionExpiry(),
+    connectionCloser: new RecordingCloser(),
     settings,
     clock: clock.now,
     // Alphanumeric like a ULID, so message ids built from it parse back to their seq.
