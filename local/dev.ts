@@ -5,8 +5,16 @@ import { startLocalRuntime } from './runtime.ts';
 
 // Your own issuer (e.g. the deployed stack's Cognito pool) instead of the local one.
 const trustedIssuer = process.env.JWT_ISSUER;
+// An AWS-like wait between a write and its stream fan-out (about 200 ms there); none by default.
+const streamDelayMs = Number(process.env.STREAM_DELAY_MS ?? 0);
+if (!Number.isInteger(streamDelayMs) || streamDelayMs < 0 || streamDelayMs > 60_000) {
+  throw new Error(
+    `STREAM_DELAY_MS must be a whole number of milliseconds, 0–60000 (got ${process.env.STREAM_DELAY_MS})`,
+  );
+}
 const runtime = await startLocalRuntime({
   ...(process.env.CHAT_DATA_DIR ? { dataDir: process.env.CHAT_DATA_DIR } : {}),
+  streamDelayMs,
   ...(trustedIssuer ? { identity: verifierConfigFromEnv() } : {}),
   extraHttpHandlers: async (urls) => [await createDemoHandler(urls)],
 });

@@ -32,6 +32,8 @@ export interface LocalRuntimeOptions {
   tableName?: string;
   /** Pause of the stream poller when the stream is idle. */
   streamPollIntervalMs?: number;
+  /** Hold each stream record this long before the fan-out gets it, like AWS's stream hop. @default 0 */
+  streamDelayMs?: number;
   idleTimeoutMs?: number;
   maxConnectionMs?: number;
   /** Serve more paths on the HTTP port (the demo page), given the runtime's URLs; `/docs/` is always served. */
@@ -197,6 +199,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       maxRetries: 3,
       // A kept data folder keeps the stream too: resume after the last batch handled, as a mapping does.
       startingPosition: options.dataDir ? 'LATEST' : 'TRIM_HORIZON',
+      delayMs: options.streamDelayMs ?? 0,
       ...(options.dataDir ? { checkpointFile: join(options.dataDir, 'stream-checkpoint.json') } : {}),
     });
     streamPoller.start();

@@ -3,7 +3,8 @@
  * deployed event source mapping: the same filter criteria, batches in shard order, `batchItemFailures` honoured
  * (the batch is retried from the first failed record), bounded retries, then the records go to a dead-letter
  * list (the SQS queue in AWS). With a checkpoint file it resumes where it stopped, as a mapping does: the last
- * sequence number handled per shard is written after each batch, and a restart reads on after it.
+ * sequence number handled per shard is written after each batch, and a restart reads on after it. With a
+ * delay, each record is held until that long after it was read while the poller reads on, so records wait once.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,11 +13,11 @@ import {
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { matchesFilter } from './filter-pattern.ts';
 import type { LocalFunctions } from './lambda.ts';
+import { StreamHold, toLambdaRecord } from './stream-records.ts';
 
 export interface StreamPollerOptions {
   endpoint: string;
@@ -36,6 +37,8 @@ export interface StreamPollerOptions {
    * restart reads on after it, so records written while the poller was down are delivered.
    */
   checkpointFile?: string;
+  /** Hold each record this long after it was read before the consumer gets it (AWS's stream hop). @default 0 */
+  delayMs?: number;
 }
 
 interface Checkpoint {
@@ -58,10 +61,12 @@ export class StreamPoller {
   private running = true;
   private loop: Promise<void> | undefined;
   private readonly checkpoint: Checkpoint;
+  private readonly hold: StreamHold;
 
   constructor(private readonly options: StreamPollerOptions) {
     this.client = new DynamoDBStreamsClient({ endpoint: options.endpoint });
     this.checkpoint = this.readCheckpoint();
+    this.hold = new StreamHold(options.delayMs ?? 0);
   }
 
   private readCheckpoint(): Checkpoint {
@@ -170,18 +175,30 @@ export class StreamPoller {
             });
           const records = (page.Records ?? []).map(toLambdaRecord(this.options.streamArn));
           if (records.length > 0) sawRecords = true;
-          await this.deliver(records);
-          // Handled (delivered or dead-lettered): the checkpoint moves past the batch, then the iterator.
-          const last = records.at(-1)?.dynamodb?.SequenceNumber;
-          if (last) this.saveCheckpoint(shardId, last);
+          this.hold.add(shardId, records);
           this.iterators.set(shardId, page.NextShardIterator);
         }
-        if (!sawRecords) await pause(this.options.pollIntervalMs);
+        for (const shardId of this.iterators.keys()) await this.deliverDue(shardId);
+        if (!sawRecords) {
+          await pause(Math.min(this.options.pollIntervalMs, this.hold.untilNextDue() ?? Infinity));
+        }
       } catch (error) {
         if (!this.running) return;
         console.error('Stream poller error:', (error as Error).message);
         await pause(1_000);
       }
+    }
+  }
+
+  /** Delivers the shard's records whose time has come, a batch at a time, moving the checkpoint past each. */
+  private async deliverDue(shardId: string): Promise<void> {
+    for (;;) {
+      const records = this.hold.takeDue(shardId, this.options.batchSize);
+      if (records.length === 0) return;
+      await this.deliver(records);
+      // Handled (delivered or dead-lettered): the checkpoint moves past the batch.
+      const last = records.at(-1)?.dynamodb?.SequenceNumber;
+      if (last) this.saveCheckpoint(shardId, last);
     }
   }
 
@@ -225,24 +242,3 @@ export class StreamPoller {
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A record as the SDK returns it, in the shape Lambda passes to a stream consumer. */
-function toLambdaRecord(streamArn: string) {
-  return (record: StreamRecord): DynamoDBRecord => {
-    const { dynamodb } = record;
-    return {
-      eventID: record.eventID,
-      eventName: record.eventName as DynamoDBRecord['eventName'],
-      eventVersion: record.eventVersion,
-      eventSource: 'aws:dynamodb',
-      awsRegion: record.awsRegion,
-      eventSourceARN: streamArn,
-      dynamodb: {
-        ...(dynamodb as DynamoDBRecord['dynamodb']),
-        ApproximateCreationDateTime: dynamodb?.ApproximateCreationDateTime
-          ? Math.floor(dynamodb.ApproximateCreationDateTime.getTime() / 1000)
-          : Math.floor(Date.now() / 1000),
-      },
-    };
-  };
-}
