@@ -200,13 +200,17 @@ export interface UserSessions {
 
 /** Users' live connections, from which presence is derived. */
 export interface SessionRepository {
-  /** Records or renews a connection; answers whether the user was online before (this one included). */
+  /**
+   * Records or renews a connection; answers whether the user was online before (this one included), and the
+   * connections it displaced: past `maxConnections`, the user's least recently renewed ones are forgotten.
+   */
   putConnection(options: {
     userId: string;
     connectionId: string;
     expiresAtMs: number;
     nowMs: number;
-  }): Promise<{ wasOnline: boolean }>;
+    maxConnections: number;
+  }): Promise<{ wasOnline: boolean; displaced: LiveConnection[] }>;
   /** Forgets a connection; answers whether the user is still online through another. */
   removeConnection(options: {
     userId: string;
@@ -302,6 +306,21 @@ export interface ConnectionExpiryRepository {
 export interface ConnectionCloser {
   /** Closes the connection; one already gone is no error. */
   close(connectionId: string): Promise<void>;
+}
+
+/**
+ * The connections that recording `connectionId` displaces: past `maxConnections` (this one included), the least
+ * recently renewed of the others.
+ */
+export function displacedBy(
+  connections: LiveConnection[],
+  connectionId: string,
+  maxConnections: number,
+): LiveConnection[] {
+  const others = connections
+    .filter((connection) => connection.connectionId !== connectionId)
+    .sort((a, b) => a.expiresAtMs - b.expiresAtMs);
+  return others.slice(0, Math.max(0, others.length - Math.max(0, maxConnections - 1)));
 }
 
 /** The connections of these sessions that get an event, without the one that must not (the sender's). */

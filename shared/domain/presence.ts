@@ -1,21 +1,28 @@
 /** Use cases of connections and presence: connect, disconnect, heartbeat, who hears and who may read it. */
+import { blockedEitherWay } from './blocks.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import { limits } from './limits.ts';
-import type { PresenceStatus } from './model.ts';
+import { hasEngaged, type PresenceStatus, type StoredConversation } from './model.ts';
 
 /**
- * The users who hear a user's presence changes: members of the user's most recently active conversations,
- * bounded by `limits.presenceConversations` and `limits.maxPresenceRecipients`.
+ * The users who hear a user's presence changes: members of the user's most recently active conversations that
+ * the user engaged with (`hasEngaged`), bounded by `limits.presenceConversations` and
+ * `limits.maxPresenceRecipients`, without anyone in a block with the user.
  */
 async function contactsOf(ctx: ChatContext, userId: string): Promise<string[]> {
-  const { memberships } = await ctx.conversations.inboxPage({ userId, limit: limits.presenceConversations });
+  const [{ memberships }, blocked] = await Promise.all([
+    ctx.conversations.inboxPage({ userId, limit: limits.presenceConversations }),
+    blockedEitherWay(ctx, userId),
+  ]);
   const conversations = await ctx.conversations.getMany(memberships.map((m) => m.conversationId));
   const contacts = new Set<string>();
-  for (const conversation of conversations.values()) {
+  for (const membership of memberships) {
+    const conversation = conversations.get(membership.conversationId);
+    if (!conversation || !hasEngaged(conversation, membership)) continue;
     const members = await ctx.directory.members(conversation.conversationId, conversation.membersVersion);
     for (const member of members) {
       if (contacts.size >= limits.maxPresenceRecipients) break;
-      if (member.userId !== userId) contacts.add(member.userId);
+      if (member.userId !== userId && !blocked.has(member.userId)) contacts.add(member.userId);
     }
   }
   return [...contacts];
@@ -32,14 +39,34 @@ export interface ConnectionRef {
   connectionId: string;
 }
 
-/** Records the connection (or renews it); a user who was offline comes online for their contacts. */
+const displacedNotice = {
+  type: 'error',
+  code: 'rate_limited',
+  message: 'Too many connections: this one, the least recently renewed, was closed',
+} as const;
+
+/**
+ * Tells a connection displaced by a newer one past `maxConnectionsPerUser` why, and closes it. Best effort: it is
+ * already forgotten, so nothing reaches it any more, and a failure here must not refuse the new connection.
+ */
+async function closeDisplaced(ctx: ChatContext, connection: ConnectionRef): Promise<void> {
+  await ctx.notifier.toConnection(connection, displacedNotice);
+  await ctx.connectionCloser.close(connection.connectionId);
+}
+
+/**
+ * Records the connection (or renews it), closing the user's least recently renewed ones past the cap; a user who
+ * was offline comes online for their contacts.
+ */
 export async function connect(ctx: ChatContext, { userId, connectionId }: ConnectionRef): Promise<void> {
-  const { wasOnline } = await ctx.sessions.putConnection({
+  const { wasOnline, displaced } = await ctx.sessions.putConnection({
     userId,
     connectionId,
     expiresAtMs: ctx.clock() + ctx.settings.presenceTtlSeconds * 1000,
     nowMs: ctx.clock(),
+    maxConnections: ctx.settings.maxConnectionsPerUser,
   });
+  await Promise.allSettled(displaced.map((connection) => closeDisplaced(ctx, connection)));
   if (!wasOnline) await announcePresence(ctx, userId, 'online');
 }
 
@@ -68,22 +95,23 @@ export async function heartbeat(
 }
 
 /**
- * The ones of `candidates` who share one of the user's most recently active conversations with them, found by
- * walking those conversations, most recent first, and their member lists (cached per members version) until
- * every candidate is found.
+ * The ones of `candidates` whose presence `viewerId` may see: those who engaged with (`hasEngaged`) one of the
+ * viewer's most recently active conversations, found by walking those conversations, most recent first, and
+ * their member lists (cached per members version) until every candidate is found. A cached member may lag
+ * behind their read position, so candidates left over are read fresh in the conversations they share with
+ * the viewer (one BatchGetItem of the most recent `freshReadPairs`). Blocks either way hide presence.
  */
-async function sharingAConversationWith(
-  ctx: ChatContext,
-  userId: string,
-  candidates: string[],
-): Promise<Set<string>> {
-  const missing = new Set(candidates.filter((candidate) => candidate !== userId));
-  const sharing = new Set([userId]);
-  if (missing.size === 0) return sharing;
+async function visibleTo(ctx: ChatContext, viewerId: string, candidates: string[]): Promise<Set<string>> {
+  const visible = new Set([viewerId]);
+  const blocked = await blockedEitherWay(ctx, viewerId);
+  const missing = new Set(candidates.filter((id) => id !== viewerId && !blocked.has(id)));
+  if (missing.size === 0) return visible;
   const { memberships } = await ctx.conversations.inboxPage({
-    userId,
+    userId: viewerId,
     limit: limits.presenceVisibilityConversations,
   });
+  const unsure: { conversationId: string; userId: string }[] = [];
+  const read = new Map<string, StoredConversation>();
   // Most asked users share a recent conversation, so the search reads ten conversations at a time and stops.
   const chunk = 10;
   for (let start = 0; start < memberships.length && missing.size > 0; start += chunk) {
@@ -92,22 +120,41 @@ async function sharingAConversationWith(
     const memberLists = await Promise.all(
       conversations.map((c) => ctx.directory.members(c.conversationId, c.membersVersion)),
     );
-    for (const member of memberLists.flat()) {
-      if (missing.delete(member.userId)) sharing.add(member.userId);
-    }
+    conversations.forEach((conversation, index) => {
+      read.set(conversation.conversationId, conversation);
+      for (const member of memberLists[index] ?? []) {
+        if (!missing.has(member.userId)) continue;
+        if (hasEngaged(conversation, member)) {
+          missing.delete(member.userId);
+          visible.add(member.userId);
+        } else {
+          unsure.push({ conversationId: conversation.conversationId, userId: member.userId });
+        }
+      }
+    });
   }
-  return sharing;
+  const recheck = unsure.filter((pair) => missing.has(pair.userId)).slice(0, freshReadPairs);
+  if (recheck.length === 0) return visible;
+  for (const membership of await ctx.conversations.getMemberships(recheck)) {
+    const conversation = read.get(membership.conversationId);
+    if (conversation && hasEngaged(conversation, membership)) visible.add(membership.userId);
+  }
+  return visible;
 }
 
+/** Memberships read fresh per presence query, at most: one BatchGetItem. */
+const freshReadPairs = 100;
+
 /**
- * Presence of the asked users as `userId` may see it: someone who shares none of `userId`'s recent conversations
- * is answered exactly like a user never seen (offline, no `lastSeenAt`), so presence never reaches strangers.
+ * Presence of the asked users as `userId` may see it: someone who engaged with none of `userId`'s recent
+ * conversations, or is in a block with `userId`, is answered exactly like a user never seen (offline, no
+ * `lastSeenAt`), so presence never reaches strangers, nor someone who merely opened a conversation with them.
  */
 export async function getPresence(
   ctx: ChatContext,
   { userId, userIds }: { userId: string; userIds: string[] },
 ): Promise<{ users: PresenceStatus[] }> {
-  const visible = await sharingAConversationWith(ctx, userId, userIds);
+  const visible = await visibleTo(ctx, userId, userIds);
   const sessions = await ctx.notifier.sessionsOf(userIds.filter((id) => visible.has(id)));
   return {
     users: userIds.map((asked) => {

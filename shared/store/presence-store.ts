@@ -11,7 +11,12 @@
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds } from '../async.ts';
 import { limits } from '../domain/limits.ts';
-import type { LiveConnection, SessionRepository, UserSessions } from '../domain/ports.ts';
+import {
+  displacedBy,
+  type LiveConnection,
+  type SessionRepository,
+  type UserSessions,
+} from '../domain/ports.ts';
 import { entityTypes } from '../shape/table.ts';
 import {
   type AdapterOperations,
@@ -63,13 +68,17 @@ export class PresenceStore implements SessionRepository {
   /**
    * Records a live connection (or renews it); answers whether the user was online before this write, this
    * connection included while its presence was still fresh, so only an offline → online change reads as one.
+   * Past `maxConnections` the least recently renewed others are displaced (removed and answered), so the item
+   * stays small and a renewal costs one small write however many sockets the user opened. Two connects at the
+   * same moment each see the item before the other's write: the cap may then be passed by one until the next.
    */
   async putConnection({
     userId,
     connectionId,
     expiresAtMs,
     nowMs,
-  }: Parameters<SessionRepository['putConnection']>[0]): Promise<{ wasOnline: boolean }> {
+    maxConnections,
+  }: Parameters<SessionRepository['putConnection']>[0]): ReturnType<SessionRepository['putConnection']> {
     const answer = await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.tableName,
@@ -86,8 +95,9 @@ export class PresenceStore implements SessionRepository {
       }),
     );
     const before = toSessions(userId, answer.Attributes, nowMs);
-    await this.pruneExpired(userId, answer.Attributes, nowMs);
-    return { wasOnline: before.online };
+    const displaced = displacedBy(before.connections, connectionId, maxConnections);
+    await this.pruneExpired(userId, answer.Attributes, nowMs, displaced);
+    return { wasOnline: before.online, displaced };
   }
 
   /** Removes a connection; answers whether the user still has another live one. */
@@ -175,16 +185,25 @@ export class PresenceStore implements SessionRepository {
     return removed;
   }
 
-  /** Drops connections that cannot be open any more (a missed `$disconnect`), so the item does not grow. */
-  private async pruneExpired(userId: string, item: Item | undefined, nowMs: number): Promise<void> {
+  /**
+   * Drops connections that cannot be open any more (a missed `$disconnect`), so the item does not grow, and the
+   * displaced ones, in one write.
+   */
+  private async pruneExpired(
+    userId: string,
+    item: Item | undefined,
+    nowMs: number,
+    displaced: LiveConnection[],
+  ): Promise<void> {
     const expired = Object.entries(item ?? {})
       .filter(
         ([name, value]) =>
           name.startsWith(connectionAttributePrefix) && typeof value === 'number' && !mayBeOpen(value, nowMs),
       )
       .map(([name]) => name);
-    if (expired.length === 0) return;
-    await this.removeAttributes(keys.presence(userId), expired);
+    const gone = [...expired, ...displaced.map((c) => connectionAttributePrefix + c.connectionId)];
+    if (gone.length === 0) return;
+    await this.removeAttributes(keys.presence(userId), gone);
   }
 
   private async removeAttributes(item: Item, attributes: string[]): Promise<void> {

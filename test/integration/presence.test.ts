@@ -42,13 +42,14 @@ describe('presence', () => {
         connectionId: 'only',
         expiresAtMs: chat.ctx.clock() + chat.ctx.settings.presenceTtlSeconds * 1000,
         nowMs: chat.ctx.clock(),
+        maxConnections: chat.ctx.settings.maxConnectionsPerUser,
       });
     };
 
-    expect(await put()).toEqual({ wasOnline: false });
-    expect(await put()).toEqual({ wasOnline: true });
+    expect(await put()).toEqual({ wasOnline: false, displaced: [] });
+    expect(await put()).toEqual({ wasOnline: true, displaced: [] });
     chat.advance((chat.ctx.settings.presenceTtlSeconds + 1) * 1000);
-    expect(await put()).toEqual({ wasOnline: false });
+    expect(await put()).toEqual({ wasOnline: false, displaced: [] });
   });
 
   it('shows presence only to users who share a conversation, answering others as if never seen', async () => {

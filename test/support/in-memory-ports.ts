@@ -11,15 +11,17 @@
 import { type ChatSettings, defaultSettings } from '../../shared/config.ts';
 import { Access, MemberDirectory } from '../../shared/domain/access.ts';
 import type { ChatContext } from '../../shared/domain/context.ts';
-import { InMemoryConnectionExpiry, RecordingCloser } from './in-memory-expiry.ts';
+import { messageIdFor } from '../../shared/domain/ids.ts';
 import { limits } from '../../shared/domain/limits.ts';
 import type { Member, Message, ServerEvent, StoredConversation } from '../../shared/domain/model.ts';
 import {
-  type AppendInput,
-  type AppendOutcome,
+  type BlockRepository,
   type ConversationRepository,
+  type CreateOutcome,
   connectionsOf,
   type DeliveryReport,
+  type Departure,
+  displacedBy,
   type InboxPage,
   type LiveConnection,
   type Membership,
@@ -30,11 +32,15 @@ import {
   type Notifier,
   type RateDecision,
   type RateLimiter,
+  type SendIntent,
+  type SeqReservation,
   type SessionRepository,
+  type StoredSend,
   type TypingRepository,
   type UserSessions,
 } from '../../shared/domain/ports.ts';
 import { validationFailed } from '../../shared/errors.ts';
+import { InMemoryConnectionExpiry, RecordingCloser } from './in-memory-expiry.ts';
 
 type Options<Port, K extends keyof Port> = Port[K] extends (options: infer O, ...rest: never[]) => unknown
   ? O
@@ -57,8 +63,10 @@ class InMemoryTable {
   readonly directPairs = new Map<string, string>();
   /** Messages per conversation, by seq. */
   readonly messages = new Map<string, Map<number, Message>>();
-  /** Send keys (conversation, sender, clientMessageId) → the seq they stored. */
-  readonly sendKeys = new Map<string, number>();
+  /** Members who left by themselves, by `departureKey`. */
+  readonly departures = new Map<string, Departure>();
+  /** Blocks, by `blockKey(blocker, blocked)`. */
+  readonly blocks = new Set<string>();
 
   membersOf(conversationId: string): Map<string, StoredMember> {
     let members = this.members.get(conversationId);
@@ -82,18 +90,21 @@ class InMemoryTable {
 const memberView = ({ inboxAt: _, ...member }: StoredMember): Member => ({ ...member });
 const inboxSortKey = (member: StoredMember, conversationId: string) => `${member.inboxAt}#${conversationId}`;
 const directPairKey = (a: string, b: string) => JSON.stringify([a, b].sort());
+const departureKey = (conversationId: string, userId: string) => JSON.stringify([conversationId, userId]);
+const blockKey = (blockerId: string, blockedId: string) => JSON.stringify([blockerId, blockedId]);
 
 class InMemoryConversations implements ConversationRepository {
   constructor(readonly table = new InMemoryTable()) {}
 
-  async create(conversation: NewConversation): Promise<{ created: boolean; conversationId: string }> {
+  async create(conversation: NewConversation): Promise<CreateOutcome> {
     const { conversationId, createdAt } = conversation;
-    const pair =
-      conversation.type === 'direct'
-        ? directPairKey(conversation.members[0]?.userId ?? '', conversation.members[1]?.userId ?? '')
-        : undefined;
+    const [first = '', second = ''] = conversation.members.map((m) => m.userId);
+    const pair = conversation.type === 'direct' ? directPairKey(first, second) : undefined;
+    const blocked =
+      this.table.blocks.has(blockKey(first, second)) || this.table.blocks.has(blockKey(second, first));
+    if (pair !== undefined && blocked) return { outcome: 'blocked' };
     const existing = pair === undefined ? undefined : this.table.directPairs.get(pair);
-    if (existing !== undefined) return { created: false, conversationId: existing };
+    if (existing !== undefined) return { outcome: 'existing', conversationId: existing };
     // The adapter's transaction puts every item with attribute_not_exists: a reused id fails the whole write.
     if (this.table.conversations.has(conversationId)) {
       throw new Error(`conversation ${conversationId} exists already (TransactionCanceledException)`);
@@ -107,6 +118,7 @@ class InMemoryConversations implements ConversationRepository {
       createdAt,
       lastSeq: 0,
       lastActivityAt: createdAt,
+      sentSeqs: {},
       inboxIndexedAt: createdAt,
       membersVersion: 1,
       memberCount: conversation.members.length,
@@ -115,7 +127,7 @@ class InMemoryConversations implements ConversationRepository {
     for (const { userId, role } of conversation.members) {
       members.set(userId, { userId, role, joinedAt: createdAt, lastReadSeq: 0, inboxAt: createdAt });
     }
-    return { created: true, conversationId };
+    return { outcome: 'created', conversationId };
   }
 
   async get(conversationId: string): Promise<StoredConversation | undefined> {
@@ -147,6 +159,44 @@ class InMemoryConversations implements ConversationRepository {
     return member ? memberView(member) : undefined;
   }
 
+  async getMemberships(pairs: Options<ConversationRepository, 'getMemberships'>): Promise<Membership[]> {
+    return pairs.flatMap(({ conversationId, userId }) => {
+      const member = this.table.members.get(conversationId)?.get(userId);
+      return member ? [{ conversationId, userId, lastReadSeq: member.lastReadSeq }] : [];
+    });
+  }
+
+  async departures({
+    conversationId,
+    userIds,
+  }: Options<ConversationRepository, 'departures'>): Promise<Departure[]> {
+    return userIds.flatMap((userId) => {
+      const departure = this.table.departures.get(departureKey(conversationId, userId));
+      return departure ? [copy(departure)] : [];
+    });
+  }
+
+  async rejoin({
+    conversation,
+    departure,
+    now,
+  }: Options<ConversationRepository, 'rejoin'>): Promise<MembershipOutcome> {
+    const stored = this.table.conversations.get(conversation.conversationId);
+    const key = departureKey(departure.conversationId, departure.userId);
+    if (!stored || stored.membersVersion !== conversation.membersVersion) return 'concurrent-change';
+    if (!this.table.departures.delete(key)) return 'concurrent-change';
+    this.table.membersOf(conversation.conversationId).set(departure.userId, {
+      userId: departure.userId,
+      role: 'member',
+      joinedAt: now,
+      lastReadSeq: departure.lastReadSeq,
+      inboxAt: conversation.lastActivityAt,
+    });
+    stored.membersVersion += 1;
+    stored.memberCount += 1;
+    return 'changed';
+  }
+
   async addMembers({
     conversation,
     userIds,
@@ -174,6 +224,7 @@ class InMemoryConversations implements ConversationRepository {
     conversation,
     userId,
     successor,
+    departure,
   }: Options<ConversationRepository, 'removeMember'>): Promise<MembershipOutcome> {
     const stored = this.table.conversations.get(conversation.conversationId);
     const members = this.table.membersOf(conversation.conversationId);
@@ -182,6 +233,7 @@ class InMemoryConversations implements ConversationRepository {
     const promoted = successor === undefined ? undefined : members.get(successor);
     if (successor !== undefined && !promoted) return 'concurrent-change';
     members.delete(userId);
+    if (departure) this.table.departures.set(departureKey(departure.conversationId, userId), copy(departure));
     if (promoted) promoted.role = 'admin';
     stored.membersVersion += 1;
     stored.memberCount -= 1;
@@ -266,68 +318,93 @@ function decodeInboxCursor(cursor: string, userId: string): string {
   return candidate.sortKey;
 }
 
-/** What an append carried besides the message: what the stream record would tell the fan-out. */
-export interface AppendRecord {
-  input: AppendInput;
-  outcome: AppendOutcome['outcome'];
-}
-
 class InMemoryMessages implements MessageRepository {
-  /** Every append, in call order, with its outcome. */
-  readonly appends: AppendRecord[] = [];
-  private readonly beforeAppend: (() => void | Promise<void>)[] = [];
+  /** Every message stored, in call order, with what its stream record would tell the fan-out. */
+  readonly stored: StoredSend[] = [];
+  /** The outcome of every seq reservation, in call order. */
+  readonly reservations: SeqReservation['outcome'][] = [];
+  private readonly intents = new Map<string, SendIntent>();
+  private readonly beforeReserve: (() => void | Promise<void>)[] = [];
 
   constructor(readonly table = new InMemoryTable()) {}
 
   /**
-   * Runs `change` the next time `append` is called, before its conditions are checked: what another writer
-   * did between the use case's read and its write.
+   * Runs `change` the next time `reserveSeq` is called, before its conditions are checked: what another
+   * writer did between the use case's read and its write.
    */
-  onceBeforeAppend(change: () => void | Promise<void>): void {
-    this.beforeAppend.push(change);
+  onceBeforeReserve(change: () => void | Promise<void>): void {
+    this.beforeReserve.push(change);
   }
 
-  async append(input: AppendInput): Promise<AppendOutcome> {
-    const interleaved = this.beforeAppend.shift();
+  async reserveSeq(options: Options<MessageRepository, 'reserveSeq'>): Promise<SeqReservation> {
+    const interleaved = this.beforeReserve.shift();
     if (interleaved) await interleaved();
-    const outcome = this.decideAppend(input);
-    this.appends.push({ input: copy(input), outcome: outcome.outcome });
-    return outcome;
+    const reservation = this.decideReservation(options);
+    this.reservations.push(reservation.outcome);
+    return reservation;
   }
 
-  /** The adapter's transaction, decided at once: its four conditions and their order of precedence. */
-  private decideAppend(input: AppendInput): AppendOutcome {
-    const { message, expectedLastSeq, expectedMembersVersion } = input;
-    const { conversationId, senderId, seq } = message;
-    const sendKey = sendKeyOf(conversationId, senderId, message.clientMessageId);
+  /** The adapter's conditional counter update, decided at once. */
+  private decideReservation({
+    conversationId,
+    senderId,
+    membersVersion,
+    draft,
+    marksSenderRead,
+  }: Options<MessageRepository, 'reserveSeq'>): SeqReservation {
     const conversation = this.table.conversations.get(conversationId);
-    const sender = this.table.members.get(conversationId)?.get(senderId);
-    const messages = this.table.messagesOf(conversationId);
-    if (this.table.sendKeys.has(sendKey)) return { outcome: 'duplicate' };
-    if (!sender) return { outcome: 'membership-changed' };
-    const conversationHolds =
-      conversation !== undefined &&
-      conversation.lastSeq === expectedLastSeq &&
-      conversation.membersVersion === expectedMembersVersion;
-    if (!conversationHolds || messages.has(seq)) return { outcome: 'seq-taken' };
-    this.table.sendKeys.set(sendKey, seq);
+    if (!conversation) return { outcome: 'gone' };
+    if (conversation.membersVersion !== membersVersion) return { outcome: 'membership-changed' };
+    const others = [...this.table.membersOf(conversationId).keys()].filter((id) => id !== senderId);
+    if (
+      conversation.type === 'direct' &&
+      others.some((other) => this.table.blocks.has(blockKey(other, senderId)))
+    )
+      return { outcome: 'blocked' };
+    const seq = conversation.lastSeq + 1;
+    const { unique, ...rest } = draft;
     conversation.lastSeq = seq;
-    conversation.lastActivityAt = message.createdAt;
-    conversation.lastMessage = copy(message);
-    if (input.moveInbox) conversation.inboxIndexedAt = message.createdAt;
-    messages.set(seq, copy(message));
-    // The sender's own message is read.
-    sender.lastReadSeq = seq;
-    return { outcome: 'stored' };
+    conversation.lastActivityAt = draft.createdAt;
+    conversation.lastMessage = { ...rest, seq, messageId: messageIdFor(seq, unique) };
+    if (marksSenderRead) conversation.sentSeqs = { ...conversation.sentSeqs, [senderId]: seq };
+    return { outcome: 'reserved', seq, conversation: copy(conversation) };
   }
 
-  async findBySendKey({
+  async recordIntent(intent: SendIntent): Promise<'recorded' | 'duplicate'> {
+    const { conversationId, senderId, clientMessageId } = intent.message;
+    const key = sendKeyOf(conversationId, senderId, clientMessageId);
+    if (this.intents.has(key)) return 'duplicate';
+    this.intents.set(key, copy(intent));
+    return 'recorded';
+  }
+
+  async findIntent({
     conversationId,
     senderId,
     clientMessageId,
-  }: Options<MessageRepository, 'findBySendKey'>): Promise<Message | undefined> {
-    const seq = this.table.sendKeys.get(sendKeyOf(conversationId, senderId, clientMessageId));
-    return seq === undefined ? undefined : this.get({ conversationId, seq });
+  }: Options<MessageRepository, 'findIntent'>): Promise<SendIntent | undefined> {
+    const intent = this.intents.get(sendKeyOf(conversationId, senderId, clientMessageId));
+    return intent ? copy(intent) : undefined;
+  }
+
+  /** Every intent recorded, as the stream would show them. */
+  recordedIntents(): SendIntent[] {
+    return [...this.intents.values()].map(copy);
+  }
+
+  async store(send: StoredSend): Promise<boolean> {
+    const messages = this.table.messagesOf(send.message.conversationId);
+    if (messages.has(send.message.seq)) return false;
+    messages.set(send.message.seq, copy(send.message));
+    this.stored.push(copy(send));
+    return true;
+  }
+
+  async moveInboxMark({ conversationId, from, to }: Options<MessageRepository, 'moveInboxMark'>) {
+    const conversation = this.table.conversations.get(conversationId);
+    if (!conversation || conversation.inboxIndexedAt !== from) return false;
+    conversation.inboxIndexedAt = to;
+    return true;
   }
 
   async get({ conversationId, seq }: Options<MessageRepository, 'get'>): Promise<Message | undefined> {
@@ -373,9 +450,20 @@ class InMemoryMessages implements MessageRepository {
     if (conversation && conversation.lastSeq === message.seq) conversation.lastMessage = copy(message);
   }
 
-  /** Drops a stored message while its send key lives on, as retention (TTL) may leave them. */
-  expire({ conversationId, seq }: { conversationId: string; seq: number }): void {
+  /** Drops a stored message and its intent, as retention (TTL) does; `keepIntent` leaves the intent behind. */
+  expire({
+    conversationId,
+    seq,
+    keepIntent = false,
+  }: {
+    conversationId: string;
+    seq: number;
+    keepIntent?: boolean;
+  }) {
+    const message = this.table.messages.get(conversationId)?.get(seq);
     this.table.messages.get(conversationId)?.delete(seq);
+    if (message && !keepIntent)
+      this.intents.delete(sendKeyOf(conversationId, message.senderId, message.clientMessageId));
   }
 }
 
@@ -406,17 +494,20 @@ class InMemorySessions implements SessionRepository {
     connectionId,
     expiresAtMs,
     nowMs,
-  }: Options<SessionRepository, 'putConnection'>): Promise<{ wasOnline: boolean }> {
-    const wasOnline = this.sessionsOf(userId, nowMs).online;
+    maxConnections,
+  }: Options<SessionRepository, 'putConnection'>): ReturnType<SessionRepository['putConnection']> {
+    const before = this.sessionsOf(userId, nowMs);
+    const displaced = displacedBy(before.connections, connectionId, maxConnections);
     const record = this.users.get(userId) ?? { connections: new Map(), lastSeenAt: '' };
     record.connections.set(connectionId, expiresAtMs);
     record.lastSeenAt = new Date(nowMs).toISOString();
-    // Connections that cannot be open any more are pruned, so the record does not grow.
+    // Connections that cannot be open any more are pruned, so the record does not grow; displaced ones go too.
     for (const [id, expires] of record.connections) {
       if (!mayBeOpen(expires, nowMs)) record.connections.delete(id);
     }
+    for (const { connectionId: id } of displaced) record.connections.delete(id);
     this.users.set(userId, record);
-    return { wasOnline };
+    return { wasOnline: before.online, displaced };
   }
 
   async removeConnection({
@@ -461,6 +552,51 @@ class InMemoryTyping implements TypingRepository {
     const signal = this.signals.get(key);
     this.signals.delete(key);
     return signal !== undefined && signal.expiresAtMs > nowMs;
+  }
+}
+
+/** Blocks in the shared table, so creation sees them as the adapter's transaction does. */
+class InMemoryBlocks implements BlockRepository {
+  constructor(readonly table = new InMemoryTable()) {}
+
+  private countOf(blockerId: string): number {
+    return this.listOf(blockerId).length;
+  }
+
+  private listOf(blockerId: string): string[] {
+    return [...this.table.blocks]
+      .map((key) => JSON.parse(key) as [string, string])
+      .filter(([blocker]) => blocker === blockerId)
+      .map(([, blocked]) => blocked)
+      .sort();
+  }
+
+  async block({
+    blockerId,
+    blockedId,
+    maxBlocks,
+  }: Options<BlockRepository, 'block'>): Promise<'blocked' | 'limit-reached'> {
+    const key = blockKey(blockerId, blockedId);
+    if (this.table.blocks.has(key)) return 'blocked';
+    if (this.countOf(blockerId) >= maxBlocks) return 'limit-reached';
+    this.table.blocks.add(key);
+    return 'blocked';
+  }
+
+  async unblock({ blockerId, blockedId }: Options<BlockRepository, 'unblock'>): Promise<void> {
+    this.table.blocks.delete(blockKey(blockerId, blockedId));
+  }
+
+  async listBlocked(blockerId: string): Promise<string[]> {
+    return this.listOf(blockerId);
+  }
+
+  async relationsOf(userId: string): Promise<{ blocks: Set<string>; blockedBy: Set<string> }> {
+    const pairs = [...this.table.blocks].map((key) => JSON.parse(key) as [string, string]);
+    return {
+      blocks: new Set(pairs.filter(([blocker]) => blocker === userId).map(([, blocked]) => blocked)),
+      blockedBy: new Set(pairs.filter(([, blocked]) => blocked === userId).map(([blocker]) => blocker)),
+    };
   }
 }
 
@@ -570,6 +706,7 @@ export interface InMemoryChat {
   sessions: InMemorySessions;
   typing: InMemoryTyping;
   rateLimits: InMemoryRateLimiter;
+  blocks: InMemoryBlocks;
   /** Opens a connection for the user (as `$connect` records it, without announcing anything). */
   online(userId: string, connectionId?: string): Promise<string>;
 }
@@ -585,6 +722,7 @@ export function inMemoryChat(
   const sessions = new InMemorySessions();
   const typing = new InMemoryTyping();
   const rateLimits = new InMemoryRateLimiter();
+  const blocks = new InMemoryBlocks(table);
   const notifier = new RecordingNotifier(sessions, clock.now);
   const directory = new MemberDirectory(conversations, undefined, undefined, clock.now);
   const settings: ChatSettings = { ...defaultSettings, ...options.settings };
@@ -595,8 +733,9 @@ export function inMemoryChat(
     sessions,
     typing,
     rateLimits,
+    blocks,
     directory,
-    access: new Access(conversations, directory, clock),
+    access: new Access(conversations, directory, clock.now),
     notifier,
     connectionExpiry: new InMemoryConnectionExpiry(),
     connectionCloser: new RecordingCloser(),
@@ -614,12 +753,14 @@ export function inMemoryChat(
     sessions,
     typing,
     rateLimits,
+    blocks,
     async online(userId, connectionId = `${userId}-conn`) {
       await sessions.putConnection({
         userId,
         connectionId,
         expiresAtMs: clock.now() + settings.presenceTtlSeconds * 1000,
         nowMs: clock.now(),
+        maxConnections: settings.maxConnectionsPerUser,
       });
       return connectionId;
     },
