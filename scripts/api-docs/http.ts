@@ -2,11 +2,12 @@
  * The OpenAPI 3.1 description of the HTTP API: one operation per route of shared/shape/routes.ts, with the path,
  * query and body schemas the handlers validate with (shared/domain/schemas.ts) and the wire shapes of wire.ts.
  */
-import type { z } from 'zod';
+
+import { defaultSettings } from '../../shared/config.ts';
 import { limits } from '../../shared/domain/limits.ts';
 import * as input from '../../shared/domain/schemas.ts';
-import { type HttpRoute, httpRoutes } from '../../shared/shape/routes.ts';
-import { componentsFor, type JsonSchema, refTo, toSchema } from './json-schema.ts';
+import { type HttpRoute, httpRoutes, rateBuckets } from '../../shared/shape/routes.ts';
+import { componentsFor, type JsonSchema, refTo, type Schema, toSchema } from './json-schema.ts';
 import * as wire from './wire.ts';
 
 type ErrorStatus = 400 | 403 | 404 | 409 | 413 | 429;
@@ -14,12 +15,12 @@ type ErrorStatus = 400 | 403 | 404 | 409 | 413 | 429;
 interface Operation {
   summary: string;
   description?: string;
-  tag: 'Conversations' | 'Members' | 'Messages' | 'Read state' | 'Presence';
-  path?: z.ZodObject;
-  query?: z.ZodType;
-  body?: z.ZodType;
+  tag: 'Conversations' | 'Members' | 'Messages' | 'Read state' | 'Presence' | 'Blocks';
+  path?: Schema;
+  query?: Schema;
+  body?: Schema;
   /** Success answers: status → schema (undefined: no body) and what it means. */
-  success: Record<number, { schema?: z.ZodType; description: string }>;
+  success: Record<number, { schema?: Schema; description: string }>;
   /** Errors this route adds to those every route can give (docs/protocol.md, "HTTP API"). */
   errors: Partial<Record<ErrorStatus, string>>;
 }
@@ -31,14 +32,17 @@ const operations: Record<string, Operation> = {
   HttpCreateConversation: {
     summary: 'Create a direct conversation or a group',
     description:
-      'Direct: exactly one other member; the one conversation of that pair is returned whoever created it first (200). Group: the caller becomes admin; duplicates and the caller are dropped from memberIds.',
+      'Direct: exactly one other member; the one conversation of that pair is returned whoever created it first (200), and one who had left it is a member again. Group: the caller becomes admin; duplicates and the caller are dropped from memberIds.',
     tag: 'Conversations',
     body: input.createConversationBody,
     success: {
       201: { schema: wire.conversationWithMembers, description: 'Created.' },
       200: { schema: wire.conversationWithMembers, description: 'That direct pair already exists.' },
     },
-    errors: { 400: 'validation_failed' },
+    errors: {
+      400: 'validation_failed',
+      403: 'forbidden (a direct conversation across a block either way; a group with someone who blocks the caller)',
+    },
   },
   HttpListConversations: {
     summary: 'The inbox: conversations by last activity, newest first',
@@ -66,17 +70,19 @@ const operations: Record<string, Operation> = {
     },
     errors: {
       400: `validation_failed (count, or the group would pass ${limits.maxGroupMembers})`,
-      403: 'not_member; forbidden (direct conversation, or caller not admin)',
+      403: 'not_member; forbidden (direct conversation, caller not admin, a user who left the group, or one who blocks the caller)',
       409: 'conflict (members changed at the same time)',
     },
   },
   HttpRemoveMember: {
     summary: 'Leave a conversation, or remove a member (admins only)',
+    description:
+      'Leaving (your own id) is remembered: nobody can add you back to that group. Leaving a direct conversation takes it out of your inbox and stops its deliveries and unread counts; the other member keeps it and its history; you come back by creating it again (POST /conversations).',
     tag: 'Members',
     path: input.memberPath,
     success: { 204: { description: 'Removed; no body.' } },
     errors: {
-      403: 'not_member; forbidden (direct conversation, or removing someone else without being admin)',
+      403: 'not_member; forbidden (removing someone else from a direct conversation, or without being admin)',
       404: 'not_found (that user is not a member)',
       409: 'conflict',
     },
@@ -109,7 +115,6 @@ const operations: Record<string, Operation> = {
       403: 'not_member',
       409: 'conflict (conversation too busy, or the earlier message with this clientMessageId has expired)',
       413: 'payload_too_large (body over 4 KB)',
-      429: 'rate_limited',
     },
   },
   HttpEditMessage: {
@@ -154,13 +159,36 @@ const operations: Record<string, Operation> = {
     errors: {},
   },
   HttpGetPresence: {
-    summary: 'Presence of users one shares a conversation with',
+    summary: 'Presence of users who engaged with a conversation one is in',
     description:
-      'A user you may not see is answered as never seen: status offline, lastSeenAt null. The caller can always read their own presence.',
+      'A user is visible only through a conversation of yours they created, sent in or read in, and not across a block either way; a user you may not see is answered as never seen: status offline, lastSeenAt null. The caller can always read their own presence.',
     tag: 'Presence',
     query: input.presenceQuery,
     success: { 200: { schema: wire.presenceAnswer, description: 'The users, in the order asked.' } },
     errors: { 400: 'validation_failed (missing, empty, too many or malformed ids)' },
+  },
+  HttpBlockUser: {
+    summary: 'Block a user (again changes nothing)',
+    description: `The blocked user can no longer start or message a direct conversation with you or add you to a group; neither of you sees the other's presence or typing. At most ${limits.maxBlocksPerUser} blocks.`,
+    tag: 'Blocks',
+    path: input.userPath,
+    success: { 204: { description: 'Blocked; no body.' } },
+    errors: {
+      400: `validation_failed (userId: is you; or already ${limits.maxBlocksPerUser} blocks)`,
+    },
+  },
+  HttpUnblockUser: {
+    summary: 'Lift a block (none changes nothing)',
+    tag: 'Blocks',
+    path: input.userPath,
+    success: { 204: { description: 'Unblocked; no body.' } },
+    errors: { 400: 'validation_failed (userId: is you)' },
+  },
+  HttpListBlocks: {
+    summary: 'The users one blocks',
+    tag: 'Blocks',
+    success: { 200: { schema: wire.blockList, description: 'Every user the caller blocks, by id.' } },
+    errors: {},
   },
 };
 
@@ -175,7 +203,7 @@ const queryNotes: Record<string, string> = {
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
-function parameters(where: 'path' | 'query', schema: z.ZodType | undefined) {
+function parameters(where: 'path' | 'query', schema: Schema | undefined) {
   if (!schema) return [];
   const object = toSchema(schema);
   const required = new Set((object.required as string[] | undefined) ?? []);
@@ -216,6 +244,10 @@ function operation(route: HttpRoute) {
     };
   }
   const errors: Record<string, string> = { ...commonErrors };
+  if (route.rateLimit) {
+    const { perMinute, what } = rateBuckets[route.rateLimit];
+    errors[429] = `rate_limited: over the caller's per-user limit of ${what} this minute (\`${perMinute}\`, ${defaultSettings[perMinute]} by default).`;
+  }
   for (const [status, what] of Object.entries(op.errors)) {
     errors[status] = status in commonErrors ? `${errors[status]} Also: ${what}.` : `${what}.`;
   }
@@ -276,7 +308,9 @@ export function openApiDocument() {
       },
     ],
     security: [{ bearerJwt: [] }],
-    tags: ['Conversations', 'Members', 'Messages', 'Read state', 'Presence'].map((name) => ({ name })),
+    tags: ['Conversations', 'Members', 'Messages', 'Read state', 'Presence', 'Blocks'].map((name) => ({
+      name,
+    })),
     paths,
     components: {
       securitySchemes: {

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 export type JsonSchema = Record<string, unknown>;
+/** Any zod schema: the inputs are `zod/mini` (shared/domain/schemas.ts), the wire shapes `zod` (wire.ts). */
+export type Schema = z.core.$ZodType;
 type Target = 'draft-2020-12' | 'draft-7';
 
 /** What a client sends: defaults are optional, coercions show their input (query strings as their numbers). */
@@ -12,24 +14,21 @@ function strip({ $schema: _schema, $id: _id, ...rest }: JsonSchema): JsonSchema 
 }
 
 /** One schema, inline (request bodies, parameters, frames). */
-export function toSchema(schema: z.ZodType, target: Target = 'draft-2020-12'): JsonSchema {
+export function toSchema(schema: Schema, target: Target = 'draft-2020-12'): JsonSchema {
   return strip(z.toJSONSchema(schema, options(target)) as JsonSchema);
 }
 
 /** The id a schema was given with `.meta({ id })`: it is then a component, referred to by `$ref`. */
-function idOf(schema: z.ZodType): string {
+function idOf(schema: Schema): string {
   const id = z.globalRegistry.get(schema)?.id;
   if (typeof id !== 'string') throw new Error('This schema has no id: give it .meta({ id })');
   return id;
 }
 
-export const refTo = (schema: z.ZodType) => ({ $ref: `#/components/schemas/${idOf(schema)}` });
+export const refTo = (schema: Schema) => ({ $ref: `#/components/schemas/${idOf(schema)}` });
 
 /** The components the given schemas need: they and every schema with an id they refer to, by id. */
-export function componentsFor(
-  roots: z.ZodType[],
-  target: Target = 'draft-2020-12',
-): Record<string, JsonSchema> {
+export function componentsFor(roots: Schema[], target: Target = 'draft-2020-12'): Record<string, JsonSchema> {
   const all = z.toJSONSchema(z.globalRegistry, {
     ...options(target),
     uri: (id) => `#/components/schemas/${id}`,

@@ -3,6 +3,7 @@
  * shared/shape/routes.ts with the frame schema its handler validates with, a `receive` operation per server event.
  */
 import { z } from 'zod';
+import type { ZodMiniObject } from 'zod/mini';
 import { limits } from '../../shared/domain/limits.ts';
 import * as input from '../../shared/domain/schemas.ts';
 import { webSocketRoutes } from '../../shared/shape/routes.ts';
@@ -12,7 +13,7 @@ import * as wire from './wire.ts';
 type EventType = keyof typeof wire.serverEvents;
 
 interface Action {
-  frame: z.ZodObject;
+  frame: ZodMiniObject;
   summary: string;
   /** Events answered to this socket. */
   replies: EventType[];
@@ -24,7 +25,7 @@ interface Action {
 const actions: Record<string, Action> = {
   sendMessage: {
     frame: input.sendMessageFrame,
-    summary: `Send a message. Idempotent by (conversation, sender, clientMessageId): a repeat stores nothing and is acked with the first message. The body is trimmed, must not be empty and at most ${limits.maxMessageBodyBytes} bytes of UTF-8 (more: payload_too_large). Checks, in order: fields, body, rate limit, membership, store (conflict: retry with the same clientMessageId).`,
+    summary: `Send a message. Idempotent by (conversation, sender, clientMessageId): a repeat stores nothing and is acked with the first message. The body is trimmed, must not be empty and at most ${limits.maxMessageBodyBytes} bytes of UTF-8 (more: payload_too_large). Checks, in order: rate limit, fields, body, membership, store (conflict: retry with the same clientMessageId).`,
     replies: ['message.ack', 'error'],
     others: "message.new on every live connection of every member, the sender's other connections included",
   },
