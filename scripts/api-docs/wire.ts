@@ -4,6 +4,7 @@
  * field added to the wire without being described here fails `npm run typecheck`.
  */
 import { z } from 'zod';
+import type { listBlocks } from '../../shared/domain/blocks.ts';
 import type { listInbox } from '../../shared/domain/conversations.ts';
 import type { listMessages } from '../../shared/domain/messaging.ts';
 import type {
@@ -28,7 +29,7 @@ export const errorCodes = {
   forbidden: {
     status: [403],
     meaning:
-      'A member who may not do this: not an admin, not the author, or a member change in a direct conversation.',
+      'Not allowed: not an admin, not the author, removing someone else from a direct conversation, adding a user who left the group or who blocks you, or starting a direct conversation across a block.',
   },
   not_member: {
     status: [403],
@@ -44,7 +45,11 @@ export const errorCodes = {
     status: [413],
     meaning: 'The frame or HTTP body is over 16 KB, or the message body over 4 KB.',
   },
-  rate_limited: { status: [429], meaning: 'Too many sends or typing signals this minute.' },
+  rate_limited: {
+    status: [429],
+    meaning:
+      "Over one of the caller's per-user limits this minute (sends, edits, new conversations, heartbeats, ...); on a socket also the notice to a connection closed because the user opened more than the connection cap.",
+  },
   conflict: {
     status: [409],
     meaning:
@@ -149,6 +154,10 @@ export const unreadSummary = z
 export const presenceAnswer = z
   .object({ users: z.array(presenceStatus).describe('In the order asked, duplicates removed.') })
   .meta({ id: 'PresenceAnswer' });
+
+export const blockList = z
+  .object({ userIds: z.array(opaqueId).describe('The users the caller blocks, by id.') })
+  .meta({ id: 'BlockList' });
 
 export const errorEnvelope = z
   .object({ error: z.object({ code: errorCode, message: z.string() }) })
@@ -271,6 +280,7 @@ type _WireMatchesModel = [
   Holds<Same<Out<typeof messagePage>, Result<typeof listMessages>>>,
   Holds<Same<Out<typeof readPosition>, Result<typeof markRead>>>,
   Holds<Same<Out<typeof unreadSummary>, Result<typeof getUnread>>>,
+  Holds<Same<Out<typeof blockList>, Result<typeof listBlocks>>>,
   Holds<EventsMatch>,
   Holds<Same<Omit<EventOf<'error'>, 'code'>, Omit<ModelEvent<'error'>, 'code'>>>,
   Holds<Same<keyof typeof serverEvents, ServerEvent['type']>>,
