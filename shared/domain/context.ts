@@ -2,6 +2,9 @@
 import type { ChatSettings } from '../config.ts';
 import type { Access, MemberDirectory } from './access.ts';
 import type {
+  BlockRepository,
+  ConnectionCloser,
+  ConnectionExpiryRepository,
   ConversationRepository,
   MessageRepository,
   Notifier,
@@ -16,10 +19,14 @@ export interface ChatContext {
   sessions: SessionRepository;
   typing: TypingRepository;
   rateLimits: RateLimiter;
+  blocks: BlockRepository;
   directory: MemberDirectory;
   /** Who may do what in a conversation: the one place that decides. */
   access: Access;
   notifier: Notifier;
+  /** When each connection's token expires, and closing the ones whose token has. */
+  connectionExpiry: ConnectionExpiryRepository;
+  connectionCloser: ConnectionCloser;
   settings: ChatSettings;
   clock: () => number;
   newId: () => string;

@@ -1,6 +1,7 @@
 /** Use cases of conversations and membership. */
 import { conflict, forbidden, notFound, validationFailed } from '../errors.ts';
 import { requireAdmin } from './access.ts';
+import { refuseAddingBlockers } from './blocks.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import { limits } from './limits.ts';
 import {
@@ -8,9 +9,11 @@ import {
   conversationView,
   type InboxEntry,
   type Member,
+  readPosition,
+  type StoredConversation,
   unreadCount,
 } from './model.ts';
-import type { MembershipOutcome } from './ports.ts';
+import type { Departure, MembershipOutcome } from './ports.ts';
 
 export type CreateConversationInput =
   | { type: 'direct'; memberIds: string[] }
@@ -47,6 +50,7 @@ export async function createConversation(
   if (others.length + 1 > limits.maxGroupMembers) {
     throw validationFailed('memberIds', `a group has at most ${limits.maxGroupMembers} members`);
   }
+  if (input.type === 'group') await refuseAddingBlockers(ctx, userId, others);
   const result = await ctx.conversations.create({
     conversationId: ctx.newId(),
     type: input.type,
@@ -58,9 +62,25 @@ export async function createConversation(
       ...others.map((id) => ({ userId: id, role: 'member' as const })),
     ],
   });
-  const conversation = await loadConversation(ctx, { conversationId: result.conversationId, userId });
-  if (result.created) await announce(ctx, conversation);
-  return { conversation, created: result.created };
+  // Either user blocking the other: the same answer whoever asks, and no conversation.
+  if (result.outcome === 'blocked') throw forbidden('You cannot start a conversation with this user');
+  const { conversationId } = result;
+  const rejoined = result.outcome === 'existing' && (await rejoinIfLeft(ctx, { conversationId, userId }));
+  const conversation = await loadConversation(ctx, { conversationId, userId });
+  if (result.outcome === 'created' || rejoined) await announce(ctx, conversation);
+  return { conversation, created: result.outcome === 'created' };
+}
+
+/**
+ * Someone who left a direct conversation comes back by starting it again (nobody else can bring them back):
+ * history and the read position they left with are as they were. Answers whether they came back.
+ */
+async function rejoinIfLeft(ctx: ChatContext, { conversationId, userId }: MemberRequest): Promise<boolean> {
+  const [departure] = await ctx.conversations.departures({ conversationId, userIds: [userId] });
+  const conversation = departure && (await ctx.conversations.get(conversationId));
+  if (!departure || !conversation) return false;
+  refuseConcurrentChange(await ctx.conversations.rejoin({ conversation, departure, now: isoNow(ctx) }));
+  return true;
 }
 
 export async function addMembers(ctx: ChatContext, request: MemberRequest & { userIds: string[] }) {
@@ -74,6 +94,9 @@ export async function addMembers(ctx: ChatContext, request: MemberRequest & { us
   if (members.length + joining.length > limits.maxGroupMembers) {
     throw validationFailed('userIds', `a group has at most ${limits.maxGroupMembers} members`);
   }
+  const departed = await ctx.conversations.departures({ conversationId, userIds: joining });
+  if (departed.length > 0) throw forbidden('A user who left this group cannot be added back');
+  await refuseAddingBlockers(ctx, userId, joining);
   refuseConcurrentChange(
     await ctx.conversations.addMembers({ conversation, userIds: joining, now: isoNow(ctx) }),
   );
@@ -86,7 +109,9 @@ export async function removeMember(ctx: ChatContext, request: MemberRequest & { 
   const { userId, conversationId, targetId } = request;
   const leaving = targetId === userId;
   const { conversation, members, me } = await ctx.access.member({ conversationId, userId });
-  if (conversation.type === 'direct') throw forbidden('A direct conversation has no member changes');
+  if (conversation.type === 'direct' && !leaving) {
+    throw forbidden('In a direct conversation one can only leave oneself');
+  }
   if (!leaving) requireAdmin(me);
   const target = members.find((m) => m.userId === targetId);
   if (!target) throw notFound('member');
@@ -96,6 +121,7 @@ export async function removeMember(ctx: ChatContext, request: MemberRequest & { 
       conversation,
       userId: targetId,
       ...(successor ? { successor: successor.userId } : {}),
+      ...(leaving ? { departure: await departureOf(ctx, conversation, userId) } : {}),
     }),
   );
   const remaining = members
@@ -107,6 +133,18 @@ export async function removeMember(ctx: ChatContext, request: MemberRequest & { 
     memberCount: remaining.length,
   };
   await announce(ctx, updated, [targetId]);
+}
+
+/** A member leaving by themselves, with their read position fresh from the table (cached lists lag behind it). */
+async function departureOf(
+  ctx: ChatContext,
+  conversation: StoredConversation,
+  userId: string,
+): Promise<Departure> {
+  const { conversationId } = conversation;
+  const member = await ctx.conversations.getMember({ conversationId, userId });
+  const lastReadSeq = member ? readPosition(conversation, member) : 0;
+  return { conversationId, userId, leftAt: isoNow(ctx), lastReadSeq };
 }
 
 /**
@@ -143,7 +181,7 @@ export async function listInbox(
       {
         conversation: conversationView(conversation),
         lastMessage: conversation.lastMessage ?? null,
-        unreadCount: unreadCount(conversation.lastSeq, membership.lastReadSeq),
+        unreadCount: unreadCount(conversation.lastSeq, readPosition(conversation, membership)),
       },
     ];
   });

@@ -13,6 +13,8 @@ export const limits = {
   defaultPageLimit: 50,
   maxPageLimit: 100,
   maxPresenceIds: 100,
+  /** Users one user may block (each block is two small items; `GET /blocks` answers them in one list). */
+  maxBlocksPerUser: 1_000,
   /** Users told about one user's presence change, so huge groups cannot cause an unbounded broadcast. */
   maxPresenceRecipients: 500,
   /**
@@ -32,4 +34,9 @@ export const limits = {
    * never delivered to again, even where `@connections` never answers 410.
    */
   maxConnectionAgeMs: 2 * 3600 * 1000,
+  /**
+   * How long after recording a send's intent its function may still deliver and store it; past this the stream
+   * consumer stores an intent whose message is missing and delivers it (a function that died mid-send).
+   */
+  sendCompletionMs: 5_000,
 } as const;

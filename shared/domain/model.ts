@@ -41,6 +41,11 @@ export interface StoredConversation extends Conversation {
   lastMessage?: Message;
   /** Bumped on every membership change; lets caches of the member list know they are stale. */
   membersVersion: number;
+  /**
+   * Direct conversations: each member's last own message. A send marks everything up to it read, and keeping
+   * that here (not on the member item) lets the send write one item fewer.
+   */
+  sentSeqs: Record<string, number>;
 }
 
 /** The clients' view of a stored conversation: exactly the protocol's fields, whatever the table keeps. */
@@ -88,7 +93,28 @@ export type ServerEvent =
   | { type: 'pong'; at: string; heartbeatIntervalSeconds: number }
   | { type: 'error'; code: string; message: string; clientMessageId?: string; action?: string };
 
+/**
+ * Whether a member engaged with a conversation: created it, or sent or read in it. Both of the latter move the
+ * member's read position (`readPosition`) past 0: a read moves it, and so does a send, to the sender's own
+ * message. The read position is the record of engagement, and no other attribute is kept. Presence is shown
+ * only through conversations the watched user engaged with.
+ */
+export function hasEngaged(
+  conversation: StoredConversation,
+  member: { userId: string; lastReadSeq: number },
+): boolean {
+  return conversation.createdBy === member.userId || readPosition(conversation, member) > 0;
+}
+
 /** Unread = messages after the read position; a sender's own send moves its read position to that message. */
 export function unreadCount(lastSeq: number, lastReadSeq: number): number {
   return Math.max(0, lastSeq - lastReadSeq);
+}
+
+/** Where a member has read to: their marked position, or their own last message in the conversation if later. */
+export function readPosition(
+  conversation: StoredConversation,
+  member: { userId: string; lastReadSeq: number },
+) {
+  return Math.max(member.lastReadSeq, conversation.sentSeqs[member.userId] ?? 0);
 }

@@ -27,6 +27,11 @@ export interface Membership {
   lastReadSeq: number;
 }
 
+export interface SeqPosition {
+  lastSeq: number;
+  ownSeq: number;
+}
+
 export interface InboxPage {
   memberships: Membership[];
   /** Opaque cursor of the next page, absent on the last page. */
@@ -89,6 +94,11 @@ export interface ConversationRepository {
   }): Promise<MembershipOutcome>;
   inboxPage(options: { userId: string; limit: number; cursor?: string }): Promise<InboxPage>;
   allMemberships(userId: string): Promise<Membership[]>;
+  /**
+   * What an unread count needs of each conversation and nothing more: its `lastSeq` and `userId`'s last own
+   * message in it (`sentSeqs`, 0 when none). Conversations that do not exist are left out.
+   */
+  seqPositions(conversationIds: string[], userId: string): Promise<Map<string, SeqPosition>>;
   /** Moves a read position forward, never back; answers whether it moved. */
   advanceRead(options: { conversationId: string; userId: string; seq: number }): Promise<boolean>;
   /** Moves a member's inbox entry to `lastActivityAt`, if that is later than where it is. */

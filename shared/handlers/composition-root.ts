@@ -1,11 +1,14 @@
 /** The composition root: builds the use cases' context once per container from the environment. */
 import { ulid } from 'ulid';
 import { createDocumentClient, createManagementClient } from '../clients.ts';
-import { readSettings, requireEnv } from '../config.ts';
+import { type ChatSettings, readSettings, requireEnv } from '../config.ts';
 import { Access, MemberDirectory } from '../domain/access.ts';
 import type { ChatContext } from '../domain/context.ts';
+import { ManagementApiCloser } from '../realtime/connection-closer.ts';
 import { ConnectionSender } from '../realtime/connection-sender.ts';
 import { ConnectionNotifier } from '../realtime/notifier.ts';
+import { BlockStore } from '../store/block-store.ts';
+import { ConnectionExpiryStore } from '../store/connection-expiry-store.ts';
 import { ConversationStore } from '../store/conversation-store.ts';
 import type { TableContext } from '../store/dynamo.ts';
 import { MessageStore } from '../store/message-store.ts';
@@ -17,13 +20,15 @@ export interface ContextOverrides {
   table?: TableContext;
   connectionsEndpoint?: string;
   clock?: () => number;
+  /** Settings a test sets beside those of the environment. */
+  settings?: Partial<ChatSettings>;
 }
 
 /** A connection recorded this recently is not pruned on a 410: its handshake may still be completing. */
 const goneGraceMs = 10_000;
 
 export function buildChatContext(overrides: ContextOverrides = {}): ChatContext {
-  const settings = readSettings();
+  const settings = { ...readSettings(), ...overrides.settings };
   const table = overrides.table ?? { client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') };
   const clock = overrides.clock ?? Date.now;
   const conversations = new ConversationStore(table);
@@ -49,9 +54,12 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
     sessions: presence,
     typing: new TypingStore(table),
     rateLimits: new RateLimitStore(table),
+    blocks: new BlockStore(table),
     directory,
-    access: new Access(conversations, directory),
+    access: new Access(conversations, directory, clock),
     notifier: new ConnectionNotifier(presence, sender, clock),
+    connectionExpiry: new ConnectionExpiryStore(table),
+    connectionCloser: new ManagementApiCloser(managementClient),
     settings,
     clock,
     newId: ulid,

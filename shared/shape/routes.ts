@@ -64,7 +64,7 @@ export interface WebSocketRoute extends ClientRoute {
   routeKey: string;
 }
 
-type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface HttpRoute extends ClientRoute {
   method: HttpMethod;
@@ -74,7 +74,7 @@ export interface HttpRoute extends ClientRoute {
 
 /** Connection changes: the user's sessions, and the contacts told of a presence change. */
 const connectionAccess: FunctionAccess = {
-  table: { sessions: 'readWrite', conversations: 'read' },
+  table: { sessions: 'readWrite', conversations: 'read', blocks: 'read' },
   connections: true,
 };
 /** Membership and read-position changes, announced to the members' connections. */
@@ -83,6 +83,13 @@ const membershipAccess: FunctionAccess = {
   connections: true,
 };
 const conversationReader: FunctionAccess = { table: { conversations: 'read' }, connections: false };
+/** Creating and adding check who blocks whom (a blocked user may not bring in the one who blocked them). */
+const membershipCheckingBlocks: FunctionAccess = {
+  ...membershipAccess,
+  table: { ...membershipAccess.table, blocks: 'read' },
+};
+/** A block is also noted on the pair's direct conversation (`blockedSenders`), through the block adapter. */
+const blockWriter: FunctionAccess = { table: { blocks: 'readWrite' }, connections: false };
 const messageWriter: FunctionAccess = {
   table: { conversations: 'read', messages: 'readWrite' },
   connections: false,
@@ -126,7 +133,7 @@ export const webSocketRoutes: readonly WebSocketRoute[] = [
     name: 'WsTyping',
     entry: 'functions/ws/typing.ts',
     access: closingOnExpiry({
-      table: { conversations: 'read', typing: 'write', sessions: 'read' },
+      table: { conversations: 'read', typing: 'write', sessions: 'read', blocks: 'read' },
       connections: true,
     }),
     rateLimit: 'typing',
@@ -153,7 +160,7 @@ export const httpRoutes: readonly HttpRoute[] = [
     path: '/conversations',
     name: 'HttpCreateConversation',
     entry: 'functions/http/create-conversation.ts',
-    access: membershipAccess,
+    access: membershipCheckingBlocks,
     rateLimit: 'createConversation',
   },
   {
@@ -175,7 +182,7 @@ export const httpRoutes: readonly HttpRoute[] = [
     path: '/conversations/{conversationId}/members',
     name: 'HttpAddMembers',
     entry: 'functions/http/add-members.ts',
-    access: membershipAccess,
+    access: membershipCheckingBlocks,
     rateLimit: 'memberChange',
   },
   {
@@ -237,8 +244,31 @@ export const httpRoutes: readonly HttpRoute[] = [
     path: '/presence',
     name: 'HttpGetPresence',
     entry: 'functions/http/get-presence.ts',
-    access: { table: { conversations: 'read', sessions: 'read' }, connections: false },
+    access: { table: { conversations: 'read', sessions: 'read', blocks: 'read' }, connections: false },
     rateLimit: 'presenceQuery',
+  },
+  {
+    method: 'PUT',
+    path: '/blocks/{userId}',
+    name: 'HttpBlockUser',
+    entry: 'functions/http/block-user.ts',
+    access: blockWriter,
+    rateLimit: 'memberChange',
+  },
+  {
+    method: 'DELETE',
+    path: '/blocks/{userId}',
+    name: 'HttpUnblockUser',
+    entry: 'functions/http/unblock-user.ts',
+    access: blockWriter,
+    rateLimit: 'memberChange',
+  },
+  {
+    method: 'GET',
+    path: '/blocks',
+    name: 'HttpListBlocks',
+    entry: 'functions/http/list-blocks.ts',
+    access: { table: { blocks: 'read' }, connections: false },
   },
 ];
 
@@ -265,18 +295,3 @@ export const fanOutConsumer: FunctionSpec = {
   entry: 'functions/stream/fan-out.ts',
   access: membershipAccess,
 };
-
-/** A function run on a schedule: by an EventBridge rule in the stack, by a timer in the local runtime. */
-export interface ScheduledFunction extends FunctionSpec {
-  everyMinutes: number;
-}
-
-export const scheduledFunctions: readonly ScheduledFunction[] = [
-  {
-    /** Closes the connections whose tokens expired, quiet ones included (`shared/domain/token-expiry.ts`). */
-    name: 'CloseExpiredConnections',
-    entry: 'functions/scheduled/close-expired.ts',
-    access: { table: { connectionExpiry: 'readWrite' }, connections: true, closesConnections: true },
-    everyMinutes: 1,
-  },
-];

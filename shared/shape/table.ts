@@ -31,15 +31,24 @@ export const entityTypes = {
   presence: 'presence',
   typing: 'typing',
   rateLimit: 'rate-limit',
+  connectionExpiry: 'connection-expiry',
+  departure: 'departure',
+  block: 'block',
+  blockedBy: 'blocked-by',
+  blockCount: 'block-count',
 } as const;
 
 /**
  * Filter criteria of the fan-out event source mapping, used verbatim by CDK and by the local stream poller:
- * only inserted or changed messages invoke the consumer.
+ * inserted or changed messages, and recorded sends (intents), which the consumer completes if their function died.
  */
 export const fanOutFilterPatterns = [
   {
     eventName: ['INSERT', 'MODIFY'],
     dynamodb: { NewImage: { entity: { S: [entityTypes.message] } } },
+  },
+  {
+    eventName: ['INSERT'],
+    dynamodb: { NewImage: { entity: { S: [entityTypes.messageIdempotency] } } },
   },
 ] as const;

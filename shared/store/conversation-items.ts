@@ -1,6 +1,7 @@
 /** The conversation, member and inbox items: their shape in the table and the domain objects they hold. */
 import type { ConversationType, Member, MemberRole, Message, StoredConversation } from '../domain/model.ts';
-import type { Membership, NewConversation } from '../domain/ports.ts';
+import { messageIdFor } from '../domain/ids.ts';
+import type { Departure, Membership, NewConversation } from '../domain/ports.ts';
 import { validationFailed } from '../errors.ts';
 import { entityTypes } from '../shape/table.ts';
 import type { Item } from './dynamo.ts';
@@ -25,7 +26,32 @@ export function conversationItem(conversation: NewConversation) {
   };
 }
 
+/** The attribute holding a direct conversation member's last own seq (see `StoredConversation.sentSeqs`). */
+export const sentSeqAttribute = (userId: string) => `sentSeq:${userId}`;
+const sentSeqPrefix = sentSeqAttribute('');
+
+/**
+ * The last message as the send's seq reservation records it: without its seq and id, which are the
+ * conversation's `lastSeq` and that seq with the stored `unique` part (the reservation writes both at once).
+ */
+function lastMessageOf(item: Item): Message | undefined {
+  const draft = item.lastMessage as (Omit<Message, 'seq' | 'messageId'> & { unique: string }) | undefined;
+  if (!draft) return undefined;
+  const { unique, ...message } = draft;
+  const seq = item.lastSeq as number;
+  return { ...message, seq, messageId: messageIdFor(seq, unique) };
+}
+
+function sentSeqsOf(item: Item): Record<string, number> {
+  const sentSeqs: Record<string, number> = {};
+  for (const [name, value] of Object.entries(item))
+    if (name.startsWith(sentSeqPrefix) && typeof value === 'number')
+      sentSeqs[name.slice(sentSeqPrefix.length)] = value;
+  return sentSeqs;
+}
+
 export function toConversation(item: Item): StoredConversation {
+  const lastMessage = lastMessageOf(item);
   return {
     conversationId: item.conversationId as string,
     type: item.type as ConversationType,
@@ -35,8 +61,9 @@ export function toConversation(item: Item): StoredConversation {
     lastSeq: item.lastSeq as number,
     lastActivityAt: item.lastActivityAt as string,
     inboxIndexedAt: (item.inboxIndexedAt ?? item.lastActivityAt) as string,
-    ...(item.lastMessage === undefined ? {} : { lastMessage: item.lastMessage as Message }),
+    ...(lastMessage ? { lastMessage } : {}),
     membersVersion: item.membersVersion as number,
+    sentSeqs: sentSeqsOf(item),
     memberCount: item.memberCount as number,
   };
 }
@@ -66,6 +93,24 @@ export function memberItem(
     role,
     joinedAt,
     lastReadSeq: 0,
+  };
+}
+
+/** A member who left by themselves, kept beside the members (`LEFT#user`) so nobody else can add them back. */
+export function departureItem(departure: Departure) {
+  return {
+    ...keys.departure(departure.conversationId, departure.userId),
+    entity: entityTypes.departure,
+    ...departure,
+  };
+}
+
+export function toDeparture(item: Item): Departure {
+  return {
+    conversationId: item.conversationId as string,
+    userId: item.userId as string,
+    leftAt: item.leftAt as string,
+    lastReadSeq: item.lastReadSeq as number,
   };
 }
 

@@ -1,66 +1,79 @@
 /** Conversations and their members in DynamoDB. */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Member, MemberRole, StoredConversation } from '../domain/model.ts';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Member, StoredConversation } from '../domain/model.ts';
 import type {
   ConversationRepository,
+  CreateOutcome,
+  Departure,
   InboxPage,
   Membership,
   MembershipOutcome,
   NewConversation,
+  SeqPosition,
 } from '../domain/ports.ts';
-import { entityTypes, inboxIndexName } from '../shape/table.ts';
+import { inboxIndexName } from '../shape/table.ts';
 import {
-  conversationItem,
   decodeCursor,
   encodeCursor,
-  memberItem,
+  sentSeqAttribute,
   toConversation,
+  toDeparture,
   toMember,
   toMembership,
 } from './conversation-items.ts';
-import { batchGet, cancellationCodes, conditionally, queryAll, type TableContext } from './dynamo.ts';
+import {
+  type AdapterOperations,
+  batchGet,
+  cancellationCodes,
+  conditionally,
+  queryAll,
+  type TableContext,
+} from './dynamo.ts';
 import { keys } from './keys.ts';
+import { additionItems, creationItems, rejoinItems, removalItems } from './membership-writes.ts';
+
+/** What this adapter issues (see `AdapterOperations`); membership changes are transactions. */
+export const conversationStoreOperations = {
+  read: ['GetItem', 'BatchGetItem', 'Query'],
+  write: ['TransactWriteItems', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
+  index: true,
+} as const satisfies AdapterOperations;
 
 type Options<K extends keyof ConversationRepository> = Parameters<ConversationRepository[K]>[0];
+
+/** BatchGetItem calls of one read in flight at once: a user in 1,000 conversations is 10 calls, not 10 in a row. */
+const batchGetsInFlight = 8;
+/** What `toMembership` reads of an inbox entry; the index projects whole items, the answer need not carry them. */
+const membershipAttributes = 'conversationId, userId, lastReadSeq';
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 export class ConversationStore implements ConversationRepository {
   constructor(private readonly table: TableContext) {}
 
-  /** Creates a conversation with its members in one transaction; a direct one also claims its user pair. */
-  async create(conversation: NewConversation): Promise<{ created: boolean; conversationId: string }> {
-    const { conversationId, createdAt } = conversation;
-    const meta = conversationItem(conversation);
-    const puts = [
-      meta,
-      ...conversation.members.map((m) => memberItem(conversationId, m.userId, m.role, createdAt, createdAt)),
-    ].map((Item) => ({
-      Put: { TableName: this.table.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
-    }));
-    const pair =
-      conversation.type === 'direct'
-        ? keys.directPair(conversation.members[0]?.userId ?? '', conversation.members[1]?.userId ?? '')
-        : undefined;
-    const pairPut = pair
-      ? [
-          {
-            Put: {
-              TableName: this.table.tableName,
-              Item: { ...pair, entity: entityTypes.directPair, conversationId },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ]
-      : [];
+  /**
+   * Creates a conversation with its members in one transaction; a direct one also claims its user pair and
+   * checks that neither user blocks the other (a block checks the pair the same way, so the two cannot cross).
+   */
+  async create(conversation: NewConversation): Promise<CreateOutcome> {
+    const { pair, blockChecks, items } = creationItems(this.table.tableName, conversation);
     try {
-      await this.table.client.send(new TransactWriteCommand({ TransactItems: [...pairPut, ...puts] }));
-      return { created: true, conversationId };
+      await this.table.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return { outcome: 'created', conversationId: conversation.conversationId };
     } catch (error) {
-      // The pair item is first: if only its condition failed, the other user (or a retry) created it already.
-      if (pair && cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') {
+      const codes = pair ? cancellationCodes(error) : undefined;
+      if (codes?.slice(0, blockChecks).includes('ConditionalCheckFailed')) return { outcome: 'blocked' };
+      // Then the pair's claim: if its condition failed, the other user (or a retry) created it already.
+      if (codes?.[blockChecks] === 'ConditionalCheckFailed') {
         const existing = await this.table.client.send(
           new GetCommand({ TableName: this.table.tableName, Key: pair, ConsistentRead: true }),
         );
-        return { created: false, conversationId: existing.Item?.conversationId as string };
+        return { outcome: 'existing', conversationId: existing.Item?.conversationId as string };
       }
       throw error;
     }
@@ -78,8 +91,30 @@ export class ConversationStore implements ConversationRepository {
   }
 
   async getMany(conversationIds: string[]): Promise<Map<string, StoredConversation>> {
-    const items = await batchGet(this.table, conversationIds.map(keys.conversation));
+    const items = await batchGet(this.table, conversationIds.map(keys.conversation), {
+      parallel: batchGetsInFlight,
+    });
     return new Map(items.map((item) => [item.conversationId as string, toConversation(item)]));
+  }
+
+  /** Only `lastSeq` and the user's own last seq of each conversation (not its last message: smaller answers). */
+  async seqPositions(conversationIds: string[], userId: string): Promise<Map<string, SeqPosition>> {
+    const items = await batchGet(this.table, conversationIds.map(keys.conversation), {
+      projection: {
+        expression: 'conversationId, lastSeq, #own',
+        names: { '#own': sentSeqAttribute(userId) },
+      },
+      parallel: batchGetsInFlight,
+    });
+    return new Map(
+      items.map((item) => [
+        item.conversationId as string,
+        {
+          lastSeq: item.lastSeq as number,
+          ownSeq: (item[sentSeqAttribute(userId)] as number | undefined) ?? 0,
+        },
+      ]),
+    );
   }
 
   async listMembers(conversationId: string): Promise<Member[]> {
@@ -105,83 +140,49 @@ export class ConversationStore implements ConversationRepository {
     return answer.Item ? toMember(answer.Item) : undefined;
   }
 
-  /** Adds members and bumps the members version, unless the membership changed since it was read. */
-  addMembers({ conversation, userIds, now }: Options<'addMembers'>): Promise<MembershipOutcome> {
-    const { conversationId } = conversation;
-    return this.changeMembership(
-      new TransactWriteCommand({
-        TransactItems: [
-          this.bumpMembersVersion(conversation, userIds.length),
-          ...userIds.map((userId) => ({
-            Put: {
-              TableName: this.table.tableName,
-              Item: memberItem(conversationId, userId, 'member', now, conversation.lastActivityAt),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          })),
-        ],
-      }),
+  async getMemberships(pairs: Options<'getMemberships'>): Promise<Membership[]> {
+    const items = await batchGet(
+      this.table,
+      pairs.map(({ conversationId, userId }) => keys.member(conversationId, userId)),
     );
+    return items.map(toMembership);
   }
 
-  /** Removes a member and, in the same transaction, makes `successor` (when given) an admin. */
-  removeMember({ conversation, userId, successor }: Options<'removeMember'>): Promise<MembershipOutcome> {
-    const { conversationId } = conversation;
-    return this.changeMembership(
-      new TransactWriteCommand({
-        TransactItems: [
-          this.bumpMembersVersion(conversation, -1),
-          {
-            Delete: {
-              TableName: this.table.tableName,
-              Key: keys.member(conversationId, userId),
-              ConditionExpression: 'attribute_exists(pk)',
-            },
-          },
-          ...(successor === undefined
-            ? []
-            : [
-                {
-                  Update: {
-                    TableName: this.table.tableName,
-                    Key: keys.member(conversationId, successor),
-                    UpdateExpression: 'SET #role = :admin',
-                    ConditionExpression: 'attribute_exists(pk)',
-                    ExpressionAttributeNames: { '#role': 'role' },
-                    ExpressionAttributeValues: { ':admin': 'admin' satisfies MemberRole },
-                  },
-                },
-              ]),
-        ],
-      }),
+  /** Adds members and bumps the members version, unless the membership changed since it was read. */
+  addMembers(options: Options<'addMembers'>): Promise<MembershipOutcome> {
+    return this.changeMembership(additionItems(this.table.tableName, options));
+  }
+
+  /**
+   * Removes a member and, in the same transaction, makes `successor` (when given) an admin and remembers the
+   * `departure` (when given) in a `LEFT#` item beside the members.
+   */
+  removeMember(options: Options<'removeMember'>): Promise<MembershipOutcome> {
+    return this.changeMembership(removalItems(this.table.tableName, options));
+  }
+
+  async departures({ conversationId, userIds }: Options<'departures'>): Promise<Departure[]> {
+    const items = await batchGet(
+      this.table,
+      userIds.map((userId) => keys.departure(conversationId, userId)),
     );
+    return items.map(toDeparture);
+  }
+
+  /** The departure becomes a membership again, with the read position it kept, in one transaction. */
+  rejoin(options: Options<'rejoin'>): Promise<MembershipOutcome> {
+    return this.changeMembership(rejoinItems(this.table.tableName, options));
   }
 
   /** A membership transaction is cancelled when someone else changed the members at the same moment. */
-  private async changeMembership(write: TransactWriteCommand): Promise<MembershipOutcome> {
+  private async changeMembership(items: TransactItems): Promise<MembershipOutcome> {
     try {
-      await this.table.client.send(write);
+      await this.table.client.send(new TransactWriteCommand({ TransactItems: items }));
       return 'changed';
     } catch (error) {
       if (cancellationCodes(error)) return 'concurrent-change';
       throw error;
     }
-  }
-
-  private bumpMembersVersion(conversation: StoredConversation, memberDelta: number) {
-    return {
-      Update: {
-        TableName: this.table.tableName,
-        Key: keys.conversation(conversation.conversationId),
-        UpdateExpression: 'SET membersVersion = membersVersion + :one, memberCount = memberCount + :delta',
-        ConditionExpression: 'membersVersion = :expected',
-        ExpressionAttributeValues: {
-          ':one': 1,
-          ':delta': memberDelta,
-          ':expected': conversation.membersVersion,
-        },
-      },
-    };
   }
 
   /** One page of the inbox: memberships, most recent activity first. */
@@ -194,6 +195,7 @@ export class ConversationStore implements ConversationRepository {
         ExpressionAttributeValues: { ':user': keys.inboxPartition(userId) },
         ScanIndexForward: false,
         Limit: limit,
+        ProjectionExpression: membershipAttributes,
         ExclusiveStartKey: cursor ? decodeCursor(cursor, keys.inboxPartition(userId)) : undefined,
       }),
     );
@@ -209,6 +211,7 @@ export class ConversationStore implements ConversationRepository {
       IndexName: inboxIndexName,
       KeyConditionExpression: 'gsi1pk = :user',
       ExpressionAttributeValues: { ':user': keys.inboxPartition(userId) },
+      ProjectionExpression: membershipAttributes,
     });
     return items.map(toMembership);
   }

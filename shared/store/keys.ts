@@ -7,6 +7,13 @@ const seqWidth = 12;
 
 export const padSeq = (seq: number) => String(seq).padStart(seqWidth, '0');
 
+/** The parts of a connection-expiry key, which a sweep's query names too. */
+export const keysOfExpiry = {
+  partition: (minute: number) => `CONNEXP#${minute}`,
+  /** Fixed width, so that the sort key orders by time. */
+  time: (ms: number) => String(ms).padStart(15, '0'),
+};
+
 export const keys = {
   conversation: (conversationId: string) => ({ pk: `CONV#${conversationId}`, sk: 'META' }),
   member: (conversationId: string, userId: string) => ({
@@ -31,7 +38,31 @@ export const keys = {
     pk: `CONV#${conversationId}`,
     sk: `TYPING#${userId}`,
   }),
+  /** A member who left a conversation (not one an admin removed): they cannot be added back by others. */
+  departure: (conversationId: string, userId: string) => ({
+    pk: `CONV#${conversationId}`,
+    sk: `LEFT#${userId}`,
+  }),
   presence: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PRESENCE' }),
+  /** `blocker` blocks `blocked`: kept under the blocker, mirrored under the blocked user (`blockedBy`). */
+  block: (blockerId: string, blockedId: string) => ({ pk: `USER#${blockerId}`, sk: `BLOCK#${blockedId}` }),
+  blockPrefix: 'BLOCK#',
+  blockedBy: (blockedId: string, blockerId: string) => ({
+    pk: `USER#${blockedId}`,
+    sk: `BLOCKED-BY#${blockerId}`,
+  }),
+  /** Begins both `BLOCK#` and `BLOCKED-BY#`, so one Query reads a user's blocks either way. */
+  blockRelationPrefix: 'BLOCK',
+  /** How many users a user blocks, so the limit holds under concurrent blocks. */
+  blockCount: (userId: string) => ({ pk: `USER#${userId}`, sk: 'COUNT#blocks' }),
+  /**
+   * A connection under the minute its token expires, ordered by that time: a sweep queries the minutes due and
+   * reads only the connections whose time has come.
+   */
+  connectionExpiry: (tokenExpiresAtMs: number, connectionId: string) => ({
+    pk: keysOfExpiry.partition(Math.floor(tokenExpiresAtMs / 60_000)),
+    sk: `${keysOfExpiry.time(tokenExpiresAtMs)}#${connectionId}`,
+  }),
   rateLimit: (userId: string, bucket: string, windowStart: number) => ({
     pk: `USER#${userId}`,
     sk: `RATE#${bucket}#${windowStart}`,

@@ -33,6 +33,7 @@ import {
   type RateDecision,
   type RateLimiter,
   type SendIntent,
+  type SeqPosition,
   type SeqReservation,
   type SessionRepository,
   type StoredSend,

@@ -116,7 +116,7 @@ describe('addMembers', () => {
     expect(Object.keys(await rolesOf(chat, conversationId))).toHaveLength(3);
   });
 
-  it('refuses any change to a direct conversation', async () => {
+  it('refuses any change to a direct conversation but leaving it', async () => {
     const chat = inMemoryChat();
     const { conversation } = await createConversation(chat.ctx, {
       userId: 'alice',
@@ -125,11 +125,13 @@ describe('addMembers', () => {
     const { conversationId } = conversation;
 
     const add = await refusal(addMembers(chat.ctx, { userId: 'alice', conversationId, userIds: ['carol'] }));
-    const leave = await refusal(
-      removeMember(chat.ctx, { userId: 'alice', conversationId, targetId: 'alice' }),
+    const removeOther = await refusal(
+      removeMember(chat.ctx, { userId: 'alice', conversationId, targetId: 'bob' }),
     );
+    await removeMember(chat.ctx, { userId: 'alice', conversationId, targetId: 'alice' });
 
-    expect([add.code, leave.code]).toEqual(['forbidden', 'forbidden']);
+    expect([add.code, removeOther.code]).toEqual(['forbidden', 'forbidden']);
+    expect((await chat.ctx.conversations.listMembers(conversationId)).map((m) => m.userId)).toEqual(['bob']);
   });
 });
 

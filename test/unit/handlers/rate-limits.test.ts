@@ -34,6 +34,9 @@ describe('the per-user limit of each route', () => {
       'POST /conversations/{conversationId}/read': 'markRead',
       'GET /unread': undefined,
       'GET /presence': 'presenceQuery',
+      'PUT /blocks/{userId}': 'memberChange',
+      'DELETE /blocks/{userId}': 'memberChange',
+      'GET /blocks': undefined,
     });
   });
 

@@ -1,0 +1,11 @@
+/** DELETE /blocks/{userId}: lift a block (none is a no-op). */
+import { unblockUser } from '../../shared/domain/blocks.ts';
+import { userPath } from '../../shared/domain/schemas.ts';
+import { parseInput } from '../../shared/domain/validate.ts';
+import { httpHandler } from '../../shared/handlers/http.ts';
+
+export const handler = httpHandler(async ({ userId, path }, ctx) => {
+  const target = parseInput(userPath, path);
+  await unblockUser(ctx, { userId, targetId: target.userId });
+  return { statusCode: 204 };
+});
