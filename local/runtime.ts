@@ -4,21 +4,23 @@
  * the fan-out consumer, and the local token issuer (or another issuer the runtime is told to trust).
  */
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTokenVerifier, jwksUriOf, type VerifierConfig } from '../shared/auth/token-verifier.ts';
 import { fanOutConsumer, httpRoutes, webSocketAuthorizer, webSocketRoutes } from '../shared/shape/routes.ts';
+import { scheduledFunctions } from '../shared/shape/scheduled.ts';
 import { fanOutFilterPatterns } from '../shared/shape/table.ts';
 import { PresenceStore } from '../shared/store/presence-store.ts';
 import { createApiDocsHandler } from './api-docs.ts';
 import { newConnectionsPathPrefix } from './connections-endpoint.ts';
 import { createDevIssuer, type DevIssuer, devAudience } from './dev-issuer.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { createGuardedServer } from './guarded-server.ts';
 import { createHttpGateway, type ExtraHandler } from './http-gateway.ts';
 import { LocalFunctions } from './lambda.ts';
+import { LocalScheduler } from './scheduler.ts';
 import { StreamPoller } from './stream-poller.ts';
 import { createChatTable } from './table.ts';
 import { WebSocketGateway } from './websocket-gateway.ts';
@@ -43,6 +45,8 @@ export interface LocalRuntimeOptions {
    * Local's endpoint, answers the endpoint the functions use. The runtime's own clients stay direct.
    */
   dynamoDbProxy?: (endpoint: string) => Promise<string>;
+  /** How often the scheduled functions run (the stack runs them every minute). @default 1 s */
+  scheduleIntervalMs?: number;
   /** Every function's time-out, as Lambda enforces it. @default 30 s, the deployed functions' */
   functionTimeoutMs?: number;
   /**
@@ -86,45 +90,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const tableName = options.tableName ?? 'chat-local';
   const streamPollIntervalMs = options.streamPollIntervalMs ?? 50;
   const dynamo = await startDynamoDbLocal(options.dataDir ? { dataDir: options.dataDir } : {});
-  // The ports listen before the handlers exist (the issuer and the functions need the ports' URLs): until the
-  // runtime is ready, every request is answered 503 and every upgrade refused with 503, never left hanging.
-  let serveHttp: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  let serveWs: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  let upgradeWs: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
-  // Only this machine's own names for the port: a page elsewhere that rebinds its DNS name to 127.0.0.1 sends its
-  // own name in `Host`, and is refused with 421.
-  const foreignHost = (req: IncomingMessage) => {
-    const address = req.socket.address();
-    const port = 'port' in address ? address.port : undefined;
-    return req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`;
-  };
-  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, message: string) => {
-    req.resume();
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      connection: 'close',
-      ...(status === 503 ? { 'retry-after': '1' } : {}),
-    });
-    res.end(JSON.stringify({ message }));
-  };
-  const serve =
-    (handler: () => ((req: IncomingMessage, res: ServerResponse) => void) | undefined) =>
-    (req: IncomingMessage, res: ServerResponse) => {
-      if (foreignHost(req)) return refuse(req, res, 421, 'Misdirected Request');
-      const ready = handler();
-      if (!ready) return refuse(req, res, 503, 'Service Unavailable');
-      ready(req, res);
-    };
-  const httpServer = createServer(serve(() => serveHttp));
-  const wsServer = createServer(serve(() => serveWs));
-  wsServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (upgradeWs && !foreignHost(req)) return upgradeWs(req, socket, head);
-    socket.on('error', () => socket.destroy());
-    const [status, text] = upgradeWs ? [421, 'Misdirected Request'] : [503, 'Service Unavailable'];
-    socket.end(
-      `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{"message":"${text}"}`,
-    );
-  });
+  const http = createGuardedServer({ upgrades: false });
+  const ws = createGuardedServer({ upgrades: true });
+  const [httpServer, wsServer] = [http.server, ws.server];
   try {
     const httpUrl = `http://127.0.0.1:${await listen(httpServer, options.httpPort ?? envPort('HTTP_PORT', 3000))}`;
     const wsPort = await listen(wsServer, options.wsPort ?? envPort('WS_PORT', 3001));
@@ -164,7 +132,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const functions = new LocalFunctions(
       options.functionTimeoutMs === undefined ? {} : { timeoutMs: options.functionTimeoutMs },
     );
-    await functions.load([...webSocketRoutes, ...httpRoutes, webSocketAuthorizer, fanOutConsumer]);
+    await functions.load([
+      ...webSocketRoutes,
+      ...httpRoutes,
+      webSocketAuthorizer,
+      fanOutConsumer,
+      ...scheduledFunctions,
+    ]);
 
     const websocket = new WebSocketGateway({
       functions,
@@ -203,9 +177,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.dataDir ? { checkpointFile: join(options.dataDir, 'stream-checkpoint.json') } : {}),
     });
     streamPoller.start();
-    serveHttp = gateway;
-    serveWs = serveManagement;
-    upgradeWs = websocket.handleUpgrade;
+    const scheduler = new LocalScheduler(functions, scheduledFunctions, options.scheduleIntervalMs ?? 1_000);
+    scheduler.start();
+    http.serve(gateway);
+    ws.serve(serveManagement, websocket.handleUpgrade);
 
     return {
       httpUrl,
@@ -222,6 +197,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         return devIssuer.issue(userId);
       },
       async stop() {
+        await scheduler.stop();
         await websocket.close();
         await streamPoller.stop();
         await functions.drain();

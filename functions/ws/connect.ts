@@ -1,10 +1,15 @@
-/** `$connect`: the authorizer already verified the token; record the connection and mark the user online. */
+/**
+ * `$connect`: the authorizer already verified the token; record the connection, mark the user online, and note
+ * when the token expires (the connection is closed then).
+ */
 import { subprotocolToEcho } from '../../shared/auth/connect-token.ts';
 import { connect } from '../../shared/domain/presence.ts';
+import { scheduleTokenExpiry } from '../../shared/domain/token-expiry.ts';
 import { lifecycleHandler } from '../../shared/handlers/lifecycle.ts';
 
-export const handler = lifecycleHandler(async ({ userId, connectionId, headers }, ctx) => {
+export const handler = lifecycleHandler(async ({ userId, connectionId, tokenExpiresAtMs, headers }, ctx) => {
   await connect(ctx, { userId, connectionId });
+  await scheduleTokenExpiry(ctx, { userId, connectionId, tokenExpiresAtMs });
   const protocol = subprotocolToEcho(headers);
   return protocol ? { headers: { 'Sec-WebSocket-Protocol': protocol } } : {};
 });

@@ -19,7 +19,8 @@ export interface VerifierConfig {
   jwksUri?: string;
 }
 
-export type VerifyToken = (token: string) => Promise<{ userId: string }>;
+/** The user and when the token expires (`exp`, epoch seconds: every accepted token has one). */
+export type VerifyToken = (token: string) => Promise<{ userId: string; expiresAt: number }>;
 
 const tokenUses = new Set(['id', 'access']);
 
@@ -74,7 +75,7 @@ export function createTokenVerifier(config: VerifierConfig): VerifyToken {
   );
   return async (token) => {
     const payload = await verifier.verify(token);
-    return { userId: payload.sub as string };
+    return { userId: payload.sub as string, expiresAt: payload.exp as number };
   };
 }
 

@@ -8,7 +8,7 @@ import { withDeadline } from '../deadline.ts';
 import type { ChatContext } from '../domain/context.ts';
 import { adapterChain } from './chain.ts';
 import { chatContext } from './composition-root.ts';
-import { userIdOf, type WebSocketEvent } from './websocket.ts';
+import { tokenExpiresAtMsOf, userIdOf, type WebSocketEvent } from './websocket.ts';
 
 /** `$connect` also carries the handshake's headers. */
 export type LifecycleEvent = WebSocketEvent & { headers?: Record<string, string | undefined> };
@@ -17,6 +17,8 @@ export interface LifecycleRequest {
   /** The caller, from the context the authorizer returned. */
   userId: string;
   connectionId: string;
+  /** When the connection's token expires (from the authorizer's context). */
+  tokenExpiresAtMs: number | undefined;
   headers: Record<string, string | undefined>;
 }
 
@@ -33,6 +35,7 @@ export function lifecycleHandler(
     const request = {
       userId: userIdOf(event),
       connectionId: event.requestContext.connectionId,
+      tokenExpiresAtMs: tokenExpiresAtMsOf(event),
       headers: event.headers ?? {},
     };
     // Fails before Lambda's time-out would (see shared/deadline.ts), so a stalled `$connect` refuses sooner.

@@ -65,7 +65,12 @@ export function webSocketHandler(
       await withDeadline(context, async () => {
         // A connection stops working at its token's `exp`: any frame then is answered and the connection closed.
         if (tokenHasExpired(tokenExpiresAtMsOf(event), ctx.clock())) {
-          return endExpiredConnection(ctx, { userId: user, connectionId });
+          const named = frameOrNothing(event.body);
+          return endExpiredConnection(
+            ctx,
+            { userId: user, connectionId },
+            { action: stringField(named, 'action'), clientMessageId: stringField(named, 'clientMessageId') },
+          );
         }
         const refusal = await overRateLimit(ctx, event.requestContext.routeKey, user);
         if (refusal) {

@@ -34,7 +34,7 @@ function isRetryable(error: unknown): boolean {
   );
 }
 
-function isGone(error: unknown): boolean {
+export function isGone(error: unknown): boolean {
   return (
     error instanceof GoneException ||
     (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410

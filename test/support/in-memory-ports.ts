@@ -274,6 +274,14 @@ class InMemoryConversations implements ConversationRepository {
     return this.inboxOf(userId).map((entry) => entry.membership);
   }
 
+  async seqPositions(conversationIds: string[], userId: string): Promise<Map<string, SeqPosition>> {
+    const positions = new Map<string, SeqPosition>();
+    for (const [id, conversation] of await this.getMany(conversationIds)) {
+      positions.set(id, { lastSeq: conversation.lastSeq, ownSeq: conversation.sentSeqs[userId] ?? 0 });
+    }
+    return positions;
+  }
+
   async advanceRead({
     conversationId,
     userId,
