@@ -7,10 +7,16 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, request } from 'node:http';
 
+/** A DynamoDB call as the proxy sees it: its operation (`PutItem`…) and its JSON body. */
+export interface HeldCall {
+  operation: string;
+  body: string;
+}
+
 export interface StallProxy {
   endpoint: string;
-  /** Requests held from now on, until `thaw`. */
-  freeze(): void;
+  /** Requests held from now on, until `thaw`: all, or those `matching` (one write of a function that died). */
+  freeze(matching?: (call: HeldCall) => boolean): void;
   /** Forwards the held requests and stops holding. */
   thaw(): void;
   /** Requests held at this moment. */
@@ -26,12 +32,14 @@ async function readAll(stream: IncomingMessage): Promise<Buffer> {
 
 export async function startStallProxy(target: string): Promise<StallProxy> {
   const targetUrl = new URL(target);
-  let frozen = false;
+  let holds: ((call: HeldCall) => boolean) | undefined;
   let waiting: (() => void)[] = [];
   const server = createServer(async (req, res) => {
     try {
       const body = await readAll(req);
-      if (frozen) await new Promise<void>((resolve) => waiting.push(resolve));
+      const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+      if (holds?.({ operation, body: body.toString('utf8') }))
+        await new Promise<void>((resolve) => waiting.push(resolve));
       const upstream = request({
         host: targetUrl.hostname,
         port: targetUrl.port,
@@ -55,15 +63,15 @@ export async function startStallProxy(target: string): Promise<StallProxy> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const thaw = () => {
-    frozen = false;
+    holds = undefined;
     const released = waiting;
     waiting = [];
     for (const resolve of released) resolve();
   };
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    freeze: () => {
-      frozen = true;
+    freeze: (matching = () => true) => {
+      holds = matching;
     },
     thaw,
     get held() {

@@ -41,6 +41,12 @@ export interface ChatClientOptions {
   ackTimeoutMs?: number;
   /** How long a gap in `seq` may wait for the missing messages before fetching them. @default 1000 */
   gapWaitMs?: number;
+  /**
+   * How long a gap history does not fill may stay open before the missing seqs count as holes (see the server
+   * README's message path) and later messages are delivered; a message at a hole that arrives later is still
+   * delivered. @default 8000
+   */
+  holeWaitMs?: number;
   /** Typing: resend period while typing, idle time that stops it, and how long others' typing shows. */
   typing?: { refreshMs?: number; idleMs?: number; showForMs?: number };
   /** Makes `clientMessageId`s. @default crypto.randomUUID where available */

@@ -9,6 +9,12 @@ export interface SequencerOptions {
    * messages come through the stream fan-out, so short gaps usually close by themselves.
    */
   gapWaitMs: number;
+  /**
+   * How long a gap that history did not fill may stay open before its seqs count as holes (seqs at which the
+   * server stored nothing, see the README) and the messages after it are delivered. Longer than the server takes
+   * to complete a send whose function died.
+   */
+  holeWaitMs: number;
   onError(error: unknown): void;
 }
 
@@ -18,6 +24,10 @@ interface ConversationState {
   lastSeq: number;
   /** Messages that arrived ahead of a gap, by seq. */
   waiting: Map<number, Message>;
+  /** Seqs passed over as holes: a message at one of them is late, and is still delivered (once). */
+  skipped: Set<number>;
+  /** When the open gap was first found unfilled by history, if it was. */
+  unfilledSinceMs: number | undefined;
   gapTimer: ReturnType<typeof setTimeout> | undefined;
   fetching: boolean;
   /** A fill was asked for while one ran; its pages may predate what was asked for. */
@@ -27,7 +37,9 @@ interface ConversationState {
 /**
  * Delivers each conversation's messages exactly once and in seq order. A message is new when its seq is
  * beyond what the app has (seq and messageId name the same message, so this is the de-duplication);
- * a skipped seq holds later messages back until the gap is fetched with `?after=`.
+ * a missing seq holds later messages back until the gap is fetched with `?after=`. A seq that history still
+ * lacks after `holeWaitMs` is a hole: the messages after it go on, and should it arrive after all, it is
+ * delivered then, out of order, rather than dropped.
  */
 export class MessageSequencer {
   private readonly conversations = new Map<string, ConversationState>();
@@ -36,6 +48,7 @@ export class MessageSequencer {
 
   receive(message: Message): void {
     const state = this.stateOf(message.conversationId, message.seq - 1);
+    if (this.deliveredLate(state, message)) return;
     if (message.seq <= state.lastSeq) return;
     state.waiting.set(message.seq, message);
     this.drain(state);
@@ -88,12 +101,37 @@ export class MessageSequencer {
       const lastSeqBefore = state.lastSeq;
       const page = await this.options.fetchAfter(state.conversationId, lastSeqBefore);
       for (const message of page.items) {
+        if (this.deliveredLate(state, message)) continue;
         if (message.seq > state.lastSeq) state.waiting.set(message.seq, message);
       }
       this.drain(state);
       // Stop on a page that moved nothing forward, rather than asking for it forever.
-      if (!page.hasMore || state.lastSeq === lastSeqBefore) return;
+      if (!page.hasMore || state.lastSeq === lastSeqBefore) break;
     }
+    if (state.waiting.size > 0) this.awaitHoles(state);
+  }
+
+  /** History did not fill the gap: look once more after `holeWaitMs`, then pass over what is still missing. */
+  private awaitHoles(state: ConversationState): void {
+    const now = Date.now();
+    state.unfilledSinceMs ??= now;
+    const waitedMs = now - state.unfilledSinceMs;
+    if (waitedMs < this.options.holeWaitMs) {
+      clearTimeout(state.gapTimer);
+      state.gapTimer = setTimeout(() => void this.fill(state), this.options.holeWaitMs - waitedMs);
+      return;
+    }
+    const next = Math.min(...state.waiting.keys());
+    for (let seq = state.lastSeq + 1; seq < next; seq++) state.skipped.add(seq);
+    state.lastSeq = next - 1;
+    this.drain(state);
+  }
+
+  /** A message at a seq passed over as a hole: delivered now, once. */
+  private deliveredLate(state: ConversationState, message: Message): boolean {
+    if (!state.skipped.delete(message.seq)) return false;
+    this.options.deliver(message);
+    return true;
   }
 
   private drain(state: ConversationState): void {
@@ -105,6 +143,7 @@ export class MessageSequencer {
     if (state.waiting.size === 0) {
       clearTimeout(state.gapTimer);
       state.gapTimer = undefined;
+      state.unfilledSinceMs = undefined;
     }
   }
 
@@ -116,6 +155,8 @@ export class MessageSequencer {
         conversationId,
         lastSeq,
         waiting: new Map(),
+        skipped: new Set(),
+        unfilledSinceMs: undefined,
         gapTimer: undefined,
         fetching: false,
         fetchAgain: false,

@@ -6,7 +6,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { withDeadline } from '../../shared/deadline.ts';
-import { fanOut, type MessageChange } from '../../shared/domain/fan-out.ts';
+import { fanOut, type StreamChange } from '../../shared/domain/fan-out.ts';
 import { chatContext } from '../../shared/handlers/composition-root.ts';
 import { logger, metricNames, metrics } from '../../shared/observability.ts';
 import { toMessageChange } from '../../shared/store/message-stream.ts';
@@ -15,7 +15,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .handler(async (event, context) => {
-    const changes = event.Records.map(toMessageChange).filter((c): c is MessageChange => c !== undefined);
+    const changes = event.Records.map(toMessageChange).filter((c): c is StreamChange => c !== undefined);
     // Past the deadline the batch fails as a whole and is retried; the abandoned work delivers nothing more.
     const summary = await withDeadline(context, () => fanOut(chatContext(), changes));
     metrics.addMetric(metricNames.deliveries, MetricUnit.Count, summary.delivery.delivered);

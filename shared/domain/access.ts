@@ -41,10 +41,50 @@ export class MemberDirectory {
 
 /** A user's standing in one conversation, asked by the use cases. */
 export class Access {
+  /** Recently read conversations, for `memberToSend` only (see there). */
+  private readonly snapshots = new Map<string, { conversation: StoredConversation; expiresAtMs: number }>();
+
   constructor(
     private readonly conversations: Pick<ConversationRepository, 'get'>,
     private readonly directory: MemberDirectory,
+    private readonly clock: () => number = Date.now,
+    private readonly snapshotTtlMs = 60_000,
+    private readonly maxSnapshots = 2_000,
   ) {}
+
+  /**
+   * As `member`, but from a conversation read up to a minute ago: for a send, whose seq reservation is
+   * conditional on the members version, so a stale snapshot is caught there (then `forget` it and ask again).
+   * A snapshot that says "not a member" is read again before the send is refused: the caller may be new.
+   */
+  async memberToSend(request: { conversationId: string; userId: string }): Promise<Authorized> {
+    const snapshot = this.snapshots.get(request.conversationId);
+    if (snapshot && snapshot.expiresAtMs > this.clock()) {
+      const members = await this.directory.members(
+        request.conversationId,
+        snapshot.conversation.membersVersion,
+      );
+      const me = members.find((member) => member.userId === request.userId);
+      if (me) return { conversation: snapshot.conversation, members, me };
+    }
+    const authorized = await this.member(request);
+    this.remember(authorized.conversation);
+    return authorized;
+  }
+
+  /** Keeps the conversation as just written or read, for the next `memberToSend`. */
+  remember(conversation: StoredConversation): void {
+    if (this.snapshots.size >= this.maxSnapshots && !this.snapshots.has(conversation.conversationId))
+      this.snapshots.delete(this.snapshots.keys().next().value as string);
+    this.snapshots.set(conversation.conversationId, {
+      conversation,
+      expiresAtMs: this.clock() + this.snapshotTtlMs,
+    });
+  }
+
+  forget(conversationId: string): void {
+    this.snapshots.delete(conversationId);
+  }
 
   /** The conversation, its members and the caller, who must be a member. */
   async member({ conversationId, userId }: { conversationId: string; userId: string }): Promise<Authorized> {

@@ -1,12 +1,13 @@
 /**
- * The stream consumer's use case: turns stored message changes into deliveries to every member's live
- * connections. At-least-once: a redelivered change is delivered again (clients de-duplicate by messageId)
- * and its other effects (inbox order) are idempotent.
+ * Deliveries of messages. A small conversation's new message is delivered by its send (`deliverOnSend`); the
+ * stream consumer (`fanOut`) delivers the rest, edits and deletions, and completes sends whose function died.
+ * At-least-once: a redelivered change is delivered again (clients de-duplicate by messageId) and its other
+ * effects (inbox order) are idempotent.
  */
-import { forEachBounded } from '../async.ts';
+import { forEachBounded, sleep } from '../async.ts';
 import type { ChatContext } from './context.ts';
-import type { Message, ServerEvent } from './model.ts';
-import { connectionsOf, type DeliveryReport } from './ports.ts';
+import type { Member, Message, ServerEvent } from './model.ts';
+import { connectionsOf, type DeliveryReport, type SendIntent } from './ports.ts';
 
 export interface MessageChange {
   /** Identifies the change to the caller (the stream record's sequence number). */
@@ -17,7 +18,18 @@ export interface MessageChange {
   senderConnectionId?: string;
   /** Set on the few new messages that move the members' inbox index (at most one a minute per conversation). */
   moveInbox?: boolean;
+  /** A new message its send already delivered: nothing to post. */
+  deliveredOnSend?: boolean;
 }
+
+/** A recorded send: its message should follow; if it does not, the send's function died. */
+export interface IntentChange {
+  id: string;
+  kind: 'intent';
+  intent: SendIntent;
+}
+
+export type StreamChange = MessageChange | IntentChange;
 
 export interface FanOutSummary {
   failedIds: string[];
@@ -41,27 +53,59 @@ function eventFor(change: MessageChange): ServerEvent {
 /** Conversations of one batch delivered at the same time; each conversation's records stay in order. */
 const conversationsInParallel = 8;
 
-export async function fanOut(ctx: ChatContext, changes: MessageChange[]): Promise<FanOutSummary> {
+/**
+ * The send's own delivery of a new message when the conversation has at most `directDeliveryMaxConnections`
+ * live connections besides the sender's; answers whether every connection got it.
+ */
+export async function deliverOnSend(
+  ctx: ChatContext,
+  intent: SendIntent,
+  members: Member[],
+): Promise<boolean> {
+  const limit = ctx.settings.directDeliveryMaxConnections;
+  // Counting connections means reading every member's: a conversation with more other members than the limit
+  // goes to the stream without that read, even when few of them are online.
+  if (limit === 0 || members.length > limit + 1) return false;
+  const sessions = await ctx.notifier.sessionsOf(members.map((member) => member.userId));
+  const connections = connectionsOf(sessions, intent.senderConnectionId);
+  if (connections.length > limit) return false;
+  const report = await ctx.notifier.toConnections(connections, {
+    type: 'message.new',
+    message: intent.message,
+  });
+  return report.failed === 0;
+}
+
+const sendKeyOf = (message: Message) => `${message.conversationId}#${message.seq}`;
+
+export async function fanOut(ctx: ChatContext, changes: StreamChange[]): Promise<FanOutSummary> {
   const summary: FanOutSummary = {
     failedIds: [],
     delivery: { delivered: 0, pruned: 0, failed: 0, retries: 0 },
     latenciesMs: [],
   };
-  const byConversation = new Map<string, { change: MessageChange; index: number }[]>();
+  const byConversation = new Map<string, { change: StreamChange; index: number }[]>();
+  const storedInBatch = new Set<string>();
   changes.forEach((change, index) => {
-    const queue = byConversation.get(change.message.conversationId) ?? [];
+    const message = change.kind === 'intent' ? change.intent.message : change.message;
+    if (change.kind === 'new') storedInBatch.add(sendKeyOf(message));
+    const queue = byConversation.get(message.conversationId) ?? [];
     queue.push({ change, index });
-    byConversation.set(change.message.conversationId, queue);
+    byConversation.set(message.conversationId, queue);
   });
   let firstFailure = changes.length;
   await forEachBounded([...byConversation.values()], conversationsInParallel, async (queue) => {
     for (const { change, index } of queue) {
       try {
+        if (change.kind === 'intent') {
+          if (!storedInBatch.has(sendKeyOf(change.intent.message))) await completeIntent(ctx, change.intent);
+          continue;
+        }
         const report = await deliverChange(ctx, change);
         for (const key of ['delivered', 'pruned', 'failed', 'retries'] as const)
           summary.delivery[key] += report[key];
         if (report.failed > 0) throw new Error(`${report.failed} deliveries failed after retries`);
-        if (change.kind === 'new')
+        if (change.kind === 'new' && !change.deliveredOnSend)
           summary.latenciesMs.push(ctx.clock() - Date.parse(change.message.createdAt));
       } catch {
         // The rest of this conversation waits for the retry, so its messages still arrive in seq order.
@@ -75,13 +119,33 @@ export async function fanOut(ctx: ChatContext, changes: MessageChange[]): Promis
   return summary;
 }
 
+const nothingPosted: DeliveryReport = { delivered: 0, pruned: 0, failed: 0, retries: 0 };
+
+/**
+ * A new message goes to the members it was sent to; an edit or deletion to the members now, so that nobody
+ * removed since hears of it.
+ */
+async function membersVersionFor(ctx: ChatContext, change: MessageChange): Promise<number | undefined> {
+  if (change.kind === 'new') return change.membersVersion;
+  return (await ctx.conversations.get(change.message.conversationId))?.membersVersion;
+}
+
 async function deliverChange(ctx: ChatContext, change: MessageChange): Promise<DeliveryReport> {
+  if (change.deliveredOnSend && !change.moveInbox) return nothingPosted;
   const { conversationId, createdAt } = change.message;
-  const members = await ctx.directory.members(conversationId, change.membersVersion);
+  const membersVersion = await membersVersionFor(ctx, change);
+  if (membersVersion === undefined) return nothingPosted;
+  const members = await ctx.directory.members(conversationId, membersVersion);
   const memberIds = members.map((m) => m.userId);
-  const sessions = await ctx.notifier.sessionsOf(memberIds);
-  const except = change.kind === 'new' ? change.senderConnectionId : undefined;
-  const report = await ctx.notifier.toConnections(connectionsOf(sessions, except), eventFor(change));
+  const report = change.deliveredOnSend
+    ? nothingPosted
+    : await ctx.notifier.toConnections(
+        connectionsOf(
+          await ctx.notifier.sessionsOf(memberIds),
+          change.kind === 'new' ? change.senderConnectionId : undefined,
+        ),
+        eventFor(change),
+      );
   if (change.kind === 'new' && change.moveInbox) {
     // Moves each member's inbox entry to the top; conditional, so redelivery changes nothing.
     await forEachBounded(memberIds, 8, (userId) =>
@@ -89,4 +153,22 @@ async function deliverChange(ctx: ChatContext, change: MessageChange): Promise<D
     );
   }
   return report;
+}
+
+/**
+ * An intent whose message was not in the same batch: usually stored a moment later by its send. Looks until the
+ * send's time is up (cheap eventually consistent reads first), then stores the message, which the stream then
+ * delivers like any other.
+ */
+async function completeIntent(ctx: ChatContext, intent: SendIntent): Promise<void> {
+  const { conversationId, seq } = intent.message;
+  for (let pauseMs = 25; ; pauseMs = Math.min(pauseMs * 2, 500)) {
+    if (await ctx.messages.get({ conversationId, seq, consistent: false })) return;
+    const leftMs = intent.completeBy - ctx.clock();
+    if (leftMs <= 0) break;
+    await sleep(Math.min(pauseMs, leftMs));
+  }
+  if (await ctx.messages.get({ conversationId, seq })) return;
+  const { message, completeBy: _completeBy, ...rest } = intent;
+  await ctx.messages.store({ ...rest, message, delivery: 'stream', moveInbox: false });
 }

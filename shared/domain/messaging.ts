@@ -106,7 +106,8 @@ async function completeSend(
   const delivered = ctx.clock() < intent.completeBy && (await deliverOnSend(ctx, intent, members));
   await ctx.messages.store({ ...rest, message, delivery: delivered ? 'direct' : 'stream', moveInbox });
   // A direct conversation's reservation recorded the sender's position already (`sentSeqs`).
-  if (conversation.type === 'group') await ctx.conversations.advanceRead({ conversationId, userId: senderId, seq });
+  if (conversation.type === 'group')
+    await ctx.conversations.advanceRead({ conversationId, userId: senderId, seq });
 }
 
 /**
@@ -117,6 +118,9 @@ async function completeEarlierSend(ctx: ChatContext, intent: SendIntent): Promis
   const { message, completeBy: _completeBy, ...rest } = intent;
   const stored = await ctx.messages.get({ conversationId: message.conversationId, seq: message.seq });
   if (stored) return stored;
+  // DynamoDB's TTL removes lazily: an intent outliving its expired message must not bring it back.
+  if (intent.expiresAt !== undefined && intent.expiresAt <= epochSeconds(ctx.clock()))
+    throw conflict('clientMessageId was used for a message that no longer exists');
   await ctx.messages.store({ ...rest, message, delivery: 'stream', moveInbox: false });
   return (await ctx.messages.get({ conversationId: message.conversationId, seq: message.seq })) ?? message;
 }

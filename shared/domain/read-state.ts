@@ -1,14 +1,25 @@
 /** Read positions and unread counts, derived from each conversation's `lastSeq` (exact under redelivery). */
 import type { ChatContext } from './context.ts';
 import type { MemberRequest } from './conversations.ts';
-import { unreadCount } from './model.ts';
+import { readPosition, unreadCount } from './model.ts';
 
+/**
+ * Every conversation's unread count: the user's memberships (a query of the inbox index) and each conversation's
+ * `lastSeq` and the user's own last seq in it (parallel BatchGetItems reading nothing else); a send writes nothing
+ * for it.
+ */
 export async function getUnread(ctx: ChatContext, userId: string) {
   const memberships = await ctx.conversations.allMemberships(userId);
-  const conversations = await ctx.conversations.getMany(memberships.map((m) => m.conversationId));
+  const positions = await ctx.conversations.seqPositions(
+    memberships.map((m) => m.conversationId),
+    userId,
+  );
   const counts = memberships.flatMap((membership) => {
-    const conversation = conversations.get(membership.conversationId);
-    const count = conversation ? unreadCount(conversation.lastSeq, membership.lastReadSeq) : 0;
+    const position = positions.get(membership.conversationId);
+    // As `readPosition`: read up to the later of the marked position and the user's own last message.
+    const count = position
+      ? unreadCount(position.lastSeq, Math.max(membership.lastReadSeq, position.ownSeq))
+      : 0;
     return count > 0 ? [{ conversationId: membership.conversationId, count }] : [];
   });
   return { total: counts.reduce((sum, c) => sum + c.count, 0), conversations: counts };
@@ -26,7 +37,8 @@ export async function markRead(ctx: ChatContext, request: MemberRequest & { seq:
   const position = moved
     ? target
     : ((await ctx.conversations.getMember({ conversationId, userId }))?.lastReadSeq ?? me.lastReadSeq);
-  const count = unreadCount(conversation.lastSeq, position);
+  const read = readPosition(conversation, { userId, lastReadSeq: position });
+  const count = unreadCount(conversation.lastSeq, read);
   if (moved) {
     const others = members.map((m) => m.userId).filter((id) => id !== userId);
     const { total } = await getUnread(ctx, userId);
@@ -35,5 +47,5 @@ export async function markRead(ctx: ChatContext, request: MemberRequest & { seq:
       ctx.notifier.toUsers([userId], { type: 'unread', conversationId, count, total }),
     ]);
   }
-  return { conversationId, seq: position, unreadCount: count };
+  return { conversationId, seq: read, unreadCount: count };
 }

@@ -1,6 +1,7 @@
 /** The conversation, member and inbox items: their shape in the table and the domain objects they hold. */
-import type { ConversationType, Member, MemberRole, Message, StoredConversation } from '../domain/model.ts';
+
 import { messageIdFor } from '../domain/ids.ts';
+import type { ConversationType, Member, MemberRole, Message, StoredConversation } from '../domain/model.ts';
 import type { Departure, Membership, NewConversation } from '../domain/ports.ts';
 import { validationFailed } from '../errors.ts';
 import { entityTypes } from '../shape/table.ts';

@@ -1,16 +1,34 @@
-/** Messages, their per-conversation sequence and send idempotency in DynamoDB. */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+/**
+ * Messages, their per-conversation seq and send idempotency in DynamoDB. A send is three single-item writes,
+ * none a transaction: the seq (an atomic counter on the conversation item), the intent (the idempotency record,
+ * holding the whole message), then the message. See the README's "The message path".
+ */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Message } from '../domain/model.ts';
-import type { AppendInput, AppendOutcome, MessagePage, MessageRepository } from '../domain/ports.ts';
+import type {
+  MessagePage,
+  MessageRepository,
+  SendIntent,
+  SeqReservation,
+  StoredSend,
+} from '../domain/ports.ts';
 import { entityTypes } from '../shape/table.ts';
+import { sentSeqAttribute, toConversation } from './conversation-items.ts';
 import {
-  cancellationCodes,
+  type AdapterOperations,
   conditionally,
   type Item,
   isConditionFailure,
   type TableContext,
 } from './dynamo.ts';
 import { keys } from './keys.ts';
+
+/** What this adapter issues (see `AdapterOperations`). */
+export const messageStoreOperations = {
+  read: ['GetItem', 'Query'],
+  write: ['PutItem', 'UpdateItem'],
+  index: false,
+} as const satisfies AdapterOperations;
 
 export function toMessage(item: Item): Message {
   return {
@@ -26,116 +44,147 @@ export function toMessage(item: Item): Message {
   };
 }
 
+export function toIntent(item: Item): SendIntent {
+  return {
+    message: toMessage(item.message as Item),
+    membersVersion: item.membersVersion as number,
+    ...(item.senderConnectionId ? { senderConnectionId: item.senderConnectionId as string } : {}),
+    completeBy: item.completeBy as number,
+    ...(item.ttl === undefined ? {} : { expiresAt: item.ttl as number }),
+  };
+}
+
+/** The conversation's last-message attribute: the message without its seq and id (see `toConversation`). */
+function lastMessageDraft({ seq: _seq, messageId, ...rest }: Message) {
+  return { ...rest, unique: messageId.slice(messageId.indexOf('-') + 1) };
+}
+
 type Options<K extends keyof MessageRepository> = Parameters<MessageRepository[K]>[0];
 
 export class MessageStore implements MessageRepository {
   constructor(private readonly table: TableContext) {}
 
   /**
-   * Stores a message at `expectedLastSeq + 1` in one transaction: the conversation's seq and last message,
-   * the message, its idempotency record, and the sender's read position (its own message is read). The
-   * conditions make concurrent senders and concurrent retries safe: exactly one of them wins each seq.
+   * One UpdateItem: concurrent senders each get the next seq with no retry, and the members-version condition
+   * makes a removed member's send fail even when it raced the removal.
    */
-  async append(input: AppendInput): Promise<AppendOutcome> {
-    const { message, expectedLastSeq, expectedMembersVersion } = input;
-    const { conversationId, senderId, seq } = message;
-    const ttl = input.expiresAt === undefined ? {} : { ttl: input.expiresAt };
-    const { tableName } = this.table;
+  async reserveSeq(options: Options<'reserveSeq'>): Promise<SeqReservation> {
+    const { conversationId, senderId, membersVersion, draft } = options;
+    const sentSeq = options.marksSenderRead ? ', #sentSeq = lastSeq + :one' : '';
     try {
-      await this.table.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...keys.messageIdempotency(conversationId, senderId, message.clientMessageId),
-                  entity: entityTypes.messageIdempotency,
-                  seq,
-                  ...ttl,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Update: {
-                TableName: tableName,
-                Key: keys.conversation(conversationId),
-                UpdateExpression: `SET lastSeq = :seq, lastActivityAt = :at, lastMessage = :message${input.moveInbox ? ', inboxIndexedAt = :at' : ''}`,
-                ConditionExpression: 'lastSeq = :expectedSeq AND membersVersion = :expectedVersion',
-                ExpressionAttributeValues: {
-                  ':seq': seq,
-                  ':at': message.createdAt,
-                  ':message': message,
-                  ':expectedSeq': expectedLastSeq,
-                  ':expectedVersion': expectedMembersVersion,
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...keys.message(conversationId, seq),
-                  entity: entityTypes.message,
-                  ...message,
-                  membersVersion: expectedMembersVersion,
-                  senderConnectionId: input.senderConnectionId,
-                  ...(input.moveInbox ? { moveInbox: true } : {}),
-                  ...ttl,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Update: {
-                TableName: tableName,
-                Key: keys.member(conversationId, senderId),
-                UpdateExpression: 'SET lastReadSeq = :seq',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeValues: { ':seq': seq },
-              },
-            },
-          ],
+      const answer = await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.conversation(conversationId),
+          UpdateExpression: `SET lastSeq = lastSeq + :one, lastActivityAt = :at, lastMessage = :draft${sentSeq}`,
+          ConditionExpression: 'membersVersion = :version AND NOT contains(blockedSenders, :sender)',
+          ...(options.marksSenderRead
+            ? { ExpressionAttributeNames: { '#sentSeq': sentSeqAttribute(senderId) } }
+            : {}),
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':at': draft.createdAt,
+            ':draft': draft,
+            ':version': membersVersion,
+            ':sender': senderId,
+          },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return { outcome: 'stored' };
+      const conversation = toConversation(answer.Attributes ?? {});
+      return { outcome: 'reserved', seq: conversation.lastSeq, conversation };
     } catch (error) {
-      const codes = cancellationCodes(error);
-      if (!codes) throw error;
-      if (codes[0] === 'ConditionalCheckFailed') return { outcome: 'duplicate' };
-      if (codes[3] === 'ConditionalCheckFailed') return { outcome: 'membership-changed' };
-      if (codes[1] === 'ConditionalCheckFailed' || codes[2] === 'ConditionalCheckFailed')
-        return { outcome: 'seq-taken' };
-      // TransactionConflict: another writer touched the same items at the same moment; try again like seq-taken.
-      if (codes.includes('TransactionConflict')) return { outcome: 'seq-taken' };
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      // Rare: read why, rather than ask every send to return the old item.
+      const now = await this.table.client.send(
+        new GetCommand({
+          TableName: this.table.tableName,
+          Key: keys.conversation(conversationId),
+          ConsistentRead: true,
+        }),
+      );
+      if (!now.Item) return { outcome: 'gone' };
+      if (now.Item.membersVersion !== membersVersion) return { outcome: 'membership-changed' };
+      return { outcome: 'blocked' };
     }
   }
 
-  /** The message an earlier send with this `clientMessageId` stored, if any. */
-  async findBySendKey({
-    conversationId,
-    senderId,
-    clientMessageId,
-  }: Options<'findBySendKey'>): Promise<Message | undefined> {
-    const record = await this.table.client.send(
-      new GetCommand({
-        TableName: this.table.tableName,
-        Key: keys.messageIdempotency(conversationId, senderId, clientMessageId),
-        ConsistentRead: true,
-      }),
+  async recordIntent(intent: SendIntent): Promise<'recorded' | 'duplicate'> {
+    const { message } = intent;
+    const recorded = await conditionally(
+      this.table.client.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: {
+            ...keys.messageIdempotency(message.conversationId, message.senderId, message.clientMessageId),
+            entity: entityTypes.messageIdempotency,
+            seq: message.seq,
+            message,
+            membersVersion: intent.membersVersion,
+            senderConnectionId: intent.senderConnectionId,
+            completeBy: intent.completeBy,
+            ...(intent.expiresAt === undefined ? {} : { ttl: intent.expiresAt }),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
     );
-    const seq = record.Item?.seq as number | undefined;
-    return seq === undefined ? undefined : this.get({ conversationId, seq });
+    return recorded ? 'recorded' : 'duplicate';
   }
 
-  async get({ conversationId, seq }: Options<'get'>): Promise<Message | undefined> {
+  async findIntent(options: Options<'findIntent'>): Promise<SendIntent | undefined> {
+    const answer = await this.table.client.send(
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: keys.messageIdempotency(options.conversationId, options.senderId, options.clientMessageId),
+        ConsistentRead: options.consistent,
+      }),
+    );
+    return answer.Item?.message ? toIntent(answer.Item) : undefined;
+  }
+
+  async store(send: StoredSend): Promise<boolean> {
+    const { message } = send;
+    return conditionally(
+      this.table.client.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: {
+            ...keys.message(message.conversationId, message.seq),
+            entity: entityTypes.message,
+            ...message,
+            membersVersion: send.membersVersion,
+            senderConnectionId: send.senderConnectionId,
+            delivery: send.delivery,
+            ...(send.moveInbox ? { moveInbox: true } : {}),
+            ...(send.expiresAt === undefined ? {} : { ttl: send.expiresAt }),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  moveInboxMark({ conversationId, from, to }: Options<'moveInboxMark'>): Promise<boolean> {
+    return conditionally(
+      this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.conversation(conversationId),
+          UpdateExpression: 'SET inboxIndexedAt = :to',
+          ConditionExpression: 'inboxIndexedAt = :from OR attribute_not_exists(inboxIndexedAt)',
+          ExpressionAttributeValues: { ':from': from, ':to': to },
+        }),
+      ),
+    );
+  }
+
+  async get({ conversationId, seq, consistent = true }: Options<'get'>): Promise<Message | undefined> {
     const answer = await this.table.client.send(
       new GetCommand({
         TableName: this.table.tableName,
         Key: keys.message(conversationId, seq),
-        ConsistentRead: true,
+        ConsistentRead: consistent,
       }),
     );
     return answer.Item ? toMessage(answer.Item) : undefined;
@@ -199,11 +248,29 @@ export class MessageStore implements MessageRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return answer.Attributes ? toMessage(answer.Attributes) : undefined;
+      if (!answer.Attributes) return undefined;
+      const updated = toMessage(answer.Attributes);
+      await this.followInIntent(updated);
+      return updated;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
     }
+  }
+
+  /** The intent keeps a copy of the message: an edit or delete must not leave the old text there. */
+  private async followInIntent(message: Message): Promise<void> {
+    await conditionally(
+      this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.messageIdempotency(message.conversationId, message.senderId, message.clientMessageId),
+          UpdateExpression: 'SET message = :message',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':message': message },
+        }),
+      ),
+    );
   }
 
   /** Keeps the conversation's last-message snapshot in step with an edit or delete of that message. */
@@ -213,9 +280,9 @@ export class MessageStore implements MessageRepository {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.conversation(message.conversationId),
-          UpdateExpression: 'SET lastMessage = :message',
+          UpdateExpression: 'SET lastMessage = :draft',
           ConditionExpression: 'lastSeq = :seq',
-          ExpressionAttributeValues: { ':message': message, ':seq': message.seq },
+          ExpressionAttributeValues: { ':draft': lastMessageDraft(message), ':seq': message.seq },
         }),
       ),
     );

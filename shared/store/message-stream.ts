@@ -1,22 +1,26 @@
 /**
- * The message items' stream records read back as the domain's message changes: beside `MessageStore`, which
- * writes the attributes read here (`membersVersion`, `senderConnectionId`, `moveInbox`).
+ * The message and intent items' stream records read back as the domain's changes: beside `MessageStore`, which
+ * writes the attributes read here (`membersVersion`, `senderConnectionId`, `moveInbox`, `delivery`).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { MessageChange } from '../domain/fan-out.ts';
-import { toMessage } from './message-store.ts';
+import type { StreamChange } from '../domain/fan-out.ts';
+import { entityTypes } from '../shape/table.ts';
+import { toIntent, toMessage } from './message-store.ts';
 
-/** A stream record as a message change, or undefined when nothing a client sees changed. */
-export function toMessageChange(record: DynamoDBRecord): MessageChange | undefined {
-  const image = record.dynamodb?.NewImage;
+const imageOf = (image: unknown) => (image ? unmarshall(image as Record<string, AttributeValue>) : undefined);
+
+/** A stream record as a change to deliver or complete, or undefined when nothing a client sees changed. */
+export function toMessageChange(record: DynamoDBRecord): StreamChange | undefined {
+  const item = imageOf(record.dynamodb?.NewImage);
   const id = record.dynamodb?.SequenceNumber;
-  if (!image || !id) return undefined;
-  const item = unmarshall(image as Record<string, AttributeValue>);
-  const old = record.dynamodb?.OldImage
-    ? unmarshall(record.dynamodb.OldImage as Record<string, AttributeValue>)
-    : undefined;
+  if (!item || !id) return undefined;
+  if (item.entity === entityTypes.messageIdempotency)
+    return record.eventName === 'INSERT' && item.message
+      ? { id, kind: 'intent', intent: toIntent(item) }
+      : undefined;
+  const old = imageOf(record.dynamodb?.OldImage);
   const kind =
     record.eventName === 'INSERT'
       ? 'new'
@@ -33,5 +37,6 @@ export function toMessageChange(record: DynamoDBRecord): MessageChange | undefin
     membersVersion: item.membersVersion as number,
     ...(item.senderConnectionId ? { senderConnectionId: item.senderConnectionId as string } : {}),
     ...(item.moveInbox === true ? { moveInbox: true } : {}),
+    ...(kind === 'new' && item.delivery === 'direct' ? { deliveredOnSend: true } : {}),
   };
 }

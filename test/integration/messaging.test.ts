@@ -14,7 +14,7 @@ import { createTestChat, type TestChat } from '../support/chat-context.ts';
 let chat: TestChat;
 let ctx: ChatContext;
 beforeAll(async () => {
-  chat = await createTestChat();
+  chat = await createTestChat({ settings: streamOnly });
   ctx = chat.ctx;
 });
 
@@ -27,6 +27,8 @@ const send = (
   clientMessageId: string,
   body = `body ${clientMessageId}`,
 ) => sendMessage(ctx, { userId, conversationId, clientMessageId, body });
+/** Every message goes through the stream fan-out here (threshold 0); the send's own delivery is tested beside. */
+const streamOnly = { directDeliveryMaxConnections: 0 };
 /** Runs the stream consumer's effects for stored messages, as the stream would. */
 const deliver = async (conversationId: string, seqs: number[], context = ctx) => {
   const page = await context.messages.page({ conversationId, limit: 100, after: 0 });
@@ -222,7 +224,10 @@ describe('an @connections endpoint that never answers 410 Gone (LocalStack, for 
     }).listen(0, '127.0.0.1');
     await once(lenientEndpoint, 'listening');
     const { port } = lenientEndpoint.address() as AddressInfo;
-    const lenient = await createTestChat({ connectionsEndpoint: `http://127.0.0.1:${port}` });
+    const lenient = await createTestChat({
+      connectionsEndpoint: `http://127.0.0.1:${port}`,
+      settings: streamOnly,
+    });
     const { conversation } = await createConversation(lenient.ctx, {
       userId: 'alice',
       input: {

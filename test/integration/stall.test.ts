@@ -1,5 +1,5 @@
 /**
- * A database stall longer than the functions' time-out, through the public protocol: a runtime of its own whose
+ * A database stall longer than the functions' time-out, and a function that dies mid-send, through the public protocol: a runtime of its own whose
  * functions reach DynamoDB Local through a proxy that can be frozen, with a short function time-out.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -155,5 +155,27 @@ describe('a stall longer than the function time-out', () => {
     } finally {
       client.disconnect();
     }
+  });
+
+  it('a send whose function dies between its write and its delivery still reaches the other member, once', async () => {
+    const { alice, bob, conversationId } = await directConversation();
+    const [aliceSocket, bobSocket] = [await sockets.open(alice), await sockets.open(bob)];
+    await pause(300);
+    // The send's own read of the members' connections never answers: the function times out right after it
+    // recorded the send, before it delivered or stored the message.
+    let sessionReads = 0;
+    proxy.freeze(
+      (call) => call.operation === 'BatchGetItem' && call.body.includes('PRESENCE') && sessionReads++ === 0,
+    );
+
+    aliceSocket.send({ action: 'sendMessage', conversationId, clientMessageId: 'dies', body: 'made it' });
+    expect(await aliceSocket.waitFor((e) => e.type === 'error', 5_000)).toMatchObject({ code: 'internal' });
+    const arrived = await bobSocket.waitFor((e) => e.type === 'message.new', 10_000);
+
+    expect(arrived).toMatchObject({ message: { body: 'made it', seq: 1, senderId: alice } });
+    await pause(500);
+    expect(bobSocket.events.filter((e) => e.type === 'message.new')).toHaveLength(1);
+    const history = await call(bob, 'GET', `/conversations/${conversationId}/messages`);
+    expect(history.body.items.map((m: { body: string }) => m.body)).toEqual(['made it']);
   });
 });

@@ -28,6 +28,7 @@ class FakeConversations implements Pick<ConversationRepository, 'get' | 'listMem
       createdBy: members[0]?.[0] ?? 'nobody',
       createdAt: '2026-01-01T00:00:00.000Z',
       lastSeq: 0,
+      sentSeqs: {},
       lastActivityAt: '2026-01-01T00:00:00.000Z',
       inboxIndexedAt: '2026-01-01T00:00:00.000Z',
       membersVersion,

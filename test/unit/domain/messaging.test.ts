@@ -72,8 +72,8 @@ describe('sendMessage', () => {
     expect(sent.map((s) => s.message.seq).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
     const { items } = await history(chat, conversationId);
     expect(items.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
-    // They really raced: some appends lost their seq to another sender and were retried.
-    expect(chat.messages.appends.some((a) => a.outcome === 'seq-taken')).toBe(true);
+    // Each send took the next seq at once: concurrent senders never retry.
+    expect(chat.messages.reservations).toEqual(Array(6).fill('reserved'));
   });
 
   it('gives each later message a higher seq and a message id that carries it', async () => {
@@ -119,14 +119,14 @@ describe('sendMessage', () => {
 
   it('refuses a member removed between reading the conversation and storing the message', async () => {
     const { chat, conversationId, send } = await groupChat();
-    chat.messages.onceBeforeAppend(async () => {
+    chat.messages.onceBeforeReserve(async () => {
       await removeMember(chat.ctx, { userId: 'alice', conversationId, targetId: 'bob' });
     });
 
     const error = await refusal(send('bob'));
 
     expect(error.code).toBe('not_member');
-    expect(chat.messages.appends.map((a) => a.outcome)).toEqual(['membership-changed']);
+    expect(chat.messages.reservations).toEqual(['membership-changed']);
     expect((await history(chat, conversationId)).items).toEqual([]);
   });
 
@@ -140,13 +140,48 @@ describe('sendMessage', () => {
   });
 
   it('answers conflict for a retried send whose earlier message expired by retention', async () => {
-    const { chat, conversationId, send } = await groupChat();
+    const { chat, conversationId, send } = await groupChat({ settings: { messageRetentionDays: 1 } });
     const { message } = await send('alice', { clientMessageId: 'old' });
-    chat.messages.expire({ conversationId, seq: message.seq });
+    chat.clock.advance(2 * 86_400_000);
+    // DynamoDB's TTL deletes lazily: the message may go before its intent.
+    chat.messages.expire({ conversationId, seq: message.seq, keepIntent: true });
 
     const error = await refusal(send('alice', { clientMessageId: 'old' }));
 
     expect(error.code).toBe('conflict');
+  });
+
+  it('a retry after its first try died between intent and message stores it once, under the first id', async () => {
+    const { chat, conversationId, send } = await groupChat();
+    const store = chat.messages.store.bind(chat.messages);
+    chat.messages.store = async () => {
+      throw new Error('the function died here');
+    };
+    await expect(send('alice', { clientMessageId: 'again', body: 'x' })).rejects.toThrow('died');
+    chat.messages.store = store;
+
+    const retry = await send('alice', { clientMessageId: 'again', body: 'x' });
+
+    const [intent] = chat.messages.recordedIntents();
+    expect(retry).toEqual({ message: intent?.message, created: false });
+    expect((await history(chat, conversationId)).items.map((m) => m.messageId)).toEqual([
+      intent?.message.messageId,
+    ]);
+  });
+
+  it("counts a direct conversation sender's own message as read without writing its member item", async () => {
+    const chat = inMemoryChat();
+    const { conversation } = await createConversation(chat.ctx, {
+      userId: 'alice',
+      input: { type: 'direct', memberIds: ['bob'] },
+    });
+    const { conversationId } = conversation;
+    await sendMessage(chat.ctx, { userId: 'bob', conversationId, clientMessageId: 'b1', body: 'hi' });
+    await sendMessage(chat.ctx, { userId: 'alice', conversationId, clientMessageId: 'a1', body: 'hey' });
+
+    expect((await getUnread(chat.ctx, 'alice')).total).toBe(0);
+    expect((await getUnread(chat.ctx, 'bob')).total).toBe(1);
+    expect((await chat.conversations.getMember({ conversationId, userId: 'alice' }))?.lastReadSeq).toBe(0);
   });
 
   it('refuses an empty body with validation_failed before anything is stored', async () => {
@@ -155,7 +190,7 @@ describe('sendMessage', () => {
     const error = await refusal(send('alice', { body: '   \u200B ' }));
 
     expect(error.code).toBe('validation_failed');
-    expect(chat.messages.appends).toEqual([]);
+    expect(chat.messages.reservations).toEqual([]);
     expect((await history(chat, conversationId)).items).toEqual([]);
   });
 });

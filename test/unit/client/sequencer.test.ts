@@ -1,0 +1,79 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Message } from '../../../client/src/protocol.ts';
+import { MessageSequencer } from '../../../client/src/sequencer.ts';
+
+const message = (seq: number): Message => ({
+  conversationId: 'c',
+  messageId: `${seq}-x`,
+  seq,
+  senderId: 'bob',
+  body: `m${seq}`,
+  clientMessageId: `cm${seq}`,
+  createdAt: '2026-12-01T00:00:00.000Z',
+});
+
+/** A sequencer over a server whose history holds `stored` seqs. */
+function sequencerOver(stored: Set<number>) {
+  const delivered: number[] = [];
+  const sequencer = new MessageSequencer({
+    fetchAfter: async (_conversationId, afterSeq) => ({
+      items: [...stored]
+        .filter((seq) => seq > afterSeq)
+        .sort((a, b) => a - b)
+        .map(message),
+      hasMore: false,
+    }),
+    deliver: (m) => delivered.push(m.seq),
+    gapWaitMs: 1_000,
+    holeWaitMs: 8_000,
+    onError: (error) => {
+      throw error;
+    },
+  });
+  return { sequencer, delivered };
+}
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('MessageSequencer and holes in seq', () => {
+  it('waits for a late message that arrives within the wait, and keeps the order', async () => {
+    const stored = new Set([1, 3]);
+    const { sequencer, delivered } = sequencerOver(stored);
+    sequencer.receive(message(1));
+    sequencer.receive(message(3));
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(delivered).toEqual([1]);
+
+    stored.add(2);
+    sequencer.receive(message(2));
+
+    expect(delivered).toEqual([1, 2, 3]);
+  });
+
+  it('passes over a seq history never fills, so the messages after it are not held forever', async () => {
+    const { sequencer, delivered } = sequencerOver(new Set([1, 3, 4]));
+    sequencer.receive(message(1));
+    sequencer.receive(message(3));
+    sequencer.receive(message(4));
+
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(delivered).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(6_000);
+
+    expect(delivered).toEqual([1, 3, 4]);
+  });
+
+  it('still delivers, once, a message that arrives after its seq was passed over', async () => {
+    const { sequencer, delivered } = sequencerOver(new Set([1, 3]));
+    sequencer.receive(message(1));
+    sequencer.receive(message(3));
+    await vi.advanceTimersByTimeAsync(20_000);
+
+    sequencer.receive(message(2));
+    sequencer.receive(message(2));
+    sequencer.receive(message(3));
+
+    expect(delivered).toEqual([1, 3, 2]);
+  });
+});
