@@ -5,14 +5,17 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { sleep } from '../async.ts';
+import { forEachBounded, sleep } from '../async.ts';
 
 export interface TableContext {
   client: DynamoDBDocumentClient;
   tableName: string;
 }
 
-/** A DynamoDB action as IAM names it; each lib-dynamodb command is the action of the same name. */
+/**
+ * A DynamoDB action as IAM names it; each lib-dynamodb command is the action of the same name, except that IAM
+ * has no action for a transaction: it checks each of its items' (Put, Update, Delete, ConditionCheck).
+ */
 export type TableAction =
   | 'GetItem'
   | 'BatchGetItem'
@@ -22,13 +25,11 @@ export type TableAction =
   | 'UpdateItem'
   | 'DeleteItem'
   | 'BatchWriteItem'
-  | 'ConditionCheckItem'
-  | 'TransactWriteItems';
+  | 'ConditionCheckItem';
 
 /**
  * The actions an adapter issues, which the functions using it are granted (`shared/shape/routes.ts` says which
- * adapters each function uses). A transaction needs its items' actions as well as `TransactWriteItems`.
- * `test/unit/store/table-operations.test.ts` fails when an adapter's code and its declaration differ.
+ * adapters each function uses). `test/unit/store/table-operations.test.ts` fails when they differ from its code.
  */
 export interface AdapterOperations {
   readonly read: readonly TableAction[];
@@ -45,23 +46,50 @@ export type Key = { pk: string; sk: string };
 const batchGetMaxKeys = 100;
 const maxUnprocessedRetries = 8;
 
+export interface BatchGetOptions {
+  /** Only these attributes (a ProjectionExpression and its names); the capacity is the same, the answer smaller. */
+  projection?: { expression: string; names?: Record<string, string> };
+  /** BatchGetItem calls in flight at once. @default 1 */
+  parallel?: number;
+}
+
 /** Reads many items with BatchGetItem (100 keys a call), retrying unprocessed keys with backoff. */
-export async function batchGet({ client, tableName }: TableContext, itemKeys: Key[]): Promise<Item[]> {
+export async function batchGet(
+  { client, tableName }: TableContext,
+  itemKeys: Key[],
+  { projection, parallel = 1 }: BatchGetOptions = {},
+): Promise<Item[]> {
   const unique = [...new Map(itemKeys.map((key) => [`${key.pk}|${key.sk}`, key])).values()];
-  const items: Item[] = [];
+  const chunks: Key[][] = [];
   for (let start = 0; start < unique.length; start += batchGetMaxKeys) {
-    let pending: Key[] = unique.slice(start, start + batchGetMaxKeys);
+    chunks.push(unique.slice(start, start + batchGetMaxKeys));
+  }
+  const items: Item[] = [];
+  await forEachBounded(chunks, parallel, async (chunk) => {
+    let pending = chunk;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > maxUnprocessedRetries)
         throw new Error('BatchGetItem left keys unprocessed after retries');
       if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt) * Math.random());
       const answer = await client.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: pending,
+              ...(projection
+                ? {
+                    ProjectionExpression: projection.expression,
+                    ...(projection.names ? { ExpressionAttributeNames: projection.names } : {}),
+                  }
+                : {}),
+            },
+          },
+        }),
       );
       items.push(...(answer.Responses?.[tableName] ?? []));
       pending = (answer.UnprocessedKeys?.[tableName]?.Keys as Key[] | undefined) ?? [];
     }
-  }
+  });
   return items;
 }
 
