@@ -77,6 +77,13 @@ describe('keys built from ids the schemas accept', () => {
       expect(keys.messageIdempotency(a, b, a).sk.split('#')).toEqual(['CMID', b, a]);
       expect(keys.typing(a, b).sk.split('#')).toEqual(['TYPING', b]);
       expect(keys.presence(a).pk.split('#')).toEqual(['USER', a]);
+      expect(keys.departure(a, b).sk.split('#')).toEqual(['LEFT', b]);
+      expect(keys.block(a, b)).toEqual({ pk: `USER#${a}`, sk: `BLOCK#${b}` });
+      expect(keys.blockedBy(b, a).sk.split('#')).toEqual(['BLOCKED-BY', a]);
+      for (const relation of [keys.block(a, b).sk, keys.blockedBy(a, b).sk]) {
+        expect(relation.startsWith(keys.blockRelationPrefix)).toBe(true);
+      }
+      expect(keys.blockedBy(a, b).sk.startsWith(keys.blockPrefix)).toBe(false);
       expect(keys.rateLimit(a, 'send', 60).sk.split('#')).toEqual(['RATE', 'send', '60']);
       expect(keys.inboxPartition(a).split('#')).toEqual(['USER', a]);
       expect(keys.inbox(a, '2026-01-01T00:00:00.000Z', b).gsi1sk.split('#')).toEqual([
@@ -100,12 +107,16 @@ describe('keys built from ids the schemas accept', () => {
     for (const a of ids) {
       record(`conversation ${a}`, keys.conversation(a));
       record(`presence ${a}`, keys.presence(a));
+      record(`block count ${a}`, keys.blockCount(a));
       record(`message ${a} 1`, keys.message(a, 1));
       for (const b of ids.slice(0, 20)) {
         record(`member ${a} ${b}`, keys.member(a, b));
         record(`typing ${a} ${b}`, keys.typing(a, b));
         record(`cmid ${a} ${b} ${a}`, keys.messageIdempotency(a, b, a));
         record(`pair ${[a, b].sort().join(' ')}`, keys.directPair(a, b));
+        record(`departure ${a} ${b}`, keys.departure(a, b));
+        record(`block ${a} ${b}`, keys.block(a, b));
+        record(`blocked-by ${a} ${b}`, keys.blockedBy(a, b));
       }
     }
     expect(seen.size).toBeGreaterThan(5_000);
