@@ -19,6 +19,7 @@ import {
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startLocalRuntime } from '../local/runtime.ts';
+import { raiseSharedRuntimeRateLimits } from './support/shared-runtime-limits.ts';
 
 const require = createRequire(import.meta.url);
 /** The suite's environment, before the runtime points this process's AWS clients at DynamoDB Local. */
@@ -110,6 +111,7 @@ const cognito = await startCognitoLocal(dir);
 let exitCode = 1;
 try {
   const { userPoolId, clientId } = await createUserPool(cognito.endpoint);
+  raiseSharedRuntimeRateLimits();
   const runtime = await startLocalRuntime({
     httpPort: 0,
     wsPort: 0,

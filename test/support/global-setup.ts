@@ -5,6 +5,7 @@
 import type { TestProject } from 'vitest/node';
 import { createDemoHandler } from '../../client/demo/serve.ts';
 import { startLocalRuntime } from '../../local/runtime.ts';
+import { raiseSharedRuntimeRateLimits } from './shared-runtime-limits.ts';
 
 export interface LocalTarget {
   httpUrl: string;
@@ -23,6 +24,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   if (process.env.CHAT_TARGET === 'deployed') return;
+  raiseSharedRuntimeRateLimits();
   const runtime = await startLocalRuntime({
     httpPort: 0,
     wsPort: 0,
