@@ -7,6 +7,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { fanOutConsumer, httpRoutes, webSocketAuthorizer, webSocketRoutes } from '../shared/shape/routes.ts';
+import { scheduledFunctions } from '../shared/shape/scheduled.ts';
 import type { ChatStackConfig } from './config.ts';
 import { ChatFunctions } from './constructs/chat-functions.ts';
 import { ChatIdentity } from './constructs/chat-identity.ts';
@@ -14,6 +15,7 @@ import { ChatTable } from './constructs/chat-table.ts';
 import { ChatHttpApi } from './constructs/http-api.ts';
 import { Operations } from './constructs/operations.ts';
 import { RealtimeApi } from './constructs/realtime-api.ts';
+import { ScheduledFunctions } from './constructs/scheduled-functions.ts';
 import { StreamFanOut } from './constructs/stream-fan-out.ts';
 import { acknowledgeReviewedFindings } from './reviewed-findings.ts';
 
@@ -72,6 +74,8 @@ export class ChatStack extends Stack {
         ? {}
         : { reservedConcurrency: config.fanOutReservedConcurrency }),
     });
+    // Closes connections whose token expired (quiet ones: a frame after exp is refused by its own route).
+    new ScheduledFunctions(this, { functions, specs: scheduledFunctions });
     new Operations(this, {
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
       functions: functions.all,
@@ -93,6 +97,10 @@ export class ChatStack extends Stack {
       new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: identity.userPoolClient.userPoolClientId });
     }
-    acknowledgeReviewedFindings(this, { table, connections: realtime.connections });
+    acknowledgeReviewedFindings(this, {
+      table,
+      connections: realtime.connections,
+      identity: config.identity,
+    });
   }
 }

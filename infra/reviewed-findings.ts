@@ -7,13 +7,16 @@
 import { type Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
-import type { ConnectionsTarget } from './constructs/chat-function.ts';
+import type { Identity } from './config.ts';
+import { type ConnectionsTarget, tableIndexesArn } from './constructs/chat-function.ts';
 
 export interface ReviewedGrants {
   /** The table, whose indexes the functions read through. */
   readonly table: ITable;
   /** The `@connections` ARN the functions may post to. */
   readonly connections: ConnectionsTarget;
+  /** The user pool's options: MFA and threat protection are acknowledged only where they are off. */
+  readonly identity: Identity;
 }
 
 export function acknowledgeReviewedFindings(stack: Stack, granted: ReviewedGrants): void {
@@ -21,7 +24,7 @@ export function acknowledgeReviewedFindings(stack: Stack, granted: ReviewedGrant
     `AwsSolutions::AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(arn))}]`;
   const acknowledged = [
     {
-      id: wildcardResource(`${granted.table.tableArn}/index/*`),
+      id: wildcardResource(tableIndexesArn(granted.table)),
       reason: "Reads through the table's own indexes (the inbox index); CDK grants them as table/index/*.",
     },
     {
@@ -29,18 +32,33 @@ export function acknowledgeReviewedFindings(stack: Stack, granted: ReviewedGrant
       reason: "POST on this API stage's @connections only; connection ids are not known in advance.",
     },
     {
+      id: wildcardResource(granted.connections.deleteArn),
+      reason:
+        "DELETE on this API stage's @connections, for the functions that close connections whose token expired.",
+    },
+    {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
         'dynamodb:ListStreams, which the stream event source needs, supports no resource-level permission.',
     },
-    {
-      id: 'AwsSolutions::AwsSolutions-COG8',
-      reason: 'The Plus feature plan (threat protection) is paid; enable it where required.',
-    },
-    {
-      id: 'AwsSolutions::AwsSolutions-COG2',
-      reason: "MFA is the identity owner's choice; an existing OIDC issuer can replace this default pool.",
-    },
+    ...(granted.identity.kind === 'cognito' && granted.identity.threatProtection !== 'off'
+      ? []
+      : [
+          {
+            id: 'AwsSolutions::AwsSolutions-COG8',
+            reason:
+              'The Plus feature plan (threat protection) is paid: -c threatProtection=audit|enforced turns it on.',
+          },
+        ]),
+    ...(granted.identity.kind === 'cognito' && granted.identity.mfa === 'required'
+      ? []
+      : [
+          {
+            id: 'AwsSolutions::AwsSolutions-COG2',
+            reason:
+              "MFA is the identity owner's choice: -c mfa=optional|required turns it on; an OIDC issuer can replace the pool.",
+          },
+        ]),
     {
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason:

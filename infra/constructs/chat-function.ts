@@ -7,10 +7,11 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { FunctionSpec } from '../../shared/shape/routes.ts';
+import { functionBundling, sdkSourceOf } from '../bundling.ts';
+import { type GrantedSpec, tableGrantOf } from '../table-access.ts';
 
 const repositoryRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -21,13 +22,18 @@ export const lambdaRuntime = Runtime.NODEJS_22_X;
 export interface ConnectionsTarget {
   /** The `execute-api` ARN of `POST @connections/*` on the stage: what the functions are granted. */
   readonly postArn: string;
+  /** The ARN of `DELETE @connections/*`: granted to the functions that close connections. */
+  readonly deleteArn: string;
   /** The `https://…/stage` URL the management client uses. */
   readonly endpoint: string;
 }
 
+/** The ARN of the table's indexes, as granted (and as the reviewed cdk-nag finding names it). */
+export const tableIndexesArn = (table: ITable) => `${table.tableArn}/index/*`;
+
 export interface ChatFunctionProps {
   /** The route-table entry: name, entry file and the access it is granted. */
-  readonly spec: FunctionSpec;
+  readonly spec: GrantedSpec;
   /** The table the spec's `access.table` refers to. */
   readonly table: ITable;
   /** Where to post; required when `spec.access.connections` is true. @default none */
@@ -53,6 +59,7 @@ export class ChatFunction extends Construct {
   constructor(scope: Construct, id: string, props: ChatFunctionProps) {
     super(scope, id);
     const { spec, table } = props;
+    const tableGrant = tableGrantOf(spec);
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
@@ -75,33 +82,38 @@ export class ChatFunction extends Construct {
         : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       environment: {
         ...props.environment,
-        ...(spec.access.table === 'none' ? {} : { TABLE_NAME: table.tableName }),
+        ...(tableGrant.actions.length === 0 ? {} : { TABLE_NAME: table.tableName }),
         ...(spec.access.connections && props.connections
           ? { CONNECTIONS_ENDPOINT: props.connections.endpoint }
           : {}),
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        // Bundle the AWS SDK too: the versions in the lock file, tree-shaken, not the runtime's copy.
-        externalModules: [],
-        // Some dependencies are CommonJS and call `require`, which an ES module does not have.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
+      // The options of infra/bundling.ts, which the cold-start bench and the bundle-size test build with too.
+      bundling: functionBundling(sdkSourceOf(this.node)),
     });
-    if (spec.access.table === 'read') table.grantReadData(this.function);
-    if (spec.access.table === 'readWrite') table.grantReadWriteData(this.function);
+    // Exactly the actions its adapters issue, not CDK's read/write sets (which include Scan and BatchWriteItem).
+    if (tableGrant.actions.length > 0) {
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          actions: tableGrant.actions.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+        }),
+      );
+    }
+    if (tableGrant.index) {
+      this.function.addToRolePolicy(
+        new PolicyStatement({ actions: ['dynamodb:Query'], resources: [tableIndexesArn(table)] }),
+      );
+    }
     if (spec.access.connections) {
       if (!props.connections) throw new Error(`${spec.name} posts to @connections but no API was given`);
       this.function.addToRolePolicy(
         new PolicyStatement({
           actions: ['execute-api:ManageConnections'],
-          resources: [props.connections.postArn],
+          resources: [
+            props.connections.postArn,
+            ...(spec.access.closesConnections ? [props.connections.deleteArn] : []),
+          ],
         }),
       );
     }

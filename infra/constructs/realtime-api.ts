@@ -82,6 +82,11 @@ export class RealtimeApi {
         resource: this.api.apiId,
         resourceName: `${props.stageName}/POST/@connections/*`,
       }),
+      deleteArn: Stack.of(scope).formatArn({
+        service: 'execute-api',
+        resource: this.api.apiId,
+        resourceName: `${props.stageName}/DELETE/@connections/*`,
+      }),
       endpoint: props.localstack
         ? `http://${this.api.apiId}.execute-api.localhost.localstack.cloud:4566/${props.stageName}`
         : this.stage.callbackUrl,

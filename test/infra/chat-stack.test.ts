@@ -7,6 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defineChatApp } from '../../infra/chat-app.ts';
 import { readConfig } from '../../infra/config.ts';
+import { tableGrantOf } from '../../infra/table-access.ts';
 import {
   type FunctionSpec,
   fanOutConsumer,
@@ -15,6 +16,7 @@ import {
   webSocketAuthorizer,
   webSocketRoutes,
 } from '../../shared/shape/routes.ts';
+import { scheduledFunctions } from '../../shared/shape/scheduled.ts';
 import { fanOutFilterPatterns, tableDefinition } from '../../shared/shape/table.ts';
 import { cdkApp } from '../support/cdk-app.ts';
 
@@ -24,7 +26,13 @@ type Statement = { Action: string | string[]; Resource: unknown };
 let app: App;
 let template: Template;
 let resources: Record<string, Resource>;
-const allFunctions: FunctionSpec[] = [...webSocketRoutes, ...httpRoutes, webSocketAuthorizer, fanOutConsumer];
+const allFunctions: FunctionSpec[] = [
+  ...webSocketRoutes,
+  ...httpRoutes,
+  webSocketAuthorizer,
+  fanOutConsumer,
+  ...scheduledFunctions,
+];
 
 beforeAll(() => {
   // Building the stack bundles every function with esbuild, once for the whole file.
@@ -44,6 +52,32 @@ function statementsOf(spec: FunctionSpec): Statement[] {
     .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(role[0]))
     .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
+
+/** A function's DynamoDB actions by what they are granted on: the base table, its indexes, its stream. */
+function dynamoActionsOf(spec: FunctionSpec) {
+  const on = { table: new Set<string>(), index: new Set<string>(), stream: new Set<string>() };
+  for (const statement of statementsOf(spec)) {
+    const dynamo = actionsOf(statement).filter((action) => action.startsWith('dynamodb:'));
+    for (const resource of [statement.Resource].flat()) {
+      const text = JSON.stringify(resource);
+      const target = text.includes('/index/*')
+        ? on.index
+        : text.includes('StreamArn') || text === '"*"'
+          ? on.stream
+          : text === '{"Fn::GetAtt":["TableCD117FA1","Arn"]}'
+            ? on.table
+            : undefined;
+      for (const action of dynamo) {
+        if (!target) throw new Error(`${spec.name} has ${action} on ${text}`);
+        target.add(action);
+      }
+    }
+  }
+  const sorted = (actions: Set<string>) => [...actions].sort();
+  return { table: sorted(on.table), index: sorted(on.index), stream: sorted(on.stream) };
+}
+
+const typingRoute = webSocketRoutes.find((route) => route.routeKey === 'typing') as FunctionSpec;
 
 describe('the table', () => {
   it('is on-demand with the shared keys, index, TTL, a new-and-old-images stream, PITR and encryption', () => {
@@ -179,24 +213,137 @@ describe('least privilege', () => {
     }
   });
 
-  it('gives each function exactly the table and @connections access the route table declares', () => {
-    const writes = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/;
+  it('gives each function exactly the table actions its adapters issue, and @connections as declared', () => {
     for (const spec of allFunctions) {
-      const statements = statementsOf(spec);
-      const actions = statements.flatMap(actionsOf);
-      expect(
-        actions.some((a) => a.startsWith('dynamodb:Get') || a === 'dynamodb:Query'),
-        spec.name,
-      ).toBe(spec.access.table !== 'none');
-      expect(
-        actions.some((a) => writes.test(a)),
-        spec.name,
-      ).toBe(spec.access.table === 'readWrite');
-      const manage = statements.filter((s) => actionsOf(s).includes('execute-api:ManageConnections'));
+      const declared = tableGrantOf(spec);
+      const granted = dynamoActionsOf(spec);
+      expect(granted.table, spec.name).toEqual(declared.actions.map((action) => `dynamodb:${action}`));
+      expect(granted.index, spec.name).toEqual(declared.index ? ['dynamodb:Query'] : []);
+      const manage = statementsOf(spec).filter((s) => actionsOf(s).includes('execute-api:ManageConnections'));
       expect(manage.length > 0, spec.name).toBe(spec.access.connections);
       for (const statement of manage)
         expect(JSON.stringify(statement.Resource)).toMatch(/\/dev\/POST\/@connections\/\*"/);
     }
+  });
+
+  it('lets no function scan or batch-write, and only the declared ones delete', () => {
+    for (const spec of allFunctions) {
+      const actions = statementsOf(spec).flatMap(actionsOf);
+      expect(actions, spec.name).not.toContain('dynamodb:Scan');
+      expect(actions, spec.name).not.toContain('dynamodb:BatchWriteItem');
+      expect(actions.includes('dynamodb:DeleteItem'), spec.name).toBe(
+        tableGrantOf(spec).actions.includes('DeleteItem'),
+      );
+    }
+    // Deleting: typing stops, and membership changes (a transaction deleting the member item).
+    expect(dynamoActionsOf(typingRoute).table).toContain('dynamodb:DeleteItem');
+  });
+
+  it('gives a route that only reads, posts nothing and takes no rate limit, only reads of the base table', () => {
+    const readers = allFunctions.filter(
+      (spec) =>
+        Object.values(spec.access.table).every((use) => use === 'read') &&
+        !spec.access.connections &&
+        !('rateLimit' in spec && spec.rateLimit),
+    );
+    expect(readers.map((spec) => spec.name)).toContain('HttpGetConversation');
+    for (const spec of readers) {
+      for (const action of dynamoActionsOf(spec).table)
+        expect(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], spec.name).toContain(action);
+    }
+  });
+
+  it('gives the authorizer no table access and no TABLE_NAME', () => {
+    expect(dynamoActionsOf(webSocketAuthorizer)).toEqual({ table: [], index: [], stream: [] });
+    const [, authorizer] =
+      ofType('AWS::Lambda::Function').find(([id]) => id.startsWith(`${webSocketAuthorizer.name}Function`)) ??
+      [];
+    expect(JSON.stringify(authorizer?.Properties.Environment)).not.toContain('TABLE_NAME');
+  });
+
+  it('lets only the fan-out read the stream', () => {
+    for (const spec of allFunctions)
+      expect(dynamoActionsOf(spec).stream.length > 0, spec.name).toBe(spec === fanOutConsumer);
+  });
+});
+
+describe('the user pool', () => {
+  /** The template of a stack made with `context`, without bundling (only the identity matters here). */
+  const identityOf = (context: Record<string, string>) =>
+    Template.fromStack(defineChatApp(cdkApp({ stage: 'dev', ...context }, { bundle: false })));
+
+  it('answers an unknown user as a wrong password, and has no OAuth flow or callback URL by default', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      PreventUserExistenceErrors: 'ENABLED',
+      AllowedOAuthFlowsUserPoolClient: false,
+      AllowedOAuthFlows: Match.absent(),
+      CallbackURLs: Match.absent(),
+      LogoutURLs: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'OFF',
+      UserPoolTier: Match.absent(),
+      UserPoolAddOns: Match.absent(),
+    });
+  });
+
+  it('offers the hosted UI’s code flow, never the implicit one, only to the configured URLs', () => {
+    identityOf({
+      callbackUrls: 'https://chat.example.com/signed-in, myapp://signed-in',
+      logoutUrls: 'https://chat.example.com/',
+    }).hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      PreventUserExistenceErrors: 'ENABLED',
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      CallbackURLs: ['https://chat.example.com/signed-in', 'myapp://signed-in'],
+      LogoutURLs: ['https://chat.example.com/'],
+    });
+  });
+
+  it('turns on authenticator-app MFA and threat protection (the Plus plan) when configured', () => {
+    identityOf({ mfa: 'required', threatProtection: 'enforced' }).hasResourceProperties(
+      'AWS::Cognito::UserPool',
+      {
+        MfaConfiguration: 'ON',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        UserPoolTier: 'PLUS',
+        UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      },
+    );
+    identityOf({ mfa: 'optional', threatProtection: 'audit' }).hasResourceProperties(
+      'AWS::Cognito::UserPool',
+      {
+        MfaConfiguration: 'OPTIONAL',
+        UserPoolAddOns: { AdvancedSecurityMode: 'AUDIT' },
+      },
+    );
+    expect(() => identityOf({ mfa: 'sms' })).toThrow(/mfa must be one of off, optional, required/);
+  });
+});
+
+describe('the fan-out’s reserved concurrency', () => {
+  const reservedOf = (context: Record<string, string>) => {
+    const stack = defineChatApp(cdkApp(context, { bundle: false }));
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    const reserved = Object.entries(functions).flatMap(([id, fn]) =>
+      fn.Properties.ReservedConcurrentExecutions === undefined
+        ? []
+        : [[id.replace(/Function[0-9A-F]{8}$/, ''), fn.Properties.ReservedConcurrentExecutions]],
+    );
+    return Object.fromEntries(reserved);
+  };
+
+  it('is 20 in prod, so a flood of sends or any other function cannot take what delivery needs', () => {
+    expect(reservedOf({ stage: 'prod' })).toEqual({ [fanOutConsumer.name]: 20 });
+  });
+
+  it('is none by default elsewhere (a new account cannot reserve any), or with 0, and as configured', () => {
+    expect(reservedOf({ stage: 'dev' })).toEqual({});
+    expect(reservedOf({ stage: 'prod', fanOutReservedConcurrency: '0' })).toEqual({});
+    expect(reservedOf({ stage: 'dev', fanOutReservedConcurrency: '50' })).toEqual({
+      [fanOutConsumer.name]: 50,
+    });
   });
 });
 
