@@ -6,7 +6,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { type ChatSettings, settingsEnv } from '../../shared/config.ts';
 import { metricsNamespace, serviceName } from '../../shared/observability.ts';
-import type { FunctionSpec } from '../../shared/shape/routes.ts';
+import type { GrantedSpec } from '../table-access.ts';
 import { ChatFunction, type ChatFunctionProps, type ConnectionsTarget } from './chat-function.ts';
 
 export interface ChatFunctionsProps {
@@ -55,7 +55,7 @@ export class ChatFunctions {
   }
 
   /** A new function for `spec`; `extra` overrides the defaults (an environment given replaces the shared one). */
-  add(spec: FunctionSpec, extra: Partial<Omit<ChatFunctionProps, 'spec'>> = {}): IFunction {
+  add(spec: GrantedSpec, extra: Partial<Omit<ChatFunctionProps, 'spec'>> = {}): IFunction {
     const created = new ChatFunction(this.scope, spec.name, {
       spec,
       table: this.props.table,

@@ -8,7 +8,7 @@ import { keys } from './keys.ts';
 /** What this adapter issues (see `AdapterOperations`): each block change is one transaction. */
 export const blockStoreOperations = {
   read: ['GetItem', 'Query'],
-  write: ['TransactWriteItems', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
+  write: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
   index: false,
 } as const satisfies AdapterOperations;
 

@@ -41,7 +41,7 @@ import { additionItems, creationItems, rejoinItems, removalItems } from './membe
 /** What this adapter issues (see `AdapterOperations`); membership changes are transactions. */
 export const conversationStoreOperations = {
   read: ['GetItem', 'BatchGetItem', 'Query'],
-  write: ['TransactWriteItems', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
+  write: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
   index: true,
 } as const satisfies AdapterOperations;
 
