@@ -2,8 +2,26 @@
 import type { Node } from 'constructs';
 import { type ChatSettings, defaultSettings } from '../shared/config.ts';
 
+/** The new user pool's options, each off by default (the README's Configuration explains them). */
+export interface CognitoOptions {
+  /**
+   * A second factor by authenticator app (TOTP; SMS would need an SNS role and is billed per message):
+   * `optional` lets users enrol one, `required` makes every user enrol at their next sign-in. @default 'off'
+   */
+  mfa: 'off' | 'optional' | 'required';
+  /**
+   * Threat protection (formerly advanced security) on the Plus feature plan, billed per monthly active user:
+   * `audit` records risky sign-ins and compromised credentials, `enforced` also blocks them. @default 'off'
+   */
+  threatProtection: 'off' | 'audit' | 'enforced';
+  /** Where the hosted UI may send users after sign-in; none: the app client has no OAuth flows. @default [] */
+  callbackUrls: string[];
+  /** Where the hosted UI may send users after sign-out. @default [] */
+  logoutUrls: string[];
+}
+
 export type Identity =
-  | { kind: 'cognito' }
+  | ({ kind: 'cognito' } & CognitoOptions)
   /** An existing OIDC issuer: tokens' `aud` (or `client_id`) must be one of `audiences`. */
   | { kind: 'oidc'; issuer: string; audiences: string[] };
 
@@ -25,7 +43,12 @@ export interface ChatStackConfig {
   /** Steady-state requests per second and burst of each API stage. @default 200 and 400 */
   throttleRateLimit: number;
   throttleBurstLimit: number;
-  /** Reserved concurrency of the stream consumer, so a runaway cannot starve the account. @default none */
+  /**
+   * Concurrency reserved for the stream consumer: a flood of sends, or any other function of the account, cannot
+   * take what delivery needs (it also caps the consumer). A new account's quota is 10 concurrent executions and
+   * Lambda keeps 100 (or all 10) unreserved, so reserving fails to deploy there: 0 or unset reserves none.
+   * @default 20 in `prod` (an account whose quota was raised), none otherwise
+   */
   fanOutReservedConcurrency?: number;
   /** Origins allowed by the HTTP API's CORS. @default ['*'] */
   corsOrigins: string[];
@@ -47,6 +70,10 @@ const contextKeys = {
   throttleRateLimit: 'throttleRateLimit',
   throttleBurstLimit: 'throttleBurstLimit',
   fanOutReservedConcurrency: 'fanOutReservedConcurrency',
+  mfa: 'mfa',
+  threatProtection: 'threatProtection',
+  callbackUrls: 'callbackUrls',
+  logoutUrls: 'logoutUrls',
   corsOrigins: 'corsOrigins',
   localstack: 'localstack',
 } as const;
@@ -58,8 +85,26 @@ function numberFrom(value: unknown, name: string, fallback: number): number {
   return parsed;
 }
 
+function choiceFrom<Choice extends string>(value: unknown, name: string, choices: readonly Choice[]): Choice {
+  if (value === undefined || value === '') return choices[0] as Choice;
+  if (!choices.includes(value as Choice))
+    throw new Error(`Context ${name} must be one of ${choices.join(', ')}`);
+  return value as Choice;
+}
+
+const listFrom = (value: unknown) =>
+  value === undefined || value === ''
+    ? []
+    : String(value)
+        .split(',')
+        .map((item) => item.trim());
+
 const booleanFrom = (value: unknown, fallback: boolean) =>
   value === undefined ? fallback : value === true || value === 'true';
+
+/** 0 reserves nothing: the consumer shares the account's unreserved pool. */
+const reservation = (concurrency: number) =>
+  concurrency > 0 ? { fanOutReservedConcurrency: concurrency } : {};
 
 export function readConfig(node: Node): ChatStackConfig {
   const context = (key: string) => node.tryGetContext(key) as unknown;
@@ -81,7 +126,17 @@ export function readConfig(node: Node): ChatStackConfig {
     stage,
     identity:
       issuer === undefined
-        ? { kind: 'cognito' }
+        ? {
+            kind: 'cognito',
+            mfa: choiceFrom(context(contextKeys.mfa), 'mfa', ['off', 'optional', 'required']),
+            threatProtection: choiceFrom(context(contextKeys.threatProtection), 'threatProtection', [
+              'off',
+              'audit',
+              'enforced',
+            ]),
+            callbackUrls: listFrom(context(contextKeys.callbackUrls)),
+            logoutUrls: listFrom(context(contextKeys.logoutUrls)),
+          }
         : {
             kind: 'oidc',
             issuer: String(issuer),
@@ -96,9 +151,7 @@ export function readConfig(node: Node): ChatStackConfig {
     ...(alarmEmail ? { alarmEmail: String(alarmEmail) } : {}),
     throttleRateLimit: numberFrom(context(contextKeys.throttleRateLimit), 'throttleRateLimit', 200),
     throttleBurstLimit: numberFrom(context(contextKeys.throttleBurstLimit), 'throttleBurstLimit', 400),
-    ...(reserved === undefined
-      ? {}
-      : { fanOutReservedConcurrency: numberFrom(reserved, 'fanOutReservedConcurrency', 0) }),
+    ...reservation(numberFrom(reserved, 'fanOutReservedConcurrency', production ? 20 : 0)),
     corsOrigins: String(context(contextKeys.corsOrigins) ?? '*').split(','),
     localstack: booleanFrom(context(contextKeys.localstack), false),
   };

@@ -1,8 +1,36 @@
 /** Who the users are: a new Cognito user pool and app client (default), or an existing OIDC issuer. */
 import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AccountRecovery, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  StandardThreatProtectionMode,
+  UserPool,
+  UserPoolClient,
+  type UserPoolClientOptions,
+} from 'aws-cdk-lib/aws-cognito';
 import type { Construct } from 'constructs';
-import type { Identity } from '../config.ts';
+import type { CognitoOptions, Identity } from '../config.ts';
+
+const mfaModes = { off: Mfa.OFF, optional: Mfa.OPTIONAL, required: Mfa.REQUIRED } as const;
+const threatProtectionModes = {
+  audit: StandardThreatProtectionMode.AUDIT_ONLY,
+  enforced: StandardThreatProtectionMode.FULL_FUNCTION,
+} as const;
+
+/** The hosted UI's code flow, only where the configuration says where it may return; never the implicit flow. */
+function oAuthOf({ callbackUrls, logoutUrls }: CognitoOptions): Partial<UserPoolClientOptions> {
+  if (callbackUrls.length === 0) return { disableOAuth: true };
+  return {
+    oAuth: {
+      flows: { authorizationCodeGrant: true, implicitCodeGrant: false },
+      scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+      callbackUrls,
+      logoutUrls,
+    },
+  };
+}
 
 export interface ChatIdentityProps {
   /** A new Cognito user pool, or the issuer and audiences of an existing OIDC provider. */
@@ -44,11 +72,22 @@ export class ChatIdentity {
         requireSymbols: true,
       },
       removalPolicy: props.removalPolicy,
+      mfa: mfaModes[identity.mfa],
+      ...(identity.mfa === 'off' ? {} : { mfaSecondFactor: { otp: true, sms: false } }),
+      ...(identity.threatProtection === 'off'
+        ? {}
+        : {
+            featurePlan: FeaturePlan.PLUS,
+            standardThreatProtectionMode: threatProtectionModes[identity.threatProtection],
+          }),
     });
     this.userPoolClient = new UserPoolClient(scope, 'UserPoolClient', {
       userPool: this.userPool,
       generateSecret: false,
       authFlows: { userPassword: true, userSrp: true },
+      // A wrong password and an unknown user get the same answer, so sign-in cannot list who has an account.
+      preventUserExistenceErrors: true,
+      ...oAuthOf(identity),
     });
     this.issuer = `https://cognito-idp.${Stack.of(scope).region}.amazonaws.com/${this.userPool.userPoolId}`;
     this.audiences = [this.userPoolClient.userPoolClientId];

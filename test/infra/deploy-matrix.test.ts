@@ -28,9 +28,16 @@ const variants: Variant[] = [
     context: { stage: 'dev' },
   },
   {
-    name: 'prod in account 222222222222, ap-southeast-2',
+    name: 'prod in account 222222222222, ap-southeast-2, with MFA, threat protection and the hosted UI',
     env: { account: '222222222222', region: 'ap-southeast-2' },
-    context: { stage: 'prod', alarmEmail: 'ops@example.com', fanOutReservedConcurrency: '20' },
+    context: {
+      stage: 'prod',
+      alarmEmail: 'ops@example.com',
+      mfa: 'required',
+      threatProtection: 'enforced',
+      callbackUrls: 'https://chat.example.com/signed-in',
+      logoutUrls: 'https://chat.example.com/',
+    },
   },
   {
     name: 'LocalStack as cdklocal resolves it (000000000000, us-east-1)',
