@@ -23,6 +23,7 @@ let pool: ReturnType<typeof sockets>;
 beforeAll(async () => {
   if (!local) return;
   run = await spawnDevRun({
+    SEND_RATE_PER_MINUTE: String(limit),
     EDIT_RATE_PER_MINUTE: String(limit),
     CONVERSATION_RATE_PER_MINUTE: String(limit),
     HEARTBEAT_RATE_PER_MINUTE: String(limit),
@@ -89,6 +90,34 @@ describe.skipIf(!local)('per-user limits', () => {
     const inbox = await api(t, victim, 'GET', '/conversations?limit=100');
     expect(inbox.body.items.length).toBe(statuses.filter((s) => s === 201).length);
     expect(inbox.body.items.length).toBeLessThanOrEqual(2 * limit);
+  });
+
+  it('answers every refused send of a flood with an error naming its clientMessageId, so the client can fail it', async () => {
+    const [fast, peer] = await t.newUsers('fast', 'peer');
+    const direct = await api(t, fast, 'POST', '/conversations', { type: 'direct', memberIds: [peer] });
+    const socket = await pool.open(fast);
+    const ids = Array.from({ length: flood }, (_, i) => `send-${i}`);
+
+    for (const clientMessageId of ids) {
+      socket.send({
+        action: 'sendMessage',
+        conversationId: direct.body.conversationId,
+        clientMessageId,
+        body: 'hi',
+      });
+    }
+
+    const answers = await Promise.all(
+      ids.map((id) =>
+        socket.waitFor(
+          (e) => e.clientMessageId === id && ['message.ack', 'error'].includes(e.type as string),
+        ),
+      ),
+    );
+    const refused = answers.filter(isRateLimited);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused[0]).toMatchObject({ action: 'sendMessage', message: 'Too many messages; slow down' });
+    expect(answers.filter((a) => a.type === 'message.ack').length).toBeLessThanOrEqual(2 * limit);
   });
 
   it('answers a heartbeat flood with an error rate_limited naming heartbeat, once a minute', async () => {
