@@ -65,7 +65,8 @@ async function recordedConnections(userId: string): Promise<string[]> {
 describe('presence', () => {
   it('shows a contact coming online and going offline, and answers GET /presence from state', async () => {
     const [alice, bob] = await t.newUsers('alice', 'bob');
-    await directBetween(alice, bob);
+    // Bob opened it, so his presence is Alice's to see (presence shows only where the user engaged).
+    await directBetween(bob, alice);
     const aliceSocket = await open(alice);
 
     const bobSocket = await open(bob);
@@ -89,7 +90,8 @@ describe('presence', () => {
 
   it('announces a user with one device on connect and close only, never on a heartbeat', async () => {
     const [alice, bob] = await t.newUsers('alice', 'bob');
-    await directBetween(alice, bob);
+    // Bob opened it, so his presence is Alice's to see (presence shows only where the user engaged).
+    await directBetween(bob, alice);
     const aliceSocket = await open(alice);
     const bobSocket = await open(bob);
     await aliceSocket.waitFor((e) => e.type === 'presence' && e.userId === bob);
@@ -109,7 +111,8 @@ describe('presence', () => {
 
   it('runs $disconnect for a client that left during its handshake: contacts hear offline, no record stays', async () => {
     const [alice, bob] = await t.newUsers('alice', 'bob');
-    await directBetween(alice, bob);
+    // Bob opened it, so his presence is Alice's to see (presence shows only where the user engaged).
+    await directBetween(bob, alice);
     const aliceSocket = await open(alice);
 
     await abandonHandshake(bob);

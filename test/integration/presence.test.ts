@@ -53,12 +53,13 @@ describe('presence', () => {
   });
 
   it('shows presence only to users who share a conversation, answering others as if never seen', async () => {
+    // The guest created it: presence shows only through conversations the watched user engaged with.
     const { conversation } = await createConversation(chat.ctx, {
-      userId: 'host',
+      userId: 'guest',
       input: {
         type: 'group',
         name: 'club',
-        memberIds: ['guest', 'leaver'],
+        memberIds: ['host', 'leaver'],
       },
     });
     await connect(chat.ctx, { userId: 'guest', connectionId: 'guest-phone' });
