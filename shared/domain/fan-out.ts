@@ -6,6 +6,7 @@
  */
 import { forEachBounded, sleep } from '../async.ts';
 import type { ChatContext } from './context.ts';
+import { limits } from './limits.ts';
 import type { Member, Message, ServerEvent } from './model.ts';
 import { connectionsOf, type DeliveryReport, type SendIntent } from './ports.ts';
 
@@ -156,13 +157,15 @@ async function deliverChange(ctx: ChatContext, change: MessageChange): Promise<D
 }
 
 /**
- * An intent whose message was not in the same batch: usually stored a moment later by its send. Looks until the
- * send's time is up (cheap eventually consistent reads first), then stores the message, which the stream then
- * delivers like any other.
+ * An intent whose message was not in the same batch: usually its send stores it a moment later (the send
+ * delivers first). Looks once that moment has passed, cheaply (a found message is stored for sure), again with
+ * backoff until the send's time is up, then stores the message itself, which the stream then delivers.
  */
 async function completeIntent(ctx: ChatContext, intent: SendIntent): Promise<void> {
   const { conversationId, seq } = intent.message;
-  for (let pauseMs = 25; ; pauseMs = Math.min(pauseMs * 2, 500)) {
+  const recordedAt = intent.completeBy - limits.sendCompletionMs;
+  await sleep(Math.max(0, recordedAt + limits.usualSendStoreMs - ctx.clock()));
+  for (let pauseMs = 50; ; pauseMs = Math.min(pauseMs * 2, 1_000)) {
     if (await ctx.messages.get({ conversationId, seq, consistent: false })) return;
     const leftMs = intent.completeBy - ctx.clock();
     if (leftMs <= 0) break;

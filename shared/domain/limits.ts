@@ -39,4 +39,6 @@ export const limits = {
    * consumer stores an intent whose message is missing and delivers it (a function that died mid-send).
    */
   sendCompletionMs: 5_000,
+  /** How soon after its intent a live send has usually stored its message: the stream consumer looks then. */
+  usualSendStoreMs: 200,
 } as const;

@@ -94,6 +94,14 @@ const messageWriter: FunctionAccess = {
   table: { conversations: 'read', messages: 'readWrite' },
   connections: false,
 };
+/**
+ * A send delivers small conversations' messages itself (reading the members' connections) and moves a group
+ * sender's read position.
+ */
+const messageSender: FunctionAccess = {
+  table: { conversations: 'readWrite', messages: 'readWrite', sessions: 'read' },
+  connections: true,
+};
 
 /** `$connect` and `$disconnect` also note and forget when the connection's token expires. */
 const lifecycleAccess: FunctionAccess = {
@@ -125,7 +133,7 @@ export const webSocketRoutes: readonly WebSocketRoute[] = [
     routeKey: 'sendMessage',
     name: 'WsSendMessage',
     entry: 'functions/ws/send-message.ts',
-    access: closingOnExpiry({ ...messageWriter, connections: true }),
+    access: closingOnExpiry(messageSender),
     rateLimit: 'send',
   },
   {
@@ -205,7 +213,7 @@ export const httpRoutes: readonly HttpRoute[] = [
     path: '/conversations/{conversationId}/messages',
     name: 'HttpSendMessage',
     entry: 'functions/http/send-message.ts',
-    access: messageWriter,
+    access: messageSender,
     rateLimit: 'send',
   },
   {
@@ -289,9 +297,12 @@ export const webSocketAuthorizer: FunctionSpec = {
   access: { table: {}, connections: false },
 };
 
-/** The DynamoDB Streams consumer that delivers message events to members' connections. */
+/**
+ * The DynamoDB Streams consumer that delivers message events to members' connections, and stores the message of
+ * a send whose function died after recording it.
+ */
 export const fanOutConsumer: FunctionSpec = {
   name: 'StreamFanOut',
   entry: 'functions/stream/fan-out.ts',
-  access: membershipAccess,
+  access: { ...membershipAccess, table: { ...membershipAccess.table, messages: 'readWrite' } },
 };
