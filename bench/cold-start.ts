@@ -1,18 +1,25 @@
 /**
- * Cold start: every function of the route table bundled as the CDK stack bundles it (esbuild, platform node,
- * target node22, ESM, bundled, minified), its size, and its module initialisation time: the `import()` of
- * the bundle in a fresh Node process (process start-up excluded), median of several runs.
+ * Cold start: every function of the route table bundled with the stack's options (infra/bundling.ts), its size,
+ * what the bundle holds by package (esbuild's metafile), and its module initialisation time: the `import()` of
+ * the bundle in a fresh Node process run as Lambda runs it (`--enable-source-maps`), process start-up
+ * excluded, median of several runs.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
+import { esbuildOptions, type SdkSource } from '../infra/bundling.ts';
 import { repositoryRoot } from '../local/lambda.ts';
-import { fanOutConsumer, httpRoutes, webSocketAuthorizer, webSocketRoutes } from '../shared/shape/routes.ts';
+import {
+  type FunctionSpec,
+  fanOutConsumer,
+  httpRoutes,
+  webSocketAuthorizer,
+  webSocketRoutes,
+} from '../shared/shape/routes.ts';
 import { median } from './stats.ts';
 
 export interface ColdStart {
@@ -22,60 +29,119 @@ export interface ColdStart {
   gzipBytes: number;
   initMsMedian: number;
   initMsRuns: number[];
+  /** The packages (and `our code`) that take the most of the bundle, largest first, in bytes. */
+  largestParts: [string, number][];
   error?: string;
 }
 
-/** ESM bundles of CommonJS dependencies need `require` for Node built-ins: the usual banner of ESM Lambda bundles. */
-const requireBanner = "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);";
+export interface FunctionBundle {
+  spec: FunctionSpec;
+  file: string;
+  bytes: Buffer;
+  /** Bytes in the bundle by package (`our code` for the repository's own files). */
+  parts: Map<string, number>;
+}
+
+export const allFunctions: FunctionSpec[] = [
+  ...webSocketRoutes,
+  webSocketAuthorizer,
+  ...httpRoutes,
+  fanOutConsumer,
+];
+
+/** `node_modules/@scope/name/…` → `@scope/name`; the repository's own files → `our code`. */
+function packageOf(input: string): string {
+  const inPackage = input.split('node_modules/').at(-1) as string;
+  if (inPackage === input) return 'our code';
+  const [first, second] = inPackage.split('/');
+  return first?.startsWith('@') ? `${first}/${second}` : (first as string);
+}
+
+function partsOf(metafile: Metafile, output: string): Map<string, number> {
+  const parts = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(metafile.outputs[output]?.inputs ?? {})) {
+    const name = packageOf(input);
+    parts.set(name, (parts.get(name) ?? 0) + bytesInOutput);
+  }
+  return parts;
+}
+
+/** Bundles every function into `outdir` (`<name>.mjs` and its source map), as the stack does. */
+export async function bundleFunctions(outdir: string, sdk: SdkSource = 'bundled'): Promise<FunctionBundle[]> {
+  const { metafile } = await build({
+    ...esbuildOptions(sdk),
+    absWorkingDir: repositoryRoot,
+    entryPoints: Object.fromEntries(allFunctions.map((spec) => [spec.name, spec.entry])),
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const outputs = Object.keys(metafile.outputs);
+  return Promise.all(
+    allFunctions.map(async (spec) => {
+      const file = join(outdir, `${spec.name}.mjs`);
+      const output = outputs.find((path) => path.endsWith(`/${spec.name}.mjs`)) as string;
+      return { spec, file, bytes: await readFile(file), parts: partsOf(metafile, output) };
+    }),
+  );
+}
 
 const initScript =
   'const startedAt = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - startedAt));';
 
+/** What the functions read from the environment at module load, where the caller has not set it. */
+const initEnvironment = {
+  AWS_REGION: 'us-east-1',
+  TABLE_NAME: 'chat',
+  JWT_ISSUER: 'https://issuer.invalid',
+  JWT_AUDIENCE: 'chat',
+};
+
 const run = promisify(execFile);
 
-export async function measureColdStarts(runs: number): Promise<ColdStart[]> {
-  const functions = [...webSocketRoutes, webSocketAuthorizer, ...httpRoutes, fanOutConsumer];
-  const outdir = await mkdtemp(join(tmpdir(), 'chat-bench-bundles-'));
+async function initTimes(file: string, runs: number): Promise<{ runs: number[]; error?: string }> {
+  const times: number[] = [];
+  for (let attempt = 0; attempt < runs; attempt++) {
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        [
+          '--enable-source-maps',
+          '--input-type=module',
+          '--no-warnings',
+          '-e',
+          initScript,
+          pathToFileURL(file).href,
+        ],
+        { env: { ...initEnvironment, ...process.env } },
+      );
+      times.push(Math.round(Number(stdout) * 10) / 10);
+    } catch (failure) {
+      return { runs: times, error: (failure as Error).message.slice(0, 300) };
+    }
+  }
+  return { runs: times };
+}
+
+export async function measureColdStarts(runs: number, sdk: SdkSource = 'bundled'): Promise<ColdStart[]> {
+  // Inside the repository, so that bundles built with the SDK left out (`runtime`) find it in node_modules.
+  const cache = join(repositoryRoot, 'node_modules', '.cache');
+  await mkdir(cache, { recursive: true });
+  const outdir = await mkdtemp(join(cache, 'chat-bench-bundles-'));
   try {
-    await build({
-      absWorkingDir: repositoryRoot,
-      entryPoints: Object.fromEntries(functions.map((spec) => [spec.name, spec.entry])),
-      outdir,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
-      minify: true,
-      banner: { js: requireBanner },
-      logLevel: 'silent',
-    });
     const results: ColdStart[] = [];
-    for (const spec of functions) {
-      const file = join(outdir, `${spec.name}.mjs`);
-      const bundle = await readFile(file);
-      const initMsRuns: number[] = [];
-      let error: string | undefined;
-      for (let attempt = 0; attempt < runs && !error; attempt++) {
-        try {
-          const { stdout } = await run(
-            process.execPath,
-            ['--input-type=module', '--no-warnings', '-e', initScript, pathToFileURL(file).href],
-            { env: process.env },
-          );
-          initMsRuns.push(Math.round(Number(stdout) * 10) / 10);
-        } catch (failure) {
-          error = (failure as Error).message.slice(0, 300);
-        }
-      }
+    for (const bundle of await bundleFunctions(outdir, sdk)) {
+      const init = await initTimes(bundle.file, runs);
       results.push({
-        name: spec.name,
-        entry: spec.entry,
-        bundleBytes: (await stat(file)).size,
-        gzipBytes: gzipSync(bundle).length,
-        initMsMedian: median(initMsRuns),
-        initMsRuns,
-        ...(error ? { error } : {}),
+        name: bundle.spec.name,
+        entry: bundle.spec.entry,
+        bundleBytes: bundle.bytes.length,
+        gzipBytes: gzipSync(bundle.bytes).length,
+        initMsMedian: median(init.runs),
+        initMsRuns: init.runs,
+        largestParts: [...bundle.parts].sort((a, b) => b[1] - a[1]).slice(0, 5),
+        ...(init.error ? { error: init.error } : {}),
       });
     }
     return results;

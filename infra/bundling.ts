@@ -1,0 +1,60 @@
+/**
+ * How every function is bundled, defined once: the stack builds with these options through NodejsFunction
+ * (infra/constructs/chat-function.ts), the cold-start bench and the bundle-size test through esbuild itself.
+ */
+import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Node } from 'constructs';
+import type { BuildOptions } from 'esbuild';
+
+/**
+ * Where the AWS SDK comes from. `bundled` (the default): the versions of the lock file, in the bundle, so a
+ * deploy runs what the tests ran. `runtime`: left out, the copy of SDK v3 that Lambda's Node.js 22 runtime
+ * ships is loaded instead (smaller bundles, but its version is whatever that runtime carries that day).
+ */
+export type SdkSource = 'bundled' | 'runtime';
+
+const sdkSources: readonly SdkSource[] = ['bundled', 'runtime'];
+
+/** `cdk deploy -c awsSdk=runtime` chooses the runtime's SDK. */
+export function sdkSourceOf(node: Node): SdkSource {
+  const value = (node.tryGetContext('awsSdk') as unknown) ?? 'bundled';
+  if (!sdkSources.includes(value as SdkSource))
+    throw new Error(`Context awsSdk must be one of ${sdkSources.join(', ')}`);
+  return value as SdkSource;
+}
+
+/** What esbuild is given for every function, in esbuild's own words. */
+export function esbuildOptions(sdk: SdkSource = 'bundled') {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    sourcemap: true,
+    // The ES module builds of dependencies that ship both: esbuild can drop what a function does not import.
+    mainFields: ['module', 'main'],
+    external: sdk === 'runtime' ? ['@aws-sdk/*'] : [],
+    // Licence comments of every bundled package would be about a tenth of a bundle; package-lock.json names them.
+    legalComments: 'none',
+    // Some dependencies are CommonJS and call `require`, which an ES module does not have.
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+  } satisfies BuildOptions;
+}
+
+/** The same options as NodejsFunction takes them (it adds `bundle`, `platform` and the output file itself). */
+export function functionBundling(sdk: SdkSource = 'bundled'): BundlingOptions {
+  const options = esbuildOptions(sdk);
+  return {
+    format: OutputFormat.ESM,
+    target: options.target,
+    minify: options.minify,
+    sourceMap: options.sourcemap,
+    mainFields: options.mainFields,
+    externalModules: options.external,
+    banner: options.banner.js,
+    esbuildArgs: { '--legal-comments': options.legalComments },
+  };
+}
