@@ -189,11 +189,17 @@ export class ChatClient {
   }
 
   startDirectConversation(otherUserId: string): Promise<ConversationWithMembers> {
-    return this.api.createDirectConversation(otherUserId);
+    return this.api.createDirectConversation(otherUserId).then((c) => this.following(c));
   }
 
   startGroupConversation(name: string, memberIds: string[]): Promise<ConversationWithMembers> {
-    return this.api.createGroupConversation(name, memberIds);
+    return this.api.createGroupConversation(name, memberIds).then((c) => this.following(c));
+  }
+
+  /** A conversation this client starts: its live messages are new from its `lastSeq` on. */
+  private following(conversation: ConversationWithMembers): ConversationWithMembers {
+    this.sequencer.follow(conversation.conversationId, conversation.lastSeq);
+    return conversation;
   }
 
   /** Current presence of a set of users; changes then arrive as `presence` events. */

@@ -87,6 +87,8 @@ export function routeFrame(frame: ServerFrame, to: FrameTargets): void {
       to.unreadCounts.serverCount(frame);
       return;
     case 'conversation.updated':
+      // A conversation one was just added to: messages after its lastSeq are live, even if they come out of order.
+      to.sequencer.follow(frame.conversation.conversationId, frame.conversation.lastSeq);
       to.events.emit('conversation.updated', frame.conversation);
       return;
     case 'error': {

@@ -68,6 +68,14 @@ export class MessageSequencer {
     this.drain(state);
   }
 
+  /**
+   * Starts following a conversation the app has not seen yet from `lastSeq`: later messages are new, and
+   * wait for each other in seq order. Changes nothing for a conversation already followed.
+   */
+  follow(conversationId: string, lastSeq: number): void {
+    this.stateOf(conversationId, lastSeq);
+  }
+
   /** After a reconnect: fetches whatever every known conversation missed while the socket was down. */
   recoverAll(): Promise<void> {
     return Promise.all([...this.conversations.values()].map((state) => this.fill(state))).then(

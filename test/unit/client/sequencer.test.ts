@@ -76,4 +76,14 @@ describe('MessageSequencer and holes in seq', () => {
 
     expect(delivered).toEqual([1, 3, 2]);
   });
+
+  it('orders the first messages of a conversation it follows from its start, though they come out of order', async () => {
+    const { sequencer, delivered } = sequencerOver(new Set([1, 2]));
+    sequencer.follow('c', 0);
+
+    sequencer.receive(message(2));
+    sequencer.receive(message(1));
+
+    expect(delivered).toEqual([1, 2]);
+  });
 });
