@@ -29,6 +29,16 @@ interface Allowance {
   exhausted: boolean;
   /** A refusal was already answered this minute. */
   refused: boolean;
+  /** The count under way: concurrent requests in one process wait for it rather than count batches of their own. */
+  counting?: Promise<number>;
+}
+
+/** One user's bucket in one minute, and its limit. */
+interface Window {
+  userId: string;
+  bucket: string;
+  perMinute: number;
+  windowStart: number;
 }
 
 const nextBatchAfter = (batch: number, left: number) =>
@@ -66,8 +76,10 @@ export class RateLimitStore implements RateLimiter {
       allowance = { unspent: 0, nextBatch: 1, exhausted: perMinute < 1, refused: false };
       this.allowances.set(key, allowance);
     }
-    if (allowance.unspent === 0 && !allowance.exhausted) {
-      allowance.unspent += await this.count({ userId, bucket, perMinute, windowStart }, allowance);
+    // Concurrent requests may spend a batch before this one gets its turn: it waits for the next, until one
+    // counts nothing (the limit is reached, or other containers kept winning).
+    while (allowance.unspent === 0 && !allowance.exhausted) {
+      if ((await this.refill({ userId, bucket, perMinute, windowStart }, allowance)) === 0) break;
     }
     if (allowance.unspent > 0) {
       allowance.unspent -= 1;
@@ -78,11 +90,21 @@ export class RateLimitStore implements RateLimiter {
     return 'refused';
   }
 
+  /** One count at a time per allowance, so a batch is counted only once the last one is spent. */
+  private refill(window: Window, allowance: Allowance): Promise<number> {
+    allowance.counting ??= this.count(window, allowance)
+      .then((counted) => {
+        allowance.unspent += counted;
+        return counted;
+      })
+      .finally(() => {
+        allowance.counting = undefined;
+      });
+    return allowance.counting;
+  }
+
   /** Counts the next batch in the table (or as much of it as the limit has left); answers how many it counted. */
-  private async count(
-    window: { userId: string; bucket: string; perMinute: number; windowStart: number },
-    allowance: Allowance,
-  ): Promise<number> {
+  private async count(window: Window, allowance: Allowance): Promise<number> {
     let batch = Math.min(allowance.nextBatch, window.perMinute);
     for (let attempt = 0; attempt < maxCountAttempts; attempt++) {
       const { counted, hits } = await this.add(window, batch);
@@ -107,12 +129,7 @@ export class RateLimitStore implements RateLimiter {
    * left, so the next try asks for less.
    */
   private async add(
-    {
-      userId,
-      bucket,
-      perMinute,
-      windowStart,
-    }: { userId: string; bucket: string; perMinute: number; windowStart: number },
+    { userId, bucket, perMinute, windowStart }: Window,
     batch: number,
   ): Promise<{ counted: boolean; hits: number }> {
     try {

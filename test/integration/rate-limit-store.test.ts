@@ -116,6 +116,22 @@ describe('RateLimitStore', () => {
     expect(count(decisions, 'taken')).toBeGreaterThanOrEqual(30 - 2 * Math.floor(30 / 4));
   });
 
+  it('serves concurrent takes in one container from one batch at a time: exact at the limit, few writes', async () => {
+    const { limiter, counter } = container();
+    const userId = user();
+
+    const decisions = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        limiter.take({ userId, bucket: 'markRead', perMinute: 30, nowMs: minuteStart(7) }),
+      ),
+    );
+
+    expect(count(decisions, 'taken')).toBe(30);
+    // As many as one request after another would cost (1, 2, 4, 8, then a quarter of what is left, the last few
+    // one by one, one count that finds the limit reached), not one per concurrent request.
+    expect(counter.writes).toBeLessThanOrEqual(16);
+  });
+
   it('refuses everything at a limit of 0 without a write', async () => {
     const { limiter, counter } = container();
 
