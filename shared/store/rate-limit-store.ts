@@ -7,7 +7,8 @@
  * at most a quarter of what the limit still had left at the last count, and at most `maxBatch`. Tokens counted but
  * not yet spent are the slack: another container may refuse the user while they lie unspent. A container's unspent
  * tokens are fewer than its last batch, so never more than it already spent this minute, a quarter of what was
- * left, or `maxBatch - 1`; a user served by one container is refused only at the limit exactly.
+ * left, or `maxBatch - 1`: a user served by one container is refused only at the limit exactly, and one spread
+ * over many never before half of it. Requests in one process share one count at a time, so this holds there too.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateDecision, RateLimiter } from '../domain/ports.ts';
