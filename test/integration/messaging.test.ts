@@ -112,6 +112,14 @@ describe('sending messages', () => {
     const history = await listMessages(ctx, { userId: 'bob', conversationId, ...{ limit: 10, after: 0 } });
     expect(history.items[0]).toMatchObject({ seq: 1, body: '', deletedAt: expect.any(String) });
     expect(history.items[1]).toMatchObject({ seq: 2 });
+    // The send's intent kept a copy of the message: the deletion reached it too.
+    const intent = await ctx.messages.findIntent({
+      conversationId,
+      senderId: 'alice',
+      clientMessageId: 'm1',
+      consistent: true,
+    });
+    expect(intent?.message).toMatchObject({ body: '', deletedAt: expect.any(String) });
   });
 });
 
