@@ -86,6 +86,18 @@ async function signIn(userId: string): Promise<Device> {
   return device;
 }
 
+async function startDirect(userId: string, otherId: string): Promise<string> {
+  const answer = await fetch(`${runtime.httpUrl}/conversations`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${await runtime.issueToken(userId)}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ type: 'direct', memberIds: [otherId] }),
+  });
+  return ((await answer.json()) as { conversationId: string }).conversationId;
+}
+
 async function sendAndWait(device: Device, conversationId: string, body: string): Promise<void> {
   const { clientMessageId } = device.client.send(conversationId, body);
   await until(() =>
@@ -98,8 +110,9 @@ async function sendAndWait(device: Device, conversationId: string, body: string)
 describe('the hand-over before the maximum connection age', () => {
   it('moves to the next socket without losing, repeating or reordering a message, and without a presence flap', async () => {
     const [aliceId, bobId] = [newUser('alice'), newUser('bob')];
+    // Bob opens it, so his presence is Alice's to see (presence shows only where the user engaged).
+    const conversationId = await startDirect(bobId, aliceId);
     const alice = await signIn(aliceId);
-    const { conversationId } = await alice.client.startDirectConversation(bobId);
     const bob = await signIn(bobId);
     // Presence works here: Alice sees Bob come online once; from now on nothing changes.
     await until(() => expect(alice.presence).toContainEqual(expect.objectContaining({ userId: bobId })));
