@@ -69,7 +69,13 @@ export const message = z
   .object({
     conversationId: opaqueId,
     messageId: opaqueId.describe('Opaque and unique; de-duplicate by it.'),
-    seq: z.number().int().min(1).describe('Position in the conversation: 1, 2, 3, … with no gaps.'),
+    seq: z
+      .number()
+      .int()
+      .min(1)
+      .describe(
+        'Position in the conversation: 1, 2, 3, …, strictly increasing; a seq is skipped only when a send died half-way (see the README).',
+      ),
     senderId: opaqueId.describe("The sender's user id (token sub)."),
     body: z.string().describe('Trimmed text; "" once deleted.'),
     clientMessageId: opaqueId.describe("The sender's idempotency key."),
