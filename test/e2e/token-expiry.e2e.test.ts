@@ -34,7 +34,7 @@ async function openOn(on: Target, userId: string, token: string) {
 const isUnauthorized = (e: Record<string, unknown>) => e.type === 'error' && e.code === 'unauthorized';
 
 describe.skipIf(!t.isLocal)('a quiet connection whose token expires', () => {
-  it('works until exp, then gets error unauthorized and a close within 2 s; a fresh token of the same user keeps working', async () => {
+  it('works until exp, then gets error unauthorized and a close within 3 s; a fresh token of the same user keeps working', async () => {
     const [alice, bob] = await t.newUsers('alice', 'bob');
     const created = await api(t, alice, 'POST', '/conversations', { type: 'direct', memberIds: [bob] });
     const { conversationId } = created.body as { conversationId: string };
@@ -54,7 +54,8 @@ describe.skipIf(!t.isLocal)('a quiet connection whose token expires', () => {
     // Then it sends nothing more, and is closed by the server, with the reason first.
     const closedAt = await quiet.closedAt;
     expect(closedAt).toBeGreaterThanOrEqual(short.expiresAtMs);
-    expect(closedAt - short.expiresAtMs).toBeLessThanOrEqual(2_000);
+    // The sweep runs every second locally; a loaded machine (CI runs test files in parallel) may add a second.
+    expect(closedAt - short.expiresAtMs).toBeLessThanOrEqual(3_000);
     expect(quiet.socket.events.filter(isUnauthorized)).toEqual([
       expect.objectContaining({ type: 'error', code: 'unauthorized' }),
     ]);
@@ -126,7 +127,7 @@ describe.skipIf(!t.isLocal)('a frame after its token expired', () => {
           ...(frame.clientMessageId ? { clientMessageId: frame.clientMessageId } : {}),
         }),
       ]);
-      expect((closedAt[i] as number) - sentAt).toBeLessThan(1_000);
+      expect((closedAt[i] as number) - sentAt).toBeLessThan(2_000);
     }
     // Nothing the late frames asked for happened: no pong, no ack, no stored message.
     expect(sockets[0]?.socket.events.filter((e) => e.type === 'pong')).toHaveLength(1);
