@@ -52,6 +52,8 @@ export interface ChatSettings {
   unknownFrameRatePerMinute: number;
   /** Live connections one user may hold; a new one closes the user's least recently renewed one past this. */
   maxConnectionsPerUser: number;
+  /** Online/offline changes of one user pushed to their contacts per minute; past it they are recorded only. */
+  presenceChangeRatePerMinute: number;
   /**
    * The send function delivers a new message itself when the conversation has at most this many live
    * connections (the sender's own excluded); larger ones go through the stream fan-out. 0: always the stream.
@@ -76,6 +78,7 @@ export const defaultSettings: ChatSettings = {
   heartbeatRatePerMinute: 20,
   unknownFrameRatePerMinute: 30,
   maxConnectionsPerUser: 10,
+  presenceChangeRatePerMinute: 20,
   directDeliveryMaxConnections: 100,
 };
 
@@ -97,6 +100,7 @@ export const settingsEnv: Record<keyof ChatSettings, string> = {
   heartbeatRatePerMinute: 'HEARTBEAT_RATE_PER_MINUTE',
   unknownFrameRatePerMinute: 'UNKNOWN_FRAME_RATE_PER_MINUTE',
   maxConnectionsPerUser: 'MAX_CONNECTIONS_PER_USER',
+  presenceChangeRatePerMinute: 'PRESENCE_CHANGE_RATE_PER_MINUTE',
   directDeliveryMaxConnections: 'DIRECT_DELIVERY_MAX_CONNECTIONS',
 };
 

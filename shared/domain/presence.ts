@@ -28,7 +28,19 @@ async function contactsOf(ctx: ChatContext, userId: string): Promise<string[]> {
   return [...contacts];
 }
 
+/**
+ * Tells the user's contacts of a presence change, at most `presenceChangeRatePerMinute` times a minute, so a
+ * user toggling connections cannot flood them; changes past it are recorded (`GET /presence`) but not pushed.
+ */
 async function announcePresence(ctx: ChatContext, userId: string, status: 'online' | 'offline') {
+  const perMinute = ctx.settings.presenceChangeRatePerMinute;
+  const decision = await ctx.rateLimits.take({
+    userId,
+    bucket: 'presenceChange',
+    perMinute,
+    nowMs: ctx.clock(),
+  });
+  if (decision !== 'taken') return;
   const contacts = await contactsOf(ctx, userId);
   await ctx.notifier.toUsers(contacts, { type: 'presence', userId, status, lastSeenAt: isoNow(ctx) });
 }
