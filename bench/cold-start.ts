@@ -42,7 +42,7 @@ export interface FunctionBundle {
   parts: Map<string, number>;
 }
 
-export const allFunctions: FunctionSpec[] = [
+const allFunctions: FunctionSpec[] = [
   ...webSocketRoutes,
   webSocketAuthorizer,
   ...httpRoutes,
