@@ -42,12 +42,7 @@ export interface FunctionBundle {
   parts: Map<string, number>;
 }
 
-const allFunctions: FunctionSpec[] = [
-  ...webSocketRoutes,
-  webSocketAuthorizer,
-  ...httpRoutes,
-  fanOutConsumer,
-];
+const allFunctions: FunctionSpec[] = [...webSocketRoutes, webSocketAuthorizer, ...httpRoutes, fanOutConsumer];
 
 /** `node_modules/@scope/name/…` → `@scope/name`; the repository's own files → `our code`. */
 function packageOf(input: string): string {
