@@ -48,6 +48,16 @@ async function requestToken(body: unknown): Promise<{ status: number; token?: st
   return { status: answer.status, token: json.token, code: json.error?.code };
 }
 
+async function startDirect(userId: string, otherId: string): Promise<string> {
+  const { token } = await requestToken({ userId });
+  const answer = await fetch(`${runtime.httpUrl}/conversations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'direct', memberIds: [otherId] }),
+  });
+  return ((await answer.json()) as { conversationId: string }).conversationId;
+}
+
 interface SocketRecord {
   expiresAt: number;
   closedAt?: number;
@@ -141,8 +151,9 @@ describe('the local token endpoint', () => {
 describe('renewing 8-second tokens', () => {
   it('moves to fresh tokens before each expires, without losing, repeating or reordering a message, or a presence flap', async () => {
     const [aliceId, bobId] = [newUser('alice'), newUser('bob')];
+    // Bob opens it, so his presence is Alice's to see (presence shows only where the user engaged).
+    const conversationId = await startDirect(bobId, aliceId);
     const alice = await signIn(aliceId);
-    const { conversationId } = await alice.client.startDirectConversation(bobId);
     const bob = await signIn(bobId);
     await until(() => expect(alice.presence).toContainEqual(expect.objectContaining({ userId: bobId })));
     expect(alice.presence.map((p) => `${p.userId === bobId ? 'bob' : 'other'} ${p.status}`)).toEqual([
