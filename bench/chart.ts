@@ -3,7 +3,7 @@
  * saturated crowd is seconds while an idle direct chat is milliseconds), and DynamoDB capacity units per
  * message against connected users, ours and the Scan baseline.
  */
-import type { FanOutCurve } from './naive-baseline.ts';
+import type { FanOutCurve } from './fan-out-curve.ts';
 import type { LatencySummary } from './stats.ts';
 
 const width = 960;

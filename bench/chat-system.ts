@@ -3,7 +3,11 @@
  * or the naive Scan-based baseline. Both are driven by the same load client and measured the same way.
  */
 import { performance } from 'node:perf_hooks';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LocalRuntime } from '../local/runtime.ts';
+import { forEachBounded } from '../shared/async.ts';
+import { PresenceStore } from '../shared/store/presence-store.ts';
 import type { CountingProxy } from './dynamo-proxy.ts';
 import type { CounterSnapshot, SystemProbe } from './usage.ts';
 
@@ -15,6 +19,11 @@ export interface ChatSystem {
   createConversation(creatorId: string, otherIds: string[]): Promise<string>;
   /** Resolves once background work (stream fan-out, `$disconnect`) has finished. */
   quiesce(): Promise<void>;
+  /**
+   * Records one open connection for each of these users straight in the system's tables, as its `$connect`
+   * would (no socket): users who are only connected, for the capacity curve.
+   */
+  addIdleUsers(userIds: readonly string[]): Promise<void>;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -90,6 +99,28 @@ export class LocalChatSystem implements ChatSystem {
       request,
     );
     return conversation.conversationId;
+  }
+
+  /** The presence item `$connect` writes, through the presence store itself, past the counting proxy. */
+  async addIdleUsers(userIds: readonly string[]): Promise<void> {
+    const client = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: this.runtime.dynamoDbEndpoint }),
+    );
+    const presence = new PresenceStore({ client, tableName: this.runtime.tableName });
+    const nowMs = Date.now();
+    try {
+      await forEachBounded(userIds, 16, async (userId) => {
+        await presence.putConnection({
+          userId,
+          connectionId: `idle-${userId}`,
+          expiresAtMs: nowMs + 3_600_000,
+          nowMs,
+          maxConnections: 10,
+        });
+      });
+    } finally {
+      client.destroy();
+    }
   }
 
   async quiesce(): Promise<void> {

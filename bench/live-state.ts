@@ -7,7 +7,7 @@ import type { LocalChatSystem } from './chat-system.ts';
 import { BenchSocket, inParallel, type ServerFrame } from './client.ts';
 import { closeParticipants, connectParticipants, type Participant } from './messaging.ts';
 import { type LatencySummary, summarize } from './stats.ts';
-import { type UsagePerUnit, usageBetween, usagePer } from './usage.ts';
+import { type Usage, type UsagePerUnit, usageBetween, usagePer } from './usage.ts';
 
 export interface SignalResult {
   signals: number;
@@ -23,6 +23,8 @@ export interface RequestResult {
   /** Failed requests, or answers that do not add up (wrong unread total or inbox size). */
   errors: number;
   perRequest: UsagePerUnit;
+  /** The calls, capacity and DynamoDB Local's time per operation, and the functions that ran, over all requests. */
+  usage: Pick<Usage, 'dynamoByOperation' | 'invocationsByFunction'>;
 }
 
 export interface LiveStateResult {
@@ -111,7 +113,7 @@ async function typingAndPresence(system: LocalChatSystem, rounds: number) {
 }
 
 /** Runs `requests` sequential requests, checking each answer, with the system's usage around them. */
-async function measureRequests(
+export async function measureRequests(
   system: LocalChatSystem,
   requests: number,
   request: () => Promise<boolean>,
@@ -127,11 +129,13 @@ async function measureRequests(
     if (!correct) errors++;
   }
   await system.quiesce();
+  const usage = usageBetween(before, system.probe.snapshot());
   return {
     requests,
     latencyMs: summarize(latencies),
     errors,
-    perRequest: usagePer(usageBetween(before, system.probe.snapshot()), requests),
+    perRequest: usagePer(usage, requests),
+    usage: { dynamoByOperation: usage.dynamoByOperation, invocationsByFunction: usage.invocationsByFunction },
   };
 }
 

@@ -4,7 +4,8 @@
  * `message.new` is tracked per connection, and the system's usage is taken as a delta around the traffic.
  */
 import type { ChatSystem } from './chat-system.ts';
-import { type BenchSocket, type DeliveryResults, DeliveryTracker, openSockets } from './client.ts';
+import { type BenchSocket, openSockets } from './client.ts';
+import { type DeliveryResults, DeliveryTracker } from './delivery-tracker.ts';
 import { type LatencySummary, round3, summarize } from './stats.ts';
 import { type Usage, type UsagePerUnit, usageBetween, usagePer } from './usage.ts';
 
@@ -100,6 +101,9 @@ export async function measureMessaging(
     lost: results.lost,
     errors: results.errors,
     errorSamples: results.errorSamples,
+    errorsByCode: results.errorsByCode,
+    outOfOrder: results.outOfOrder,
+    seqCollisions: results.seqCollisions,
     duplicates: results.duplicates,
     wallMs: Math.round(results.wallMs),
     deliveredPerSecond: results.wallMs > 0 ? Math.round((results.deliveries * 1000) / results.wallMs) : 0,

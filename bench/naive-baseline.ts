@@ -20,15 +20,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type ChatSystem, sleep } from './chat-system.ts';
+import { writeItems } from './direct-writes.ts';
 import type { CountingProxy } from './dynamo-proxy.ts';
-import {
-  closeParticipants,
-  connectParticipants,
-  measureMessaging,
-  type Participant,
-  type Room,
-  takingTurns,
-} from './messaging.ts';
 import type { CounterSnapshot, SystemProbe } from './usage.ts';
 
 const tables = {
@@ -46,6 +39,8 @@ export class NaiveChatSystem implements ChatSystem {
 
   private constructor(
     private readonly documents: DynamoDBDocumentClient,
+    /** Straight to DynamoDB Local, for setup writes that are not measured. */
+    private readonly setupDocuments: DynamoDBDocumentClient,
     private readonly proxy: CountingProxy,
     private readonly server: Server,
     private readonly url: string,
@@ -73,14 +68,14 @@ export class NaiveChatSystem implements ChatSystem {
         }),
       );
     }
-    admin.destroy();
+    const setupDocuments = DynamoDBDocumentClient.from(admin);
     const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: proxy.endpoint }));
     const server = createServer();
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    const system = new NaiveChatSystem(documents, proxy, server, `ws://127.0.0.1:${port}`);
+    const system = new NaiveChatSystem(documents, setupDocuments, proxy, server, `ws://127.0.0.1:${port}`);
     server.on('upgrade', system.handleUpgrade);
     return system;
   }
@@ -121,6 +116,13 @@ export class NaiveChatSystem implements ChatSystem {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
     this.documents.destroy();
+    this.setupDocuments.destroy();
+  }
+
+  /** The connection item the sample's `$connect` writes, BatchWriteItem 25 at a time. */
+  async addIdleUsers(userIds: readonly string[]): Promise<void> {
+    const items = userIds.map((userId) => ({ connectionId: `idle-${userId}`, userId }));
+    await writeItems(this.setupDocuments, tables.connections, items);
   }
 
   /** Runs a "function" like the sample's Lambdas: counted, timed, awaited by `quiesce`. */
@@ -203,87 +205,4 @@ export class NaiveChatSystem implements ChatSystem {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }
-}
-
-/** Capacity, calls and recipient latency per message at one number of connected users. */
-export interface FanOutPoint {
-  connectedUsers: number;
-  messages: number;
-  dynamoCallsPerMessage: number;
-  capacityUnitsPerMessage: number;
-  recipientP50Ms: number;
-  recipientP95Ms: number;
-  lost: number;
-  errors: number;
-}
-
-export interface FanOutCurve {
-  system: string;
-  direct: FanOutPoint[];
-  group: FanOutPoint[];
-}
-
-/**
- * Connects more and more users (none of them extra members: they only exist), and at each level measures
- * a direct conversation and a group of `groupSize`, one message in flight at a time.
- */
-export async function fanOutCurve(
-  system: ChatSystem,
-  levels: readonly number[],
-  groupSize: number,
-  messages: number,
-): Promise<FanOutCurve> {
-  const participants: Participant[] = [];
-  const curve: FanOutCurve = { system: system.name, direct: [], group: [] };
-  let rooms: { direct: Room; group: Room } | undefined;
-  for (const level of levels) {
-    const joining = Array.from({ length: level - participants.length }, (_, index) => ({
-      userId: `crowded-${participants.length + index}`,
-      devices: 1,
-    }));
-    participants.push(...(await connectParticipants(system, joining)));
-    rooms ??= await createRooms(system, participants, groupSize);
-    for (const kind of ['direct', 'group'] as const) {
-      const room = rooms[kind];
-      const result = await measureMessaging(
-        system,
-        room.members,
-        takingTurns(room, messages),
-        'delivery',
-        `${system.name}-${kind}-${level}`,
-      );
-      curve[kind].push({
-        connectedUsers: level,
-        messages: result.sent,
-        dynamoCallsPerMessage: result.perMessage.dynamoCalls,
-        capacityUnitsPerMessage:
-          Math.round((result.perMessage.readUnits + result.perMessage.writeUnits) * 1000) / 1000,
-        recipientP50Ms: result.recipientLatencyMs.p50,
-        recipientP95Ms: result.recipientLatencyMs.p95,
-        lost: result.lost,
-        errors: result.errors,
-      });
-    }
-  }
-  await closeParticipants(system, participants);
-  return curve;
-}
-
-async function createRooms(system: ChatSystem, participants: Participant[], groupSize: number) {
-  const [first, second] = participants as [Participant, Participant];
-  const groupMembers = participants.slice(0, groupSize);
-  const [creator, ...others] = groupMembers as [Participant, ...Participant[]];
-  return {
-    direct: {
-      conversationId: await system.createConversation(first.userId, [second.userId]),
-      members: [first, second],
-    },
-    group: {
-      conversationId: await system.createConversation(
-        creator.userId,
-        others.map((p) => p.userId),
-      ),
-      members: groupMembers,
-    },
-  };
 }

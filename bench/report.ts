@@ -1,11 +1,11 @@
 /** The results of one `npm run bench`, and their Markdown summary. */
 import type { ColdStart } from './cold-start.ts';
 import type { CostPerMillion } from './cost.ts';
+import type { FanOutCurve, FanOutPoint } from './fan-out-curve.ts';
 import type { IdleResult, MonthlyCost, OperationMeasure } from './idle.ts';
 import type { LiveStateResult, RequestResult, SignalResult } from './live-state.ts';
-import type { FanOutCurve, FanOutPoint } from './naive-baseline.ts';
+import { describe, dollars, ms, percentiles, table } from './markdown.ts';
 import type { ScenarioResult } from './scenarios.ts';
-import type { LatencySummary } from './stats.ts';
 
 export interface BenchRun {
   startedAt: string;
@@ -22,17 +22,6 @@ export interface BenchRun {
   coldStarts: ColdStart[];
   idle: IdleResult;
 }
-
-const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`);
-const percentiles = (l: LatencySummary) => `${ms(l.p50)} / ${ms(l.p95)} / ${ms(l.p99)} / ${ms(l.max)}`;
-const dollars = (value: number) => `$${value.toFixed(2)}`;
-const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-const table = (header: string[], rows: (string | number)[][]) =>
-  [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
-const describe = (parameters: Record<string, number | string>) =>
-  Object.entries(parameters)
-    .map(([name, value]) => `${name}=${value}`)
-    .join(', ');
 
 function scenarioTable(run: BenchRun): string {
   return table(

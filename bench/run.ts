@@ -8,34 +8,30 @@
  * by default the server's), `--baseline-interval S` (30).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { type LocalRuntime, startLocalRuntime } from '../local/runtime.ts';
 import { chartSvg } from './chart.ts';
 import { LocalChatSystem } from './chat-system.ts';
 import { measureColdStarts } from './cold-start.ts';
 import { costPerMillion, loadPrices } from './cost.ts';
-import { type CountingProxy, startCountingProxy } from './dynamo-proxy.ts';
+import { startCountingProxy } from './dynamo-proxy.ts';
+import { type FanOutCurve, fanOutCurve } from './fan-out-curve.ts';
 import { defaultIdleOptions, type IdleOptions, type IdleResult, idleCost } from './idle.ts';
 import { type LiveStateResult, liveState } from './live-state.ts';
-import { type FanOutCurve, fanOutCurve, NaiveChatSystem } from './naive-baseline.ts';
+import {
+  machine,
+  benchSettings as settings,
+  startMeasuredRuntime,
+  streamPollIntervalMs,
+} from './measured-runtime.ts';
+import { NaiveChatSystem } from './naive-baseline.ts';
+import { isSectionName, runSection, sections } from './only.ts';
 import type { BenchRun } from './report.ts';
 import { idleEnd, idleSection, idleStart, markdownSummary } from './report.ts';
 import { crowd, directChat, groupChat, type ScenarioResult } from './scenarios.ts';
 
-const streamPollIntervalMs = 50;
 const baselineLevels = [50, 200, 500, 2000];
 const coldStartRuns = 5;
-
-/**
- * The benchmark's users send far faster than people do, so the per-user send limit is lifted; connections get
- * no heartbeats, so presence lasts the whole run. Both are settings the stack exposes.
- */
-const settings = {
-  SEND_RATE_PER_MINUTE: '100000',
-  PRESENCE_TTL_SECONDS: '900',
-};
 
 const log = (line: string) => console.log(`[bench ${(performance.now() / 1000).toFixed(1)} s] ${line}`);
 
@@ -67,29 +63,6 @@ function idleOptions(): IdleOptions {
     ) as number,
     ...(interval === undefined ? {} : { intervalSeconds: interval }),
   };
-}
-
-const machine = () => ({
-  cpus: cpus().length,
-  cpuModel: cpus()[0]?.model ?? 'unknown',
-  node: process.version,
-  platform: `${process.platform} ${process.arch}`,
-});
-
-/** The local runtime with the counting proxy between its functions and DynamoDB Local. */
-async function startMeasuredRuntime(): Promise<{ runtime: LocalRuntime; proxy: CountingProxy }> {
-  let proxy: CountingProxy | undefined;
-  const runtime = await startLocalRuntime({
-    httpPort: 0,
-    wsPort: 0,
-    streamPollIntervalMs,
-    dynamoDbProxy: async (endpoint) => {
-      proxy = await startCountingProxy(endpoint);
-      return proxy.endpoint;
-    },
-  });
-  if (!proxy) throw new Error('The runtime did not ask for the DynamoDB proxy');
-  return { runtime, proxy };
 }
 
 /**
@@ -261,4 +234,5 @@ async function writeResults(run: BenchRun, scenarios: ScenarioResult[]): Promise
 
 if (flags.only === undefined) await main();
 else if (flags.only === 'idle') await idleOnly();
-else throw new Error(`--only ${flags.only}: only "idle" runs alone`);
+else if (isSectionName(flags.only)) await runSection(flags.only, log);
+else throw new Error(`--only ${flags.only}: one of idle, ${Object.keys(sections).join(', ')}`);

@@ -110,3 +110,37 @@ export async function crowd(
     result,
   };
 }
+
+/** A hot conversation: every member of one group sends at once, each its next message on the previous ack. */
+export async function concurrentSenders(
+  system: ChatSystem,
+  senders: number,
+  messagesEach: number,
+): Promise<ScenarioResult> {
+  const participants = await connectParticipants(system, users('hot', senders));
+  const [creator, ...others] = participants as [Participant, ...Participant[]];
+  const room: Room = {
+    conversationId: await system.createConversation(
+      creator.userId,
+      others.map((p) => p.userId),
+    ),
+    members: participants,
+  };
+  const lanes = participants.map((member) =>
+    Array.from({ length: messagesEach }, () => ({ from: member.sockets[0] as BenchSocket, room })),
+  );
+  const result = await measureMessaging(system, participants, lanes, 'ack', 'concurrent');
+  await closeParticipants(system, participants);
+  return {
+    name: 'concurrent senders',
+    parameters: {
+      members: senders,
+      senders,
+      messagesEach,
+      messages: senders * messagesEach,
+      inFlight: senders,
+      pacing: 'each sender sends its next message on the ack of the previous one',
+    },
+    result,
+  };
+}
