@@ -2,7 +2,7 @@
 import { blockedEitherWay } from './blocks.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import { limits } from './limits.ts';
-import { hasEngaged, type PresenceStatus, type StoredConversation } from './model.ts';
+import { hasEngaged, type Member, type PresenceStatus, type StoredConversation } from './model.ts';
 
 /**
  * The users who hear a user's presence changes: members of the user's most recently active conversations that
@@ -43,6 +43,29 @@ async function announcePresence(ctx: ChatContext, userId: string, status: 'onlin
   if (decision !== 'taken') return;
   const contacts = await contactsOf(ctx, userId);
   await ctx.notifier.toUsers(contacts, { type: 'presence', userId, status, lastSeenAt: isoNow(ctx) });
+}
+
+/**
+ * A user's first read or send in a conversation they did not create makes their presence visible to its other
+ * members (`hasEngaged`), so those are told it at once rather than at the user's next online ↔ offline change
+ * (nobody in a block with the user). The send path calls it too, on a sender's first message.
+ */
+export async function revealPresence(
+  ctx: ChatContext,
+  { userId, members }: { userId: string; members: Pick<Member, 'userId'>[] },
+): Promise<void> {
+  const [sessions, blocked] = await Promise.all([
+    ctx.notifier.sessionsOf([userId]),
+    blockedEitherWay(ctx, userId),
+  ]);
+  const session = sessions.get(userId);
+  const audience = members.map((m) => m.userId).filter((id) => id !== userId && !blocked.has(id));
+  await ctx.notifier.toUsers(audience, {
+    type: 'presence',
+    userId,
+    status: session?.online ? 'online' : 'offline',
+    lastSeenAt: session?.lastSeenAt ?? null,
+  });
 }
 
 /** A user's connection, as `$connect`, `$disconnect` and every frame know it. */

@@ -1,7 +1,8 @@
 /** Read positions and unread counts, derived from each conversation's `lastSeq` (exact under redelivery). */
 import type { ChatContext } from './context.ts';
 import type { MemberRequest } from './conversations.ts';
-import { readPosition, unreadCount } from './model.ts';
+import { hasEngaged, readPosition, unreadCount } from './model.ts';
+import { revealPresence } from './presence.ts';
 
 /**
  * Every conversation's unread count: the user's memberships (a query of the inbox index) and each conversation's
@@ -45,6 +46,8 @@ export async function markRead(ctx: ChatContext, request: MemberRequest & { seq:
     await Promise.all([
       ctx.notifier.toUsers(others, { type: 'read', conversationId, userId, seq: target }),
       ctx.notifier.toUsers([userId], { type: 'unread', conversationId, count, total }),
+      // A first read engages the reader: the others may see their presence from now on.
+      hasEngaged(conversation, me) ? undefined : revealPresence(ctx, { userId, members }),
     ]);
   }
   return { conversationId, seq: read, unreadCount: count };

@@ -154,21 +154,23 @@ describe('presence is shown only through conversations the watched user engaged 
     });
   });
 
-  it('a conversation the watched user read in shows their presence from then on', async () => {
+  it('a conversation the watched user read in shows their presence from then on, told at once', async () => {
     const [alice, bob] = await t.newUsers('alice', 'bob');
     const conversationId = await direct(alice, bob);
-    const bobSocket = await open(bob);
+    const [aliceSocket, bobSocket] = await Promise.all([open(alice), open(bob)]);
     expect(await presenceOf(alice, bob)).toEqual(hidden(bob));
 
     expect((await send(alice, conversationId, 'hello?')).status).toBe(201);
     expect((await api(t, bob, 'POST', `/conversations/${conversationId}/read`, { seq: 1 })).status).toBe(200);
+    expect(await aliceSocket.waitFor((e) => e.type === 'presence' && e.userId === bob)).toMatchObject({
+      status: 'online',
+      lastSeenAt: expect.any(String),
+    });
     expect(await presenceOf(alice, bob)).toMatchObject({ status: 'online', lastSeenAt: expect.any(String) });
 
-    const aliceSocket = await open(alice);
     await bobSocket.close();
-    expect(await aliceSocket.waitFor((e) => e.type === 'presence' && e.userId === bob)).toMatchObject({
-      status: 'offline',
-    });
+    await aliceSocket.waitFor((e) => e.type === 'presence' && e.userId === bob && e.status === 'offline');
+    expect(presenceEventsAbout(aliceSocket, bob).map((e) => e.status)).toEqual(['online', 'offline']);
   });
 
   it('a conversation the watched user sent in shows their presence', async () => {
