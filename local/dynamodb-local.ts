@@ -104,7 +104,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   process.once('exit', killChild);
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await Promise.race([waitUntilListening(endpoint, child, 30_000), spawnFailed]);
+    // Generous: on a loaded machine (test files starting runtimes in parallel) the JVM alone can take half a minute.
+    await Promise.race([waitUntilListening(endpoint, child, 60_000), spawnFailed]);
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n${stderr}`);

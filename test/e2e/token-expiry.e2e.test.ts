@@ -90,7 +90,7 @@ describe.skipIf(!t.isLocal)('a frame after its token expired', () => {
       scheduleIntervalMs: 60_000,
     });
     own = { ...t, httpUrl: runtime.httpUrl, wsUrl: runtime.wsUrl, tokenFor: (u) => runtime.issueToken(u) };
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await runtime?.stop();
   });
