@@ -20,6 +20,7 @@ import {
   webSocketAuthorizer,
   webSocketRoutes,
 } from '../shared/shape/routes.ts';
+import { scheduledFunctions } from '../shared/shape/scheduled.ts';
 import { median } from './stats.ts';
 
 export interface ColdStart {
@@ -42,7 +43,13 @@ export interface FunctionBundle {
   parts: Map<string, number>;
 }
 
-const allFunctions: FunctionSpec[] = [...webSocketRoutes, webSocketAuthorizer, ...httpRoutes, fanOutConsumer];
+const allFunctions: FunctionSpec[] = [
+  ...webSocketRoutes,
+  webSocketAuthorizer,
+  ...httpRoutes,
+  fanOutConsumer,
+  ...scheduledFunctions,
+];
 
 /** `node_modules/@scope/name/…` → `@scope/name`; the repository's own files → `our code`. */
 function packageOf(input: string): string {

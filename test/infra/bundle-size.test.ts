@@ -43,6 +43,8 @@ describe.each(['bundled', 'runtime'] as const)('function bundles with the SDK %s
     expect(heavy).toEqual([]);
   });
 
+  // The composition root's clients (DynamoDB, `@connections`) are in every function that builds a context; a
+  // client only some functions use (a queue, a topic, DynamoDB Streams) belongs in those functions' bundles only.
   it('carry no client a function does not use', () => {
     const unused = bundles.flatMap((bundle) => {
       const clients = [...bundle.parts.keys()].filter((name) => name.startsWith('@aws-sdk/client-'));
