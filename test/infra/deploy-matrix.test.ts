@@ -102,7 +102,8 @@ async function lint(template: string, region = 'us-east-1'): Promise<LintFinding
   return JSON.parse(stdout) as LintFinding[];
 }
 
-// Concurrent: each cfn-lint run is its own process, and the two cores can lint two templates at once.
+// Concurrent: each cfn-lint run is its own process, and the two cores can lint two templates at once. Five at
+// once on two busy cores take over a minute each (about 40 s alone), hence the generous time-out.
 describe.concurrent.each(variants)('synthesized for $name', (variant) => {
   it('passes cdk-nag’s AwsSolutions rules', () => {
     expect(synthesized.get(variant)?.nag).toMatchObject({ conclusion: 'success', violations: [] });
@@ -124,5 +125,5 @@ describe.concurrent.each(variants)('synthesized for $name', (variant) => {
     expect(
       findings.filter((f) => f.Level !== 'Error' && !(f.Rule.Id in acceptedWarnings)).map(describe),
     ).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });
