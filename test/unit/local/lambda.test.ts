@@ -30,8 +30,8 @@ describe('LocalFunctions', () => {
   it('logs each invocation under its own function name, however invocations overlap', async () => {
     const functions = new LocalFunctions();
     await functions.load([
-      { name: 'WsSendMessage', entry: loggingEntry, access: { table: 'none', connections: false } },
-      { name: 'StreamFanOut', entry: loggingEntry, access: { table: 'none', connections: false } },
+      { name: 'WsSendMessage', entry: loggingEntry, access: { table: {}, connections: false } },
+      { name: 'StreamFanOut', entry: loggingEntry, access: { table: {}, connections: false } },
     ]);
     const logs = await captureLogs(() =>
       // The send starts first and logs last, after the fan-out started (and finished) in the same process.
@@ -54,7 +54,7 @@ describe('LocalFunctions', () => {
       {
         name: 'Hanging',
         entry: 'test/unit/local/fixtures/hanging-function.ts',
-        access: { table: 'none', connections: false },
+        access: { table: {}, connections: false },
       },
     ]);
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
