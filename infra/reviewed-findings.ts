@@ -25,7 +25,8 @@ export function acknowledgeReviewedFindings(stack: Stack, granted: ReviewedGrant
   const acknowledged = [
     {
       id: wildcardResource(tableIndexesArn(granted.table)),
-      reason: "dynamodb:Query only, on the table's own indexes (the inbox index), for the functions that query it.",
+      reason:
+        "dynamodb:Query only, on the table's own indexes (the inbox index), for the functions that query it.",
     },
     {
       id: wildcardResource(granted.connections.postArn),
