@@ -3,8 +3,9 @@
  * `zod/mini` (the same validation core as `zod`, functional and tree-shakable): a function bundles only the
  * checks its schemas use, not the whole library (about 440 KiB minified).
  */
-import en from 'zod/v4/locales/en.js';
+
 import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { limits } from './limits.ts';
 import { textProblem } from './validate.ts';
 
