@@ -6,6 +6,7 @@ import type { IdleResult, MonthlyCost, OperationMeasure } from './idle.ts';
 import type { LiveStateResult, RequestResult, SignalResult } from './live-state.ts';
 import { describe, dollars, ms, percentiles, table } from './markdown.ts';
 import type { ScenarioResult } from './scenarios.ts';
+import { wrapSection } from './sections.ts';
 
 export interface BenchRun {
   startedAt: string;
@@ -122,8 +123,7 @@ function liveStateTable(live: LiveStateResult): string {
   );
 }
 
-function costTable(run: BenchRun): string {
-  const { scenarios } = run.costPerMillionMessages;
+function costTable(scenarios: CostPerMillion[]): string {
   return table(
     [
       'per million messages',
@@ -152,8 +152,8 @@ function costTable(run: BenchRun): string {
   );
 }
 
-function baselineTable(run: BenchRun): string {
-  const [ours, naive] = run.baseline.curves as [FanOutCurve, FanOutCurve];
+function baselineTable(curves: FanOutCurve[]): string {
+  const [ours, naive] = curves as [FanOutCurve, FanOutCurve];
   const rows: (string | number)[][] = [];
   for (const kind of ['direct', 'group'] as const) {
     ours[kind].forEach((o: FanOutPoint, index) => {
@@ -193,7 +193,7 @@ Extrapolating the Scan's measured growth linearly, it costs as much capacity per
 }
 
 /** Where the naive capacity line (least squares over the levels) reaches ours at the largest level. */
-function scanCrossover(ours: FanOutPoint[], naive: FanOutPoint[]): number | undefined {
+export function scanCrossover(ours: FanOutPoint[], naive: FanOutPoint[]): number | undefined {
   const n = naive.length;
   const meanX = naive.reduce((t, p) => t + p.connectedUsers, 0) / n;
   const meanY = naive.reduce((t, p) => t + p.capacityUnitsPerMessage, 0) / n;
@@ -346,6 +346,8 @@ Run ${run.startedAt}, ${run.durationSeconds} s in total, on ${machine.cpus} × $
 Everything on loopback in one process (gateway, functions, load clients), DynamoDB Local in a Java child process.
 Settings: ${describe(settings)}.
 
+${wrapSection('goals', '## Goals\n\nRebuilt at the end of the run from every section (`npm run bench -- --only goals`).')}
+
 ## Method
 
 ${run.method.map((line) => `- ${line}`).join('\n')}
@@ -370,19 +372,11 @@ ${describe(run.liveState.parameters)}
 
 ${liveStateTable(run.liveState)}
 
-## Cost per million messages
-
-Prices of ${run.costPerMillionMessages.region}, checked on ${run.costPerMillionMessages.pricesCheckedOn} (\`bench/prices.json\`). Connection-minutes excluded. Lambda GB-seconds are estimated from the functions' local wall time.
-
-${costTable(run)}
+${wrapSection('cost', costMarkdown(run.costPerMillionMessages))}
 
 ${idleSection(run.idle)}
 
-## Baseline: Scan-based fan-out
-
-${run.baseline.method}
-
-${baselineTable(run)}
+${wrapSection('baseline', baselineMarkdown(run.baseline))}
 
 ![recipient latency and capacity per message](${chartFile})
 
@@ -390,4 +384,22 @@ ${baselineTable(run)}
 
 ${coldStartTable(run)}
 `;
+}
+
+export type CostSection = BenchRun['costPerMillionMessages'];
+
+export function costMarkdown(cost: CostSection, note = ''): string {
+  return `## Cost per million messages
+
+${note}Prices of ${cost.region}, checked on ${cost.pricesCheckedOn} (\`bench/prices.json\`, each vendor's page named there). Connection-minutes excluded. Lambda GB-seconds are estimated from the functions' local wall time. Hosted services: Ably counts the publish and each delivery as messages, PubNub charges per publish and per receiving subscriber, AppSync Events counts the publish and each delivery as operations.
+
+${costTable(cost.scenarios)}`;
+}
+
+export function baselineMarkdown(baseline: BenchRun['baseline'], note = ''): string {
+  return `## Baseline: Scan-based fan-out
+
+${note}${baseline.method}
+
+${baselineTable(baseline.curves)}`;
 }

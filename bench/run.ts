@@ -5,7 +5,9 @@
  *
  * `npm run bench -- --only idle` measures the idle connections alone (`idle-<time>.json`, and the idle section
  * of `latest.md` replaced). Idle options: `--heartbeats N`, `--reconnects N`, `--heartbeat-interval S` (ours;
- * by default the server's), `--baseline-interval S` (30).
+ * by default the server's), `--baseline-interval S` (30). `--only unread | concurrency | stream-delay |
+ * baseline | cost` runs that section alone on its own runtime (`BENCH_QUICK=1` for fewer sizes and levels),
+ * `--only goals` rebuilds the Goals section from the newest result of each (bench/only.ts).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -13,9 +15,7 @@ import { parseArgs } from 'node:util';
 import { chartSvg } from './chart.ts';
 import { LocalChatSystem } from './chat-system.ts';
 import { measureColdStarts } from './cold-start.ts';
-import { costPerMillion, loadPrices } from './cost.ts';
-import { startCountingProxy } from './dynamo-proxy.ts';
-import { type FanOutCurve, fanOutCurve } from './fan-out-curve.ts';
+import { loadPrices } from './cost.ts';
 import { defaultIdleOptions, type IdleOptions, type IdleResult, idleCost } from './idle.ts';
 import { type LiveStateResult, liveState } from './live-state.ts';
 import {
@@ -24,13 +24,12 @@ import {
   startMeasuredRuntime,
   streamPollIntervalMs,
 } from './measured-runtime.ts';
-import { NaiveChatSystem } from './naive-baseline.ts';
-import { isSectionName, runSection, sections } from './only.ts';
+import { baselineCurves, costOf, isSectionName, runSection, sections } from './only.ts';
 import type { BenchRun } from './report.ts';
 import { idleEnd, idleSection, idleStart, markdownSummary } from './report.ts';
 import { crowd, directChat, groupChat, type ScenarioResult } from './scenarios.ts';
+import { saveSectionResult } from './sections.ts';
 
-const baselineLevels = [50, 200, 500, 2000];
 const coldStartRuns = 5;
 
 const log = (line: string) => console.log(`[bench ${(performance.now() / 1000).toFixed(1)} s] ${line}`);
@@ -137,12 +136,10 @@ async function main(): Promise<void> {
   Object.assign(process.env, settings);
   const { runtime, proxy } = await startMeasuredRuntime();
   const system = new LocalChatSystem(runtime, proxy);
-  const naiveProxy = await startCountingProxy(runtime.dynamoDbEndpoint);
-  const naive = await NaiveChatSystem.start(runtime.dynamoDbEndpoint, naiveProxy);
   log('runtime started');
 
   const scenarios: ScenarioResult[] = [];
-  const curves: FanOutCurve[] = [];
+  let baseline: BenchRun['baseline'];
   let live: LiveStateResult;
   let idle: IdleResult;
   try {
@@ -165,20 +162,15 @@ async function main(): Promise<void> {
     );
     idle = await idleCost(system, loadPrices(), idleOptions(), log);
     log(`idle: $${idle.goal.measured.toFixed(4)} per user per month (${idle.goal.worstVariant})`);
-    for (const target of [system, naive]) {
-      curves.push(await fanOutCurve(target, baselineLevels, 50, 30));
-      log(`baseline curve of ${target.name} done`);
-    }
+    baseline = await baselineCurves(system, log);
   } finally {
-    await naive.stop();
     await runtime.stop();
-    await Promise.all([proxy.stop(), naiveProxy.stop()]);
+    await proxy.stop();
   }
 
   const coldStarts = await measureColdStarts(coldStartRuns);
   log('cold starts measured');
 
-  const prices = loadPrices();
   const byName = (name: string) => {
     const found = scenarios.find((s) => s.name === name);
     if (!found) throw new Error(`No scenario ${name}`);
@@ -201,21 +193,23 @@ async function main(): Promise<void> {
       directTwoMembers: byName('direct').dynamoCallsPerDelivery,
       groupFiftyMembers: byName('group').dynamoCallsPerDelivery,
     },
-    costPerMillionMessages: {
-      pricesCheckedOn: prices.checkedOn,
-      region: prices.region,
-      scenarios: ['direct', 'group'].map((name) => costPerMillion(name, byName(name), prices)),
-    },
-    baseline: {
-      method:
-        'Ours: the full local runtime. Naive (bench/naive-baseline.ts): the minimal AWS WebSocket chat sample’s fan-out on its own loopback WebSocket server and tables in the same DynamoDB Local, behind its own counting proxy, driven by the same clients: per message GetItem of the conversation’s member list, PutItem of the message, a full Scan of the connections table (filtered to members, which does not lower the capacity consumed), one post per member connection; no stream hop. At each level more users are connected (none joins the conversations); the same 2-member and 50-member conversations are measured with 30 messages each, one in flight at a time.',
-      curves,
-    },
+    costPerMillionMessages: costOf(scenarios),
+    baseline,
     coldStarts,
     idle,
   };
   await writeResults(run, scenarios);
-  log(`done in ${run.durationSeconds} s; see bench/results/latest.md`);
+  // What the Goals section reads, then the sections that run on runtimes of their own.
+  const kept = { startedAt: run.startedAt, durationSeconds: run.durationSeconds, machine: run.machine };
+  await saveSectionResult('messages', { ...kept, result: scenarios });
+  await saveSectionResult('cost', {
+    ...kept,
+    result: { scenarios: scenarios.filter((s) => s.name !== 'crowd'), cost: run.costPerMillionMessages },
+  });
+  await saveSectionResult('baseline', { ...kept, result: run.baseline });
+  await saveSectionResult('cold-start', { ...kept, result: coldStarts });
+  for (const name of ['unread', 'concurrency', 'stream-delay', 'goals'] as const) await runSection(name, log);
+  log(`done in ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s; see bench/results/latest.md`);
 }
 
 async function writeResults(run: BenchRun, scenarios: ScenarioResult[]): Promise<void> {

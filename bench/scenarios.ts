@@ -1,6 +1,7 @@
 /** The message scenarios of `npm run bench` against our runtime: direct chat, a 50-member group, a crowd. */
 import type { ChatSystem } from './chat-system.ts';
 import type { BenchSocket } from './client.ts';
+import { describe, ms, table } from './markdown.ts';
 import {
   closeParticipants,
   connectParticipants,
@@ -143,4 +144,40 @@ export async function concurrentSenders(
     },
     result,
   };
+}
+
+export function concurrencyMarkdown({ parameters, result: r }: ScenarioResult, note = ''): string {
+  const codes = Object.entries(r.errorsByCode).map(([code, count]) => `${code}: ${count}`);
+  return `## Concurrent senders in one conversation
+
+${note}${describe(parameters)}. Goal: every send acked, ack p95 ≤ 1 s, no \`internal\`.
+
+${table(
+  [
+    'acked / sent',
+    'ack p50 / p95 / max',
+    'errors by code',
+    'recipient deliveries',
+    'lost',
+    'duplicated',
+    'arrived after a later seq',
+    'acks sharing a seq',
+    'wall',
+  ],
+  [
+    [
+      `${r.acked} / ${r.sent}`,
+      `${ms(r.ackLatencyMs.p50)} / ${ms(r.ackLatencyMs.p95)} / ${ms(r.ackLatencyMs.max)}`,
+      codes.length ? codes.join(', ') : 'none',
+      r.deliveries,
+      r.lost,
+      r.duplicates,
+      r.outOfOrder,
+      r.seqCollisions,
+      ms(r.wallMs),
+    ],
+  ],
+)}
+
+"Arrived after a later seq" counts raw \`message.new\` frames that reached a socket after a higher \`seq\` of the same conversation had: concurrent sends are posted concurrently, and the SDK puts them back in \`seq\` order before the application sees them.`;
 }
