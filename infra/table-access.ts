@@ -7,8 +7,10 @@ import type { FunctionAccess, FunctionSpec, TableAdapter, WebSocketRoute } from 
 import { blockStoreOperations } from '../shared/store/block-store.ts';
 import { connectionExpiryStoreOperations } from '../shared/store/connection-expiry-store.ts';
 import { conversationStoreOperations } from '../shared/store/conversation-store.ts';
+import { deviceStoreOperations } from '../shared/store/device-store.ts';
 import type { AdapterOperations, TableAction } from '../shared/store/dynamo.ts';
 import { messageStoreOperations } from '../shared/store/message-store.ts';
+import { muteStoreOperations } from '../shared/store/mute-store.ts';
 import { presenceStoreOperations } from '../shared/store/presence-store.ts';
 import { rateLimitStoreOperations } from '../shared/store/rate-limit-store.ts';
 import { typingStoreOperations } from '../shared/store/typing-store.ts';
@@ -22,6 +24,8 @@ export const tableAdapters: Readonly<Record<TableAdapter, AdapterOperations>> = 
   rateLimits: rateLimitStoreOperations,
   blocks: blockStoreOperations,
   connectionExpiry: connectionExpiryStoreOperations,
+  devices: deviceStoreOperations,
+  mutes: muteStoreOperations,
 };
 
 export interface TableGrant {

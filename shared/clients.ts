@@ -4,6 +4,7 @@
  */
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export function createDocumentClient(): DynamoDBDocumentClient {
@@ -14,4 +15,9 @@ export function createDocumentClient(): DynamoDBDocumentClient {
 
 export function createManagementClient(endpoint: string | undefined): ApiGatewayManagementApiClient {
   return new ApiGatewayManagementApiClient({ endpoint });
+}
+
+/** The push queue's client; the local runtime points it at its own queue (`AWS_ENDPOINT_URL_SQS`). */
+export function createSqsClient(): SQSClient {
+  return new SQSClient({});
 }

@@ -59,6 +59,10 @@ export interface ChatSettings {
    * connections (the sender's own excluded); larger ones go through the stream fan-out. 0: always the stream.
    */
   directDeliveryMaxConnections: number;
+  /** Device registrations and removals, mutes and unmutes, per minute together. */
+  pushSettingRatePerMinute: number;
+  /** 1: pushes carry a generic line instead of the message text (lock screens show no content). */
+  pushPrivatePayloads: number;
 }
 
 export const defaultSettings: ChatSettings = {
@@ -80,6 +84,8 @@ export const defaultSettings: ChatSettings = {
   maxConnectionsPerUser: 10,
   presenceChangeRatePerMinute: 20,
   directDeliveryMaxConnections: 100,
+  pushSettingRatePerMinute: 30,
+  pushPrivatePayloads: 0,
 };
 
 /** Environment variable of each setting, shared by the stack (which sets them) and the functions. */
@@ -102,6 +108,8 @@ export const settingsEnv: Record<keyof ChatSettings, string> = {
   maxConnectionsPerUser: 'MAX_CONNECTIONS_PER_USER',
   presenceChangeRatePerMinute: 'PRESENCE_CHANGE_RATE_PER_MINUTE',
   directDeliveryMaxConnections: 'DIRECT_DELIVERY_MAX_CONNECTIONS',
+  pushSettingRatePerMinute: 'PUSH_SETTING_RATE_PER_MINUTE',
+  pushPrivatePayloads: 'PUSH_PRIVATE_PAYLOADS',
 };
 
 export function readSettings(): ChatSettings {

@@ -18,6 +18,12 @@ export const metricNames = {
   deliveryRetries: 'DeliveryRetries',
   deliveryLatency: 'DeliveryLatency',
   streamRecordsFailed: 'StreamRecordsFailed',
+  pushesSent: 'PushesSent',
+  pushesFailed: 'PushesFailed',
+  /** Devices forgotten because APNs or FCM rejected their token. */
+  pushesInvalid: 'PushesInvalid',
+  /** Members who got no push, by reason (the `reason` dimension). */
+  pushesSkipped: 'PushesSkipped',
 } as const;
 
 /** Counts one stored message. */

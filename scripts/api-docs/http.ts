@@ -5,6 +5,8 @@
 
 import { defaultSettings } from '../../shared/config.ts';
 import { limits } from '../../shared/domain/limits.ts';
+import { pushCollapseMs } from '../../shared/domain/push.ts';
+import * as push from '../../shared/domain/push-schemas.ts';
 import * as input from '../../shared/domain/schemas.ts';
 import { type HttpRoute, httpRoutes, rateBuckets } from '../../shared/shape/routes.ts';
 import { componentsFor, type JsonSchema, refTo, type Schema, toSchema } from './json-schema.ts';
@@ -15,7 +17,7 @@ type ErrorStatus = 400 | 403 | 404 | 409 | 413 | 429;
 interface Operation {
   summary: string;
   description?: string;
-  tag: 'Conversations' | 'Members' | 'Messages' | 'Read state' | 'Presence' | 'Blocks';
+  tag: 'Conversations' | 'Members' | 'Messages' | 'Read state' | 'Presence' | 'Blocks' | 'Push';
   path?: Schema;
   query?: Schema;
   body?: Schema;
@@ -190,6 +192,50 @@ const operations: Record<string, Operation> = {
     success: { 200: { schema: wire.blockList, description: 'Every user the caller blocks, by id.' } },
     errors: {},
   },
+  HttpRegisterDevice: {
+    summary: 'Register a device for push notifications',
+    description: `A member with no live connection gets a push for each new message of a conversation they have not muted (at most one per device and conversation every ${pushCollapseMs / 1000} s). A token another user registered moves to the caller (a new sign-in on the phone). At most ${limits.maxDevicesPerUser} devices a user: one more forgets the oldest.`,
+    tag: 'Push',
+    body: push.registerDeviceBody,
+    success: {
+      201: { schema: wire.registeredDevice, description: 'Registered.' },
+      200: {
+        schema: wire.registeredDevice,
+        description: 'The caller had registered this token: the same device.',
+      },
+    },
+    errors: {},
+  },
+  HttpListDevices: {
+    summary: "One's devices",
+    tag: 'Push',
+    success: { 200: { schema: wire.deviceList, description: "The caller's devices, without their tokens." } },
+    errors: {},
+  },
+  HttpRemoveDevice: {
+    summary: 'Forget one of your devices',
+    tag: 'Push',
+    path: push.devicePath,
+    success: { 204: { description: 'Forgotten; no body.' } },
+    errors: { 404: 'not_found (no such device of yours)' },
+  },
+  HttpMuteConversation: {
+    summary: 'Mute a conversation: no pushes for it',
+    description:
+      'Until `until` (an ISO time in the future), or until unmuted when absent. Unread counts still count. Members only.',
+    tag: 'Push',
+    path: input.conversationPath,
+    body: push.muteBody,
+    success: { 204: { description: 'Muted; no body.' } },
+    errors: { 400: 'validation_failed (until: not an ISO time, or not in the future)', 403: 'not_member' },
+  },
+  HttpUnmuteConversation: {
+    summary: 'Unmute a conversation',
+    tag: 'Push',
+    path: input.conversationPath,
+    success: { 204: { description: 'Unmuted (or was not muted); no body.' } },
+    errors: { 403: 'not_member' },
+  },
 };
 
 /** Query parameters whose JSON Schema (the string they arrive as) needs a word on its format. */
@@ -308,9 +354,11 @@ export function openApiDocument() {
       },
     ],
     security: [{ bearerJwt: [] }],
-    tags: ['Conversations', 'Members', 'Messages', 'Read state', 'Presence', 'Blocks'].map((name) => ({
-      name,
-    })),
+    tags: ['Conversations', 'Members', 'Messages', 'Read state', 'Presence', 'Blocks', 'Push'].map(
+      (name) => ({
+        name,
+      }),
+    ),
     paths,
     components: {
       securitySchemes: {

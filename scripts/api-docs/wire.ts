@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { listBlocks } from '../../shared/domain/blocks.ts';
 import type { listInbox } from '../../shared/domain/conversations.ts';
+import type { listDevices, registerDevice } from '../../shared/domain/devices.ts';
 import type { listMessages } from '../../shared/domain/messaging.ts';
 import type {
   Conversation,
@@ -165,6 +166,20 @@ export const blockList = z
   .object({ userIds: z.array(opaqueId).describe('The users the caller blocks, by id.') })
   .meta({ id: 'BlockList' });
 
+const platform = z
+  .enum(['apns', 'fcm'])
+  .describe('apns: Apple Push Notification service; fcm: Firebase Cloud Messaging.');
+
+export const registeredDevice = z.object({ deviceId: opaqueId, platform }).meta({ id: 'RegisteredDevice' });
+
+export const deviceList = z
+  .object({
+    items: z
+      .array(z.object({ deviceId: opaqueId, platform, createdAt: time }))
+      .describe('Oldest first; the token itself is never returned.'),
+  })
+  .meta({ id: 'DeviceList' });
+
 export const errorEnvelope = z
   .object({ error: z.object({ code: errorCode, message: z.string() }) })
   .meta({ id: 'Error', description: 'The error envelope of every error answered by a function.' });
@@ -287,6 +302,8 @@ type _WireMatchesModel = [
   Holds<Same<Out<typeof readPosition>, Result<typeof markRead>>>,
   Holds<Same<Out<typeof unreadSummary>, Result<typeof getUnread>>>,
   Holds<Same<Out<typeof blockList>, Result<typeof listBlocks>>>,
+  Holds<Same<Out<typeof registeredDevice>, Result<typeof registerDevice>['device']>>,
+  Holds<Same<Out<typeof deviceList>, Result<typeof listDevices>>>,
   Holds<EventsMatch>,
   Holds<Same<Omit<EventOf<'error'>, 'code'>, Omit<ModelEvent<'error'>, 'code'>>>,
   Holds<Same<keyof typeof serverEvents, ServerEvent['type']>>,

@@ -6,8 +6,12 @@ import type {
   ConnectionCloser,
   ConnectionExpiryRepository,
   ConversationRepository,
+  DeviceRepository,
   MessageRepository,
+  MuteRepository,
   Notifier,
+  PushQueue,
+  PushSender,
   RateLimiter,
   SessionRepository,
   TypingRepository,
@@ -20,6 +24,11 @@ export interface ChatContext {
   typing: TypingRepository;
   rateLimits: RateLimiter;
   blocks: BlockRepository;
+  /** Push notifications: devices, mutes, the queue the deliveries hand push jobs to, and the push service. */
+  devices: DeviceRepository;
+  mutes: MuteRepository;
+  pushQueue: PushQueue;
+  pushSender: PushSender;
   directory: MemberDirectory;
   /** Who may do what in a conversation: the one place that decides. */
   access: Access;

@@ -8,7 +8,8 @@ import { forEachBounded, sleep } from '../async.ts';
 import type { ChatContext } from './context.ts';
 import { limits } from './limits.ts';
 import type { Member, Message, ServerEvent } from './model.ts';
-import { connectionsOf, type DeliveryReport, type SendIntent } from './ports.ts';
+import { connectionsOf, type DeliveryReport, type SendIntent, type UserSessions } from './ports.ts';
+import { enqueuePushes } from './push.ts';
 
 export interface MessageChange {
   /** Identifies the change to the caller (the stream record's sequence number). */
@@ -74,7 +75,13 @@ export async function deliverOnSend(
     type: 'message.new',
     message: intent.message,
   });
-  return report.failed === 0;
+  // Push jobs for the members without a connection. A send that cannot queue them leaves the message to the
+  // stream (`delivery: 'stream'`), whose consumer queues them; the worker's claims drop a second job's pushes.
+  const queued = await enqueuePushes(ctx, intent.message, members, sessions).then(
+    () => true,
+    () => false,
+  );
+  return report.failed === 0 && queued;
 }
 
 const sendKeyOf = (message: Message) => `${message.conversationId}#${message.seq}`;
@@ -138,15 +145,18 @@ async function deliverChange(ctx: ChatContext, change: MessageChange): Promise<D
   if (membersVersion === undefined) return nothingPosted;
   const members = await ctx.directory.members(conversationId, membersVersion);
   const memberIds = members.map((m) => m.userId);
+  const sessions: Map<string, UserSessions> = change.deliveredOnSend
+    ? new Map()
+    : await ctx.notifier.sessionsOf(memberIds);
   const report = change.deliveredOnSend
     ? nothingPosted
     : await ctx.notifier.toConnections(
-        connectionsOf(
-          await ctx.notifier.sessionsOf(memberIds),
-          change.kind === 'new' ? change.senderConnectionId : undefined,
-        ),
+        connectionsOf(sessions, change.kind === 'new' ? change.senderConnectionId : undefined),
         eventFor(change),
       );
+  // A message the send delivered had its push jobs queued by the send.
+  if (change.kind === 'new' && !change.deliveredOnSend)
+    await enqueuePushes(ctx, change.message, members, sessions);
   if (change.kind === 'new' && change.moveInbox) {
     // Moves each member's inbox entry to the top; conditional, so redelivery changes nothing.
     await forEachBounded(memberIds, 8, (userId) =>

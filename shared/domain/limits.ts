@@ -15,6 +15,8 @@ export const limits = {
   maxPresenceIds: 100,
   /** Users one user may block (each block is two small items; `GET /blocks` answers them in one list). */
   maxBlocksPerUser: 1_000,
+  /** Push devices one user may register; registering one more forgets their oldest. */
+  maxDevicesPerUser: 10,
   /** Users told about one user's presence change, so huge groups cannot cause an unbounded broadcast. */
   maxPresenceRecipients: 500,
   /**

@@ -342,3 +342,102 @@ export function connectionsOf(
     .flatMap((session) => session.connections)
     .filter((connection) => connection.connectionId !== exceptConnectionId);
 }
+
+/** The push services a device registers with: Apple's (APNs) and Firebase Cloud Messaging (FCM). */
+export type PushPlatform = 'apns' | 'fcm';
+
+/** A device that receives pushes; its token never leaves the backend. */
+export interface Device {
+  userId: string;
+  deviceId: string;
+  platform: PushPlatform;
+  token: string;
+  createdAt: string;
+  /** Where the push sender reaches it (an SNS endpoint ARN), once known. */
+  endpoint?: string;
+  /** The device registered its token again since `endpoint` was checked: check (and re-enable) it first. */
+  endpointStale?: boolean;
+}
+
+/** Devices by user and by token (a token belongs to one user: a new sign-in on the phone moves it). */
+export interface DeviceRepository {
+  /**
+   * Registers the token for the user: the same token again answers its device (`created: false`, marked
+   * stale); another user's is moved to this user under `newDeviceId`. Past `maxDevices` the user's oldest
+   * devices are forgotten.
+   */
+  register(options: {
+    userId: string;
+    platform: PushPlatform;
+    token: string;
+    newDeviceId: string;
+    now: string;
+    maxDevices: number;
+  }): Promise<{ device: Device; created: boolean }>;
+  list(userId: string): Promise<Device[]>;
+  /** Forgets one of the user's devices; answers false when the user has no such device. */
+  remove(options: { userId: string; deviceId: string }): Promise<boolean>;
+  /** Records where the sender reaches the device, and that it was checked. */
+  setEndpoint(options: { userId: string; deviceId: string; endpoint: string }): Promise<void>;
+  /**
+   * Claims the push of message `seq` of the conversation to the device: refused when one was pushed within
+   * `collapseMs` or a message at or after `seq` was pushed (a redelivered job), so each device gets at most one
+   * push per conversation per window, and never the same message twice.
+   */
+  claimPush(options: {
+    userId: string;
+    deviceId: string;
+    conversationId: string;
+    seq: number;
+    nowMs: number;
+    collapseMs: number;
+  }): Promise<boolean>;
+  /** Gives back a claim whose push failed, so that the retry may push it. */
+  releasePush(options: {
+    userId: string;
+    deviceId: string;
+    conversationId: string;
+    seq: number;
+  }): Promise<void>;
+}
+
+/** Conversations members muted (no push; unread still counts). */
+export interface MuteRepository {
+  /** Mutes until `until` (ISO time), or until unmuted when absent. */
+  mute(options: { conversationId: string; userId: string; until?: string }): Promise<void>;
+  unmute(options: { conversationId: string; userId: string }): Promise<void>;
+  /** The members who have the conversation muted at `nowMs`. */
+  mutedIn(options: { conversationId: string; nowMs: number }): Promise<Set<string>>;
+}
+
+/** One message's pushes to do: the members who had no live connection when it was delivered. */
+export interface PushJob {
+  message: Message;
+  recipientIds: string[];
+  /** Members (sender excluded) who got it live and so no push: counted by the worker's metrics. */
+  onlineCount: number;
+}
+
+/** Hands push jobs to the push worker (SQS in AWS); never sends a push itself. */
+export interface PushQueue {
+  enqueue(jobs: PushJob[]): Promise<void>;
+}
+
+export interface PushNotification {
+  conversationId: string;
+  messageId: string;
+  title: string;
+  body: string;
+  badge: number;
+}
+
+/** What a push came to: sent (with the endpoint used), the device's token is dead, or no service is configured. */
+export type PushOutcome =
+  | { outcome: 'sent'; endpoint: string }
+  | { outcome: 'invalid' }
+  | { outcome: 'unconfigured' };
+
+/** Sends one push to one device (SNS mobile push in AWS, a recording sink locally). */
+export interface PushSender {
+  send(device: Device, notification: PushNotification): Promise<PushOutcome>;
+}

@@ -1,17 +1,22 @@
 /** The composition root: builds the use cases' context once per container from the environment. */
 import { ulid } from 'ulid';
-import { createDocumentClient, createManagementClient } from '../clients.ts';
+import { createDocumentClient, createManagementClient, createSqsClient } from '../clients.ts';
 import { type ChatSettings, readSettings, requireEnv } from '../config.ts';
 import { Access, MemberDirectory } from '../domain/access.ts';
 import type { ChatContext } from '../domain/context.ts';
+import type { PushQueue, PushSender } from '../domain/ports.ts';
+import { RecordingPushSender } from '../push/recording-sender.ts';
+import { noPushQueue, SqsPushQueue } from '../push/sqs-push-queue.ts';
 import { ManagementApiCloser } from '../realtime/connection-closer.ts';
 import { ConnectionSender } from '../realtime/connection-sender.ts';
 import { ConnectionNotifier } from '../realtime/notifier.ts';
 import { BlockStore } from '../store/block-store.ts';
 import { ConnectionExpiryStore } from '../store/connection-expiry-store.ts';
 import { ConversationStore } from '../store/conversation-store.ts';
+import { DeviceStore } from '../store/device-store.ts';
 import type { TableContext } from '../store/dynamo.ts';
 import { MessageStore } from '../store/message-store.ts';
+import { MuteStore } from '../store/mute-store.ts';
 import { PresenceStore } from '../store/presence-store.ts';
 import { RateLimitStore } from '../store/rate-limit-store.ts';
 import { TypingStore } from '../store/typing-store.ts';
@@ -22,6 +27,17 @@ export interface ContextOverrides {
   clock?: () => number;
   /** Settings a test sets beside those of the environment. */
   settings?: Partial<ChatSettings>;
+  /** The push worker's sender (SNS), which only its bundle carries. */
+  pushSender?: PushSender;
+}
+
+/** Functions that send no pushes; the push worker brings its own sender. */
+const noPushSender: PushSender = { send: async () => ({ outcome: 'unconfigured' }) };
+
+/** SQS when the stack gave a queue (`PUSH_QUEUE_URL`); without one, push jobs go nowhere. */
+function pushQueueFromEnv(): PushQueue {
+  const queueUrl = process.env.PUSH_QUEUE_URL;
+  return queueUrl ? new SqsPushQueue(createSqsClient(), queueUrl) : noPushQueue;
 }
 
 /** A connection recorded this recently is not pruned on a 410: its handshake may still be completing. */
@@ -55,6 +71,13 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
     typing: new TypingStore(table),
     rateLimits: new RateLimitStore(table),
     blocks: new BlockStore(table),
+    devices: new DeviceStore(table),
+    mutes: new MuteStore(table),
+    pushQueue: pushQueueFromEnv(),
+    // The local runtime records pushes instead of sending them (GET /_local/pushes).
+    pushSender:
+      overrides.pushSender ??
+      (process.env.PUSH_SENDER === 'recording' ? new RecordingPushSender(clock) : noPushSender),
     directory,
     access: new Access(conversations, directory, clock),
     notifier: new ConnectionNotifier(presence, sender, clock),

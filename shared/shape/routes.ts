@@ -20,6 +20,7 @@ export const rateBuckets = {
   heartbeat: { perMinute: 'heartbeatRatePerMinute', what: 'heartbeats' },
   unknownFrame: { perMinute: 'unknownFrameRatePerMinute', what: 'unknown frames' },
   typing: { perMinute: 'typingRatePerMinute', what: 'typing signals' },
+  pushSetting: { perMinute: 'pushSettingRatePerMinute', what: 'device or mute changes' },
 } as const satisfies Record<string, { perMinute: keyof ChatSettings; what: string }>;
 
 export type RateBucket = keyof typeof rateBuckets;
@@ -32,7 +33,9 @@ export type TableAdapter =
   | 'typing'
   | 'rateLimits'
   | 'blocks'
-  | 'connectionExpiry';
+  | 'connectionExpiry'
+  | 'devices'
+  | 'mutes';
 
 /**
  * What a function may do: through each table adapter its code reaches, read, write or both (it is granted
@@ -278,6 +281,45 @@ export const httpRoutes: readonly HttpRoute[] = [
     entry: 'functions/http/list-blocks.ts',
     access: { table: { blocks: 'read' }, connections: false },
   },
+  {
+    method: 'POST',
+    path: '/devices',
+    name: 'HttpRegisterDevice',
+    entry: 'functions/http/register-device.ts',
+    access: { table: { devices: 'readWrite' }, connections: false },
+    rateLimit: 'pushSetting',
+  },
+  {
+    method: 'GET',
+    path: '/devices',
+    name: 'HttpListDevices',
+    entry: 'functions/http/list-devices.ts',
+    access: { table: { devices: 'read' }, connections: false },
+  },
+  {
+    method: 'DELETE',
+    path: '/devices/{deviceId}',
+    name: 'HttpRemoveDevice',
+    entry: 'functions/http/remove-device.ts',
+    access: { table: { devices: 'write' }, connections: false },
+    rateLimit: 'pushSetting',
+  },
+  {
+    method: 'PUT',
+    path: '/conversations/{conversationId}/mute',
+    name: 'HttpMuteConversation',
+    entry: 'functions/http/mute-conversation.ts',
+    access: { table: { conversations: 'read', mutes: 'write' }, connections: false },
+    rateLimit: 'pushSetting',
+  },
+  {
+    method: 'DELETE',
+    path: '/conversations/{conversationId}/mute',
+    name: 'HttpUnmuteConversation',
+    entry: 'functions/http/unmute-conversation.ts',
+    access: { table: { conversations: 'read', mutes: 'write' }, connections: false },
+    rateLimit: 'pushSetting',
+  },
 ];
 
 /** The rate bucket of each limited route, by the route key API Gateway puts in its events. */
@@ -305,4 +347,18 @@ export const fanOutConsumer: FunctionSpec = {
   name: 'StreamFanOut',
   entry: 'functions/stream/fan-out.ts',
   access: { ...membershipAccess, table: { ...membershipAccess.table, messages: 'readWrite' } },
+};
+
+/**
+ * The SQS consumer that sends push notifications: reads who may get one (members now, mutes, blocks, unread
+ * counts, devices), claims each push (collapse and dedup) and records SNS endpoints. Its `sns:*` access is
+ * granted by its construct (infra/constructs/push.ts).
+ */
+export const pushWorker: FunctionSpec = {
+  name: 'PushWorker',
+  entry: 'functions/push/worker.ts',
+  access: {
+    table: { conversations: 'read', blocks: 'read', mutes: 'read', devices: 'readWrite' },
+    connections: false,
+  },
 };

@@ -36,6 +36,10 @@ export const entityTypes = {
   block: 'block',
   blockedBy: 'blocked-by',
   blockCount: 'block-count',
+  device: 'device',
+  pushToken: 'push-token',
+  pushed: 'pushed',
+  mute: 'mute',
 } as const;
 
 /**

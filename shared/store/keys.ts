@@ -63,6 +63,22 @@ export const keys = {
     pk: keysOfExpiry.partition(Math.floor(tokenExpiresAtMs / 60_000)),
     sk: `${keysOfExpiry.time(tokenExpiresAtMs)}#${connectionId}`,
   }),
+  /** A push device under its user; its token is kept once more under the token (`pushToken`), which names it. */
+  device: (userId: string, deviceId: string) => ({ pk: `USER#${userId}`, sk: `DEVICE#${deviceId}` }),
+  devicePrefix: 'DEVICE#',
+  /** A push token's owner, keyed by a hash of the token (tokens are long and may hold any character). */
+  pushToken: (platform: string, tokenHash: string) => ({
+    pk: `PUSHTOKEN#${platform}#${tokenHash}`,
+    sk: 'TOKEN',
+  }),
+  /** The last push to a device for a conversation: collapses pushes and stops a redelivered job pushing twice. */
+  pushed: (userId: string, deviceId: string, conversationId: string) => ({
+    pk: `USER#${userId}`,
+    sk: `PUSHED#${deviceId}#${conversationId}`,
+  }),
+  /** A member's mute of a conversation: its own small item, so muting never rewrites the inbox index. */
+  mute: (conversationId: string, userId: string) => ({ pk: `CONV#${conversationId}`, sk: `MUTE#${userId}` }),
+  mutePrefix: 'MUTE#',
   rateLimit: (userId: string, bucket: string, windowStart: number) => ({
     pk: `USER#${userId}`,
     sk: `RATE#${bucket}#${windowStart}`,

@@ -42,6 +42,7 @@ import {
 } from '../../shared/domain/ports.ts';
 import { validationFailed } from '../../shared/errors.ts';
 import { InMemoryConnectionExpiry, RecordingCloser } from './in-memory-expiry.ts';
+import { FakePushSender, InMemoryDevices, InMemoryMutes, RecordingPushQueue } from './in-memory-push.ts';
 
 type Options<Port, K extends keyof Port> = Port[K] extends (options: infer O, ...rest: never[]) => unknown
   ? O
@@ -716,6 +717,10 @@ export interface InMemoryChat {
   typing: InMemoryTyping;
   rateLimits: InMemoryRateLimiter;
   blocks: InMemoryBlocks;
+  devices: InMemoryDevices;
+  mutes: InMemoryMutes;
+  pushQueue: RecordingPushQueue;
+  pushSender: FakePushSender;
   /** Opens a connection for the user (as `$connect` records it, without announcing anything). */
   online(userId: string, connectionId?: string): Promise<string>;
 }
@@ -732,6 +737,12 @@ export function inMemoryChat(
   const typing = new InMemoryTyping();
   const rateLimits = new InMemoryRateLimiter();
   const blocks = new InMemoryBlocks(table);
+  const push = {
+    devices: new InMemoryDevices(),
+    mutes: new InMemoryMutes(),
+    pushQueue: new RecordingPushQueue(),
+    pushSender: new FakePushSender(),
+  };
   const notifier = new RecordingNotifier(sessions, clock.now);
   const directory = new MemberDirectory(conversations, undefined, undefined, clock.now);
   const settings: ChatSettings = { ...defaultSettings, ...options.settings };
@@ -743,6 +754,7 @@ export function inMemoryChat(
     typing,
     rateLimits,
     blocks,
+    ...push,
     directory,
     access: new Access(conversations, directory, clock.now),
     notifier,
@@ -763,6 +775,7 @@ export function inMemoryChat(
     typing,
     rateLimits,
     blocks,
+    ...push,
     async online(userId, connectionId = `${userId}-conn`) {
       await sessions.putConnection({
         userId,
