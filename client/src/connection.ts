@@ -1,6 +1,6 @@
 import { type BackoffOptions, backoffDelay } from './backoff.ts';
 import { Handover, type HandoverReason } from './handover.ts';
-import { Link, type WebSocketConstructor } from './link.ts';
+import { answersHeartbeat, isDisplacement, Link, type WebSocketConstructor } from './link.ts';
 import { isPong, namedIntervalMs } from './liveness.ts';
 import type { ClientFrame } from './protocol.ts';
 import { isTokenRefusal, type TokenProvider } from './token.ts';
@@ -24,10 +24,9 @@ export interface ConnectionOptions {
 }
 
 /**
- * One logical connection that outlives its sockets: it reconnects with backoff whenever a socket closes
- * (network loss, API Gateway's idle limit, a dead socket found by a check) until `stop()` is called, and before
- * API Gateway's 2-hour limit or its token's `exp` it opens the next socket (with a fresh token) and moves over to
- * it without a gap (the hand-over).
+ * One logical connection that outlives its sockets: it reconnects with backoff whenever a socket closes (network
+ * loss, API Gateway's idle limit, a dead check; not when the user's newer ones displaced it) until `stop()`, and
+ * before API Gateway's 2-hour limit or its token's `exp` it moves to a fresh socket without a gap (the hand-over).
  * Each socket's heartbeats and checks are its `Liveness`; a check without `pong` closes and replaces it.
  */
 export class Connection {
@@ -157,9 +156,14 @@ export class Connection {
 
   private received(link: Link, frame: unknown): void {
     if (isPong(frame)) this.ponged(link, namedIntervalMs(frame));
+    else if (answersHeartbeat(frame)) link.liveness.answered();
     // Its token expired: the server closes the socket next (see `connectionLost`).
     else if (isTokenRefusal(frame)) link.refused = true;
-    else this.options.onFrame(frame);
+    else {
+      // Reconnecting would close the user's next oldest socket: the app decides (its `error` event says why).
+      link.displaced ||= isDisplacement(frame);
+      this.options.onFrame(frame);
+    }
   }
 
   private ponged(link: Link, intervalMs: number | undefined): void {
@@ -196,6 +200,7 @@ export class Connection {
     this.closeAll();
     this.attempting = false;
     this.session += 1;
+    if (link.displaced) this.stop();
     if (!this.running) return;
     if (link.refused && !this.tokenRefused) {
       this.tokenRefused = true;

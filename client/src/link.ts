@@ -26,6 +26,8 @@ export class Link {
   closed = false;
   /** The server refused its token (`unauthorized`): it is about to close it. */
   refused = false;
+  /** The user opened more connections than the server keeps, and this one was the oldest: it is being closed. */
+  displaced = false;
   readonly liveness: Liveness;
   /** Its token's `exp` (ms since the epoch), when the token is a JWT that has one. */
   readonly expiresAt: number | undefined;
@@ -70,4 +72,16 @@ export class Link {
     this.closed = true;
     this.socket.close();
   }
+}
+
+/** An `error` answering a heartbeat (a rate limit, say): the socket is alive, though no `pong` comes. */
+export function answersHeartbeat(frame: unknown): boolean {
+  const { type, action } = (frame ?? {}) as Record<string, unknown>;
+  return type === 'error' && action === 'heartbeat';
+}
+
+/** The notice of a socket closed because the user has too many (`rate_limited`, naming no frame). */
+export function isDisplacement(frame: unknown): boolean {
+  const { type, code, action, clientMessageId } = (frame ?? {}) as Record<string, unknown>;
+  return type === 'error' && code === 'rate_limited' && action === undefined && clientMessageId === undefined;
 }

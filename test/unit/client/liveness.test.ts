@@ -147,6 +147,38 @@ describe('checkConnection', () => {
     expect(chat.statuses).toEqual(['connecting', 'open', 'reconnecting', 'open']);
   });
 
+  it('counts an error answering the heartbeat (a rate limit) as a live socket', async () => {
+    const chat = setUp();
+    await chat.connect();
+    const socket = chat.socket();
+    socket.silent = true;
+
+    const check = chat.client.checkConnection();
+    socket.receive({
+      type: 'error',
+      code: 'rate_limited',
+      message: 'Too many heartbeats',
+      action: 'heartbeat',
+    });
+
+    expect(await check).toBe(true);
+    expect(socket.closed).toBe(false);
+    expect(chat.client.status).toBe('open');
+  });
+
+  it('stops, without reconnecting, when the server closes the socket for newer ones of the same user', async () => {
+    const chat = setUp();
+    await chat.connect();
+
+    chat.socket().receive({ type: 'error', code: 'rate_limited', message: 'Too many connections: …' });
+    chat.socket().drop();
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    expect(chat.sockets).toHaveLength(1);
+    expect(chat.client.status).toBe('offline');
+    expect(chat.statuses).toEqual(['connecting', 'open', 'offline']);
+  });
+
   it('replaces a socket that never confirms itself after opening', async () => {
     const chat = setUp({ pongTimeoutMs: 3000 });
     chat.client.connect();
