@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { VerifyToken } from '../shared/auth/token-verifier.ts';
 import { limits } from '../shared/domain/limits.ts';
+import { pushesOf } from '../shared/push/recording-sender.ts';
 import { type HttpRoute, httpRoutes } from '../shared/shape/routes.ts';
 import { type DevIssuer, devTokenLifetimeSeconds } from './dev-issuer.ts';
 import type { LocalFunctions } from './lambda.ts';
@@ -59,6 +60,9 @@ export function createHttpGateway(options: HttpGatewayOptions) {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (options.devIssuer && (await handleLocalIssuer(req, res, url, options.devIssuer))) return;
+      // The pushes the local sink received (GET /_local/pushes?userId=), for tests and the demo page.
+      if (url.pathname === '/_local/pushes' && req.method === 'GET')
+        return send(res, 200, { items: pushesOf(url.searchParams.get('userId') ?? '') });
       if (options.extraHandlers.some((handle) => handle(req, res))) return;
       const match = matchRoute(req.method ?? 'GET', url.pathname);
       if (!match) return send(res, 404, { message: 'Not Found' });

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTokenVerifier, jwksUriOf, type VerifierConfig } from '../shared/auth/token-verifier.ts';
-import { fanOutConsumer, httpRoutes, webSocketAuthorizer, webSocketRoutes } from '../shared/shape/routes.ts';
+import {
+  fanOutConsumer,
+  httpRoutes,
+  pushWorker,
+  webSocketAuthorizer,
+  webSocketRoutes,
+} from '../shared/shape/routes.ts';
 import { scheduledFunctions } from '../shared/shape/scheduled.ts';
 import { fanOutFilterPatterns } from '../shared/shape/table.ts';
 import { PresenceStore } from '../shared/store/presence-store.ts';
@@ -20,6 +26,7 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createGuardedServer } from './guarded-server.ts';
 import { createHttpGateway, type ExtraHandler } from './http-gateway.ts';
 import { LocalFunctions } from './lambda.ts';
+import { LocalPushQueue } from './push-queue.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { StreamPoller } from './stream-poller.ts';
 import { createChatTable } from './table.ts';
@@ -66,6 +73,8 @@ export interface LocalRuntime {
   websocket: WebSocketGateway;
   streamPoller: StreamPoller;
   streamPollIntervalMs: number;
+  /** The push jobs' queue and its dead letters; the pushes are at `GET /_local/pushes?userId=`. */
+  pushQueue: LocalPushQueue;
   /** A token from the local issuer; fails when the runtime trusts another issuer. */
   issueToken(userId: string): Promise<string>;
   stop(): Promise<void>;
@@ -105,6 +114,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       devIssuer = await createDevIssuer(httpUrl);
       identity = { issuer: devIssuer.issuer, audiences: [devAudience], jwksUri: devIssuer.jwksUri };
     }
+    const functions = new LocalFunctions(
+      options.functionTimeoutMs === undefined ? {} : { timeoutMs: options.functionTimeoutMs },
+    );
+    const pushQueue = new LocalPushQueue({ functions, consumerName: pushWorker.name });
     const functionsEndpoint = options.dynamoDbProxy
       ? await options.dynamoDbProxy(dynamo.endpoint)
       : dynamo.endpoint;
@@ -118,6 +131,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       JWT_ISSUER: identity.issuer,
       JWT_AUDIENCE: identity.audiences.join(','),
       JWKS_URI: jwksUriOf(identity),
+      // The functions' SQS adapter talks to the local queue; the worker records pushes instead of sending them.
+      AWS_ENDPOINT_URL_SQS: `${httpUrl}${pushQueue.pathPrefix}`,
+      PUSH_QUEUE_URL: `${httpUrl}${pushQueue.pathPrefix}/push-jobs`,
+      PUSH_SENDER: 'recording',
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
     });
@@ -129,14 +146,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       client: DynamoDBDocumentClient.from(dynamoClient),
       tableName,
     }).removeAllConnections();
-    const functions = new LocalFunctions(
-      options.functionTimeoutMs === undefined ? {} : { timeoutMs: options.functionTimeoutMs },
-    );
     await functions.load([
       ...webSocketRoutes,
       ...httpRoutes,
       webSocketAuthorizer,
       fanOutConsumer,
+      pushWorker,
       ...scheduledFunctions,
     ]);
 
@@ -156,6 +171,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       verifyToken: createTokenVerifier(identity),
       // The API descriptions at /docs/, always; then the caller's (the demo page).
       extraHandlers: [
+        pushQueue.handle,
         await createApiDocsHandler(),
         ...((await options.extraHttpHandlers?.({ httpUrl, wsUrl })) ?? []),
       ],
@@ -177,6 +193,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.dataDir ? { checkpointFile: join(options.dataDir, 'stream-checkpoint.json') } : {}),
     });
     streamPoller.start();
+    pushQueue.start();
     const scheduler = new LocalScheduler(functions, scheduledFunctions, options.scheduleIntervalMs ?? 1_000);
     scheduler.start();
     http.serve(gateway);
@@ -192,6 +209,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       websocket,
       streamPoller,
       streamPollIntervalMs,
+      pushQueue,
       async issueToken(userId) {
         if (!devIssuer) throw new Error(`This runtime trusts ${identity.issuer}, not the local issuer`);
         return devIssuer.issue(userId);
@@ -200,6 +218,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await scheduler.stop();
         await websocket.close();
         await streamPoller.stop();
+        await pushQueue.stop();
         await functions.drain();
         httpServer.closeAllConnections();
         await Promise.all([new Promise((r) => httpServer.close(r)), new Promise((r) => wsServer.close(r))]);
