@@ -5,53 +5,34 @@
  * `AWS::ApiGatewayV2::*` or Cognito resources and skips them, which is what LocalStack does on a plan without
  * them, so the output check must fail and name what is missing.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/ports.ts';
 import {
   fanOutConsumer,
   httpRoutes,
   webSocketAuthorizer,
   webSocketRoutes,
 } from '../../shared/shape/routes.ts';
-import { requireAwsTool } from '../support/aws-tools.ts';
+import { type MotoServer, requireAwsTool, startMotoServer } from '../support/aws-tools.ts';
 
 const run = promisify(execFile);
 const functionCount = [...webSocketRoutes, ...httpRoutes, webSocketAuthorizer, fanOutConsumer].length;
-let moto: ChildProcess | undefined;
+let moto: MotoServer | undefined;
 
 afterAll(() => {
-  moto?.kill();
+  moto?.stop();
 });
-
-/** moto_server on a free loopback port, answering once it is up. */
-async function startMoto(): Promise<string> {
-  const port = await freePort();
-  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  // `localhost`, not 127.0.0.1: moto's CloudFormation reads a template URL's bucket from the path only then.
-  const endpoint = `http://localhost:${port}`;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (
-      await fetch(`${endpoint}/moto-api/`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return endpoint;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('moto_server did not start');
-}
 
 describe('the LocalStack deploy script, against moto_server', () => {
   it('bootstraps, publishes every function, deploys, and then fails naming the outputs of what was skipped', async (ctx) => {
     requireAwsTool(ctx, 'moto_server');
     requireAwsTool(ctx, 'aws');
-    const endpoint = await startMoto();
+    moto = await startMotoServer();
+    const { endpoint } = moto;
     const work = mkdtempSync(join(tmpdir(), 'localstack-steps-'));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
