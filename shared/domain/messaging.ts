@@ -8,8 +8,9 @@ import type { MemberRequest } from './conversations.ts';
 import { deliverOnSend } from './fan-out.ts';
 import { messageIdFor, seqOfMessageId } from './ids.ts';
 import { limits } from './limits.ts';
-import type { Member, Message, StoredConversation } from './model.ts';
+import { hasEngaged, type Member, type Message, type StoredConversation } from './model.ts';
 import type { SendIntent } from './ports.ts';
+import { revealPresence } from './presence.ts';
 import { messageBody } from './validate.ts';
 
 export interface SendInput {
@@ -41,7 +42,7 @@ export async function sendMessage(
   const earlier = await ctx.messages.findIntent({ ...sendKey, consistent: false });
   if (earlier) return { message: await completeEarlierSend(ctx, earlier), created: false };
   for (let attempt = 0; attempt < maxMembershipAttempts; attempt++) {
-    const { conversation, members } = await ctx.access.memberToSend(input);
+    const { conversation, members, me } = await ctx.access.memberToSend(input);
     const createdAt = isoNow(ctx);
     const unique = ctx.newId();
     const reservation = await ctx.messages.reserveSeq({
@@ -81,7 +82,15 @@ export async function sendMessage(
       if (!first) throw conflict('clientMessageId was used for a message that no longer exists');
       return { message: await completeEarlierSend(ctx, first), created: false };
     }
-    await completeSend(ctx, intent, { members, conversation: reservation.conversation });
+    const groupReadBefore = await completeSend(ctx, intent, {
+      members,
+      conversation: reservation.conversation,
+    });
+    // A first message engages its sender: the other members may see their presence from now on. (A group's
+    // member list is cached: the read position the send just moved says whether it was the first.)
+    const readBefore = conversation.type === 'group' ? (groupReadBefore ?? seq) : me.lastReadSeq;
+    if (!hasEngaged(conversation, { userId: senderId, lastReadSeq: readBefore }))
+      await revealPresence(ctx, { userId: senderId, members });
     return { message, created: true };
   }
   throw new ChatError(
@@ -91,12 +100,15 @@ export async function sendMessage(
   );
 }
 
-/** Delivers (when the conversation is small) and stores a recorded send, and moves the sender's read position. */
+/**
+ * Delivers (when the conversation is small) and stores a recorded send, and moves a group sender's read
+ * position: answers where that was (undefined: not moved, or a direct conversation).
+ */
 async function completeSend(
   ctx: ChatContext,
   intent: SendIntent,
   { members, conversation }: { members: Member[]; conversation: StoredConversation },
-): Promise<void> {
+): Promise<number | undefined> {
   const { message, completeBy: _completeBy, ...rest } = intent;
   const { conversationId, createdAt, senderId, seq } = message;
   const sinceIndexedMs = Date.parse(createdAt) - Date.parse(conversation.inboxIndexedAt);
@@ -106,8 +118,8 @@ async function completeSend(
   const delivered = ctx.clock() < intent.completeBy && (await deliverOnSend(ctx, intent, members));
   await ctx.messages.store({ ...rest, message, delivery: delivered ? 'direct' : 'stream', moveInbox });
   // A direct conversation's reservation recorded the sender's position already (`sentSeqs`).
-  if (conversation.type === 'group')
-    await ctx.conversations.advanceRead({ conversationId, userId: senderId, seq });
+  if (conversation.type === 'direct') return undefined;
+  return ctx.conversations.advanceRead({ conversationId, userId: senderId, seq });
 }
 
 /**

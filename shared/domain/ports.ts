@@ -99,8 +99,8 @@ export interface ConversationRepository {
    * message in it (`sentSeqs`, 0 when none). Conversations that do not exist are left out.
    */
   seqPositions(conversationIds: string[], userId: string): Promise<Map<string, SeqPosition>>;
-  /** Moves a read position forward, never back; answers whether it moved. */
-  advanceRead(options: { conversationId: string; userId: string; seq: number }): Promise<boolean>;
+  /** Moves a read position forward, never back; answers where it was when it moved, undefined when it did not. */
+  advanceRead(options: { conversationId: string; userId: string; seq: number }): Promise<number | undefined>;
   /** Moves a member's inbox entry to `lastActivityAt`, if that is later than where it is. */
   touchInbox(options: { conversationId: string; userId: string; lastActivityAt: string }): Promise<void>;
 }

@@ -34,7 +34,9 @@ export async function markRead(ctx: ChatContext, request: MemberRequest & { seq:
   const { userId, conversationId, seq } = request;
   const { conversation, members, me } = await ctx.access.member({ conversationId, userId });
   const target = Math.min(seq, conversation.lastSeq);
-  const moved = target > 0 && (await ctx.conversations.advanceRead({ conversationId, userId, seq: target }));
+  const readBefore =
+    target > 0 ? await ctx.conversations.advanceRead({ conversationId, userId, seq: target }) : undefined;
+  const moved = readBefore !== undefined;
   const position = moved
     ? target
     : ((await ctx.conversations.getMember({ conversationId, userId }))?.lastReadSeq ?? me.lastReadSeq);
@@ -47,7 +49,9 @@ export async function markRead(ctx: ChatContext, request: MemberRequest & { seq:
       ctx.notifier.toUsers(others, { type: 'read', conversationId, userId, seq: target }),
       ctx.notifier.toUsers([userId], { type: 'unread', conversationId, count, total }),
       // A first read engages the reader: the others may see their presence from now on.
-      hasEngaged(conversation, me) ? undefined : revealPresence(ctx, { userId, members }),
+      hasEngaged(conversation, { userId, lastReadSeq: readBefore })
+        ? undefined
+        : revealPresence(ctx, { userId, members }),
     ]);
   }
   return { conversationId, seq: read, unreadCount: count };

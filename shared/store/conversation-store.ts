@@ -32,6 +32,7 @@ import {
   batchGet,
   cancellationCodes,
   conditionally,
+  isConditionFailure,
   queryAll,
   type TableContext,
 } from './dynamo.ts';
@@ -216,19 +217,24 @@ export class ConversationStore implements ConversationRepository {
     return items.map(toMembership);
   }
 
-  /** Moves a member's read position forward; answers false when it was already at or past `seq`. */
-  advanceRead({ conversationId, userId, seq }: Options<'advanceRead'>): Promise<boolean> {
-    return conditionally(
-      this.table.client.send(
+  /** Moves a member's read position forward; answers where it was, or undefined when already at or past `seq`. */
+  async advanceRead({ conversationId, userId, seq }: Options<'advanceRead'>): Promise<number | undefined> {
+    try {
+      const answer = await this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.member(conversationId, userId),
           UpdateExpression: 'SET lastReadSeq = :seq',
           ConditionExpression: 'attribute_exists(pk) AND lastReadSeq < :seq',
           ExpressionAttributeValues: { ':seq': seq },
+          ReturnValues: 'UPDATED_OLD',
         }),
-      ),
-    );
+      );
+      return (answer.Attributes?.lastReadSeq as number | undefined) ?? 0;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 
   /** Moves a member's inbox position to `lastActivityAt`, never back (safe under stream redelivery). */

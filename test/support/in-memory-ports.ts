@@ -287,11 +287,12 @@ class InMemoryConversations implements ConversationRepository {
     conversationId,
     userId,
     seq,
-  }: Options<ConversationRepository, 'advanceRead'>): Promise<boolean> {
+  }: Options<ConversationRepository, 'advanceRead'>): Promise<number | undefined> {
     const member = this.table.members.get(conversationId)?.get(userId);
-    if (!member || member.lastReadSeq >= seq) return false;
+    if (!member || member.lastReadSeq >= seq) return undefined;
+    const previous = member.lastReadSeq;
     member.lastReadSeq = seq;
-    return true;
+    return previous;
   }
 
   async touchInbox({

@@ -184,6 +184,23 @@ describe('sendMessage', () => {
     expect((await chat.conversations.getMember({ conversationId, userId: 'alice' }))?.lastReadSeq).toBe(0);
   });
 
+  it("a first message in a conversation someone else created shows the sender's presence to the others", async () => {
+    const { chat, send } = await groupChat();
+    await chat.online('alice');
+    await chat.online('bob');
+    chat.notifier.clear();
+
+    await send('bob');
+    const firstTime = chat.notifier.eventsOf('alice').filter((e) => e.type === 'presence');
+    chat.notifier.clear();
+    await send('bob');
+
+    expect(firstTime).toEqual([
+      expect.objectContaining({ type: 'presence', userId: 'bob', status: 'online' }),
+    ]);
+    expect(chat.notifier.eventsOf('alice').filter((e) => e.type === 'presence')).toEqual([]);
+  });
+
   it('refuses an empty body with validation_failed before anything is stored', async () => {
     const { chat, conversationId, send } = await groupChat();
 
