@@ -109,7 +109,7 @@ export async function goalsMarkdown(): Promise<string> {
   const [cost, baseline, messages, concurrency, unread, coldStarts] = await Promise.all([
     loadSectionResult<Kept<CostResult>>('cost'),
     loadSectionResult<Kept<CurveSection>>('baseline'),
-    loadSectionResult<Kept<ScenarioResult[]>>('messages'),
+    loadSectionResult<Kept<ScenarioResult[]>>('crowd'),
     loadSectionResult<Kept<ScenarioResult>>('concurrency'),
     loadSectionResult<Kept<InboxScaleResult>>('unread'),
     loadSectionResult<Kept<ColdStart[]>>('cold-start'),
@@ -140,7 +140,7 @@ export async function goalsMarkdown(): Promise<string> {
       naive: '—',
       goal: '≤ 5 s',
       met: crowd ? crowd.wallMs <= 5000 && crowd.lost === 0 : undefined,
-      from: stamp(messages, 'full run'),
+      from: stamp(messages, 'crowd'),
     },
     {
       figure: '50 senders × 5 messages in one group, all at once',
@@ -166,7 +166,7 @@ export async function goalsMarkdown(): Promise<string> {
       naive: '—',
       goal: '≤ 300 KiB',
       met: largest ? largest.bundleBytes <= 300 * 1024 : undefined,
-      from: stamp(coldStarts, 'full run'),
+      from: stamp(coldStarts, 'cold-start'),
     },
   ];
   return `## Goals

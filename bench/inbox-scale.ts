@@ -11,7 +11,7 @@ import { writeItems } from './direct-writes.ts';
 import { measureRequests, type RequestResult } from './live-state.ts';
 import { describe, percentiles, table } from './markdown.ts';
 
-export interface InboxScalePoint {
+interface InboxScalePoint {
   conversations: number;
   /** Seconds to write the items (not measured as usage). */
   setupSeconds: number;

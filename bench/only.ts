@@ -3,6 +3,7 @@
  * `results/<section>.json` and its part of `latest.md` replaced (the Goals section is rebuilt from what is kept).
  */
 import type { LocalChatSystem } from './chat-system.ts';
+import { type ColdStart, measureColdStarts } from './cold-start.ts';
 import { costPerMillion, loadPrices } from './cost.ts';
 import { startCountingProxy } from './dynamo-proxy.ts';
 import { type FanOutCurve, fanOutCurve } from './fan-out-curve.ts';
@@ -10,10 +11,12 @@ import { type CostResult, goalsMarkdown } from './goals.ts';
 import { inboxScale, inboxScaleMarkdown } from './inbox-scale.ts';
 import { machine, withLocalSystem } from './measured-runtime.ts';
 import { NaiveChatSystem } from './naive-baseline.ts';
-import { baselineMarkdown, type CostSection, costMarkdown } from './report.ts';
+import { baselineMarkdown, type CostSection, coldStartMarkdown, costMarkdown } from './report.ts';
 import {
   concurrencyMarkdown,
   concurrentSenders,
+  crowd,
+  crowdMarkdown,
   directChat,
   groupChat,
   type ScenarioResult,
@@ -30,8 +33,8 @@ interface SectionSpec<T> {
 
 const sizes = (full: number[], quick: number[]) => (process.env.BENCH_QUICK ? quick : full);
 
-export const baselineLevels = [50, 200, 500, 2000, 5000];
-export const baselineMethod =
+const baselineLevels = [50, 200, 500, 2000, 5000];
+const baselineMethod =
   'Ours: the full local runtime. Naive (bench/naive-baseline.ts): the minimal AWS WebSocket chat sample’s fan-out on its own loopback WebSocket server and tables in the same DynamoDB Local, behind its own counting proxy, driven by the same clients: per message GetItem of the conversation’s member list, PutItem of the message, a full Scan of the connections table (filtered to members, which does not lower the capacity consumed), one post per member connection; no stream hop. At each level more users are connected (none joins the conversations): the 50 members are real sockets, the other users are connection records written straight into each system’s tables as its `$connect` writes them (ours: one presence item per user, through the presence store; naive: one item of its connections table, BatchWriteItem), so the capacity figures compare the same population; the same 2-member and 50-member conversations are measured with 30 messages each, one in flight at a time.';
 
 /** Our curve and the naive sample's, in the same run. */
@@ -52,7 +55,7 @@ export async function baselineCurves(system: LocalChatSystem, log: Log) {
 }
 
 /** The direct and group scenarios and their cost per million messages. */
-export async function costSection(system: LocalChatSystem): Promise<CostResult> {
+async function costSection(system: LocalChatSystem): Promise<CostResult> {
   const scenarios = [await directChat(system, 300), await groupChat(system, 50, 10, 100)];
   return { scenarios, cost: costOf(scenarios) };
 }
@@ -89,6 +92,14 @@ export const sections = {
     run: () => withLocalSystem(costSection),
     markdown: (result, note) => costMarkdown(result.cost, note),
   } satisfies SectionSpec<CostResult>,
+  crowd: {
+    run: () => withLocalSystem(async (system) => [await crowd(system, 100, 10)]),
+    markdown: crowdMarkdown,
+  } satisfies SectionSpec<ScenarioResult[]>,
+  'cold-start': {
+    run: () => measureColdStarts(5),
+    markdown: coldStartMarkdown,
+  } satisfies SectionSpec<ColdStart[]>,
   /** Only rebuilds the Goals section from what the other sections kept. */
   goals: {
     run: async () => undefined,

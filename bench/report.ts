@@ -208,10 +208,10 @@ export function scanCrossover(ours: FanOutPoint[], naive: FanOutPoint[]): number
   return Math.round((meanX + (target - meanY) / slope) / 100) * 100;
 }
 
-function coldStartTable(run: BenchRun): string {
+function coldStartTable(coldStarts: ColdStart[]): string {
   return table(
     ['function', 'bundle (minified)', 'gzip', 'init median', 'runs'],
-    run.coldStarts.map((c) => [
+    coldStarts.map((c) => [
       c.name,
       `${(c.bundleBytes / 1024).toFixed(0)} KiB`,
       `${(c.gzipBytes / 1024).toFixed(0)} KiB`,
@@ -380,9 +380,7 @@ ${wrapSection('baseline', baselineMarkdown(run.baseline))}
 
 ![recipient latency and capacity per message](${chartFile})
 
-## Cold start
-
-${coldStartTable(run)}
+${wrapSection('cold-start', coldStartMarkdown(run.coldStarts))}
 `;
 }
 
@@ -402,4 +400,10 @@ export function baselineMarkdown(baseline: BenchRun['baseline'], note = ''): str
 ${note}${baseline.method}
 
 ${baselineTable(baseline.curves)}`;
+}
+
+export function coldStartMarkdown(coldStarts: ColdStart[], note = ''): string {
+  return `## Cold start
+
+${note}${coldStartTable(coldStarts)}`;
 }

@@ -181,3 +181,15 @@ ${table(
 
 "Arrived after a later seq" counts raw \`message.new\` frames that reached a socket after a higher \`seq\` of the same conversation had: concurrent sends are posted concurrently, and the SDK puts them back in \`seq\` order before the application sees them.`;
 }
+
+/** The crowd alone (`--only crowd`); the full run reports it with the other scenarios. */
+export function crowdMarkdown(scenarios: ScenarioResult[], note = ''): string {
+  return `## Crowd
+
+${note}${scenarios
+  .map(
+    ({ parameters, result: r }) =>
+      `${describe(parameters)}: ${r.sent} sent, ${r.deliveries} delivered, ${r.lost} lost, ${r.errors} errors in ${ms(r.wallMs)}; ack p50 / p95 ${ms(r.ackLatencyMs.p50)} / ${ms(r.ackLatencyMs.p95)}, recipient p50 / p95 ${ms(r.recipientLatencyMs.p50)} / ${ms(r.recipientLatencyMs.p95)}.`,
+  )
+  .join('\n\n')}`;
+}

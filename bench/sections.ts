@@ -4,17 +4,17 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 
-export const resultsDirectory = new URL('./results/', import.meta.url);
+const resultsDirectory = new URL('./results/', import.meta.url);
 
-export const sectionStart = (name: string) => `<!-- ${name} section: start -->`;
-export const sectionEnd = (name: string) => `<!-- ${name} section: end -->`;
+const sectionStart = (name: string) => `<!-- ${name} section: start -->`;
+const sectionEnd = (name: string) => `<!-- ${name} section: end -->`;
 
 /** The section's Markdown between its markers. */
 export const wrapSection = (name: string, markdown: string) =>
   `${sectionStart(name)}\n${markdown.trim()}\n${sectionEnd(name)}`;
 
 /** The page with the section replaced, or appended when the page does not have it yet. */
-export function replaceSection(page: string, name: string, markdown: string): string {
+function replaceSection(page: string, name: string, markdown: string): string {
   const start = page.indexOf(sectionStart(name));
   const end = page.indexOf(sectionEnd(name));
   const section = wrapSection(name, markdown);

@@ -10,14 +10,14 @@ import { describe, ms, percentiles, table } from './markdown.ts';
 import { withLocalSystem } from './measured-runtime.ts';
 import { directChat, groupChat, type ScenarioResult } from './scenarios.ts';
 
-export const streamDelayMs = 200;
+const streamDelayMs = 200;
 
 const variants = [
   { name: 'direct path (threshold default)', env: {} },
   { name: 'stream path (DIRECT_DELIVERY_MAX_CONNECTIONS=0)', env: { DIRECT_DELIVERY_MAX_CONNECTIONS: '0' } },
 ] as const;
 
-export interface StreamDelayRow {
+interface StreamDelayRow {
   variant: string;
   scenario: ScenarioResult;
 }
