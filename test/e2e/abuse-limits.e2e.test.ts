@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type DevRun, devRunToken, killDevRun, spawnDevRun } from '../support/dev-process.ts';
-import { api, type ChatSocket, socketPool, type Target, type UserIds } from '../support/target.ts';
+import { api, type ChatSocket, randomUserIds, socketPool, type Target } from '../support/target.ts';
 
 const limit = 3;
 const flood = 2 * limit + 1;
@@ -35,8 +35,7 @@ beforeAll(async () => {
     httpUrl: run.httpUrl,
     wsUrl: run.wsUrl,
     eventTimeoutMs: 5_000,
-    newUsers: async (...names) =>
-      names.map((name) => `${name}-${Math.random().toString(36).slice(2, 10)}`) as UserIds<typeof names>,
+    newUsers: async (...names) => randomUserIds(...names),
     tokenFor: (userId) => devRunToken(run, userId),
   };
   pool = sockets();

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { createDocumentClient } from '../../shared/clients.ts';
 import { keys } from '../../shared/store/keys.ts';
-import { socketPool, type Target } from '../support/target.ts';
+import { runtimeTarget, socketPool, type Target } from '../support/target.ts';
 
 let runtime: LocalRuntime;
 let t: Target;
@@ -17,15 +17,7 @@ beforeAll(async () => {
   // Read by the functions when the runtime loads them; this file runs in a worker of its own.
   process.env.DIRECT_DELIVERY_MAX_CONNECTIONS = '0';
   runtime = await startLocalRuntime({ httpPort: 0, wsPort: 0, streamPollIntervalMs: 20 });
-  t = {
-    isLocal: true,
-    httpUrl: runtime.httpUrl,
-    wsUrl: runtime.wsUrl,
-    eventTimeoutMs: 5_000,
-    newUsers: async (...names) =>
-      names.map((name) => `${name}-${Math.random().toString(36).slice(2, 10)}`) as never,
-    tokenFor: (userId) => runtime.issueToken(userId),
-  };
+  t = runtimeTarget(runtime);
   sockets = socketPool(t);
 });
 

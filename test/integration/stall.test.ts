@@ -8,7 +8,7 @@ import { type ChatClient, createChatClient, type OutgoingMessage } from '../../c
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { type StallProxy, startStallProxy } from '../../local/stall-proxy.ts';
 import { answerReserveMs } from '../../shared/deadline.ts';
-import { eventually, socketPool, type Target } from '../support/target.ts';
+import { eventually, runtimeTarget, socketPool, type Target } from '../support/target.ts';
 
 const functionTimeoutMs = 2_000;
 let runtime: LocalRuntime;
@@ -27,15 +27,7 @@ beforeAll(async () => {
       return proxy.endpoint;
     },
   });
-  t = {
-    isLocal: true,
-    httpUrl: runtime.httpUrl,
-    wsUrl: runtime.wsUrl,
-    eventTimeoutMs: 5_000,
-    newUsers: async (...names) =>
-      names.map((name) => `${name}-${Math.random().toString(36).slice(2, 10)}`) as never,
-    tokenFor: (userId) => runtime.issueToken(userId),
-  };
+  t = runtimeTarget(runtime);
   sockets = socketPool(t);
 });
 

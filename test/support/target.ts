@@ -30,6 +30,26 @@ export function target(): Target {
   return current;
 }
 
+/** The local issuer signs for any subject, so a readable name with a random suffix is a new user id. */
+export const randomUserIds = <const Names extends string[]>(...names: Names) =>
+  names.map((name) => `${name}-${Math.random().toString(36).slice(2, 10)}`) as UserIds<Names>;
+
+/** A local runtime a test file started for itself (its own settings or fault hooks), as a target. */
+export function runtimeTarget(runtime: {
+  httpUrl: string;
+  wsUrl: string;
+  issueToken(userId: string): Promise<string>;
+}): Target {
+  return {
+    isLocal: true,
+    httpUrl: runtime.httpUrl,
+    wsUrl: runtime.wsUrl,
+    eventTimeoutMs: 5_000,
+    newUsers: async (...names) => randomUserIds(...names),
+    tokenFor: (userId) => runtime.issueToken(userId),
+  };
+}
+
 function localTarget(): Target {
   const local = inject('local');
   const tokens = new Map<string, string>();
@@ -38,9 +58,7 @@ function localTarget(): Target {
     httpUrl: local.httpUrl,
     wsUrl: local.wsUrl,
     eventTimeoutMs: 5_000,
-    // The local issuer signs for any subject, so a readable name with a random suffix is a user id.
-    newUsers: async (...names) =>
-      names.map((name) => `${name}-${Math.random().toString(36).slice(2, 10)}`) as UserIds<typeof names>,
+    newUsers: async (...names) => randomUserIds(...names),
     async tokenFor(userId) {
       const cached = tokens.get(userId);
       if (cached) return cached;
