@@ -405,5 +405,7 @@ ${baselineTable(baseline.curves)}`;
 export function coldStartMarkdown(coldStarts: ColdStart[], note = ''): string {
   return `## Cold start
 
-${note}${coldStartTable(coldStarts)}`;
+${note}
+
+${coldStartTable(coldStarts)}`;
 }
