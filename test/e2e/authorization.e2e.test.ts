@@ -720,10 +720,12 @@ describe('the token verifier both gateways share', () => {
       };
       const now = Math.floor(Date.now() / 1000);
       const good = { iss: issuer, aud: 'chat', sub: 'alice', token_use: 'access' };
-      await expect(verify(await sign(good))).resolves.toEqual({ userId: 'alice' });
-      await expect(verify(await sign({ ...good, aud: undefined, client_id: 'chat' }))).resolves.toEqual({
-        userId: 'alice',
-      });
+      // The verifier also answers the token's `exp`, which ends the connection (see token-expiry.e2e).
+      const accepted = { userId: 'alice', expiresAt: expect.any(Number) };
+      await expect(verify(await sign(good))).resolves.toEqual(accepted);
+      await expect(verify(await sign({ ...good, aud: undefined, client_id: 'chat' }))).resolves.toEqual(
+        accepted,
+      );
       const refused: [string, Promise<string>][] = [
         ['expired', sign(good, now - 10)],
         ['not yet valid', sign(good, '2h', now + 3600)],
