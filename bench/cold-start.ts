@@ -17,6 +17,7 @@ import {
   type FunctionSpec,
   fanOutConsumer,
   httpRoutes,
+  pushWorker,
   webSocketAuthorizer,
   webSocketRoutes,
 } from '../shared/shape/routes.ts';
@@ -48,6 +49,7 @@ const allFunctions: FunctionSpec[] = [
   webSocketAuthorizer,
   ...httpRoutes,
   fanOutConsumer,
+  pushWorker,
   ...scheduledFunctions,
 ];
 

@@ -6,7 +6,13 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { fanOutConsumer, httpRoutes, webSocketAuthorizer, webSocketRoutes } from '../shared/shape/routes.ts';
+import {
+  fanOutConsumer,
+  httpRoutes,
+  pushWorker,
+  webSocketAuthorizer,
+  webSocketRoutes,
+} from '../shared/shape/routes.ts';
 import { scheduledFunctions } from '../shared/shape/scheduled.ts';
 import type { ChatStackConfig } from './config.ts';
 import { ChatFunctions } from './constructs/chat-functions.ts';
@@ -14,6 +20,7 @@ import { ChatIdentity } from './constructs/chat-identity.ts';
 import { ChatTable } from './constructs/chat-table.ts';
 import { ChatHttpApi } from './constructs/http-api.ts';
 import { Operations } from './constructs/operations.ts';
+import { PushNotifications } from './constructs/push.ts';
 import { RealtimeApi } from './constructs/realtime-api.ts';
 import { ScheduledFunctions } from './constructs/scheduled-functions.ts';
 import { StreamFanOut } from './constructs/stream-fan-out.ts';
@@ -76,7 +83,14 @@ export class ChatStack extends Stack {
     });
     // Closes connections whose token expired (quiet ones: a frame after exp is refused by its own route).
     new ScheduledFunctions(this, { functions, specs: scheduledFunctions });
-    new Operations(this, {
+    // Push jobs queued by the deliveries of new messages, sent by the push worker through SNS.
+    const push = new PushNotifications(this, {
+      functions,
+      worker: pushWorker,
+      queuers: [...webSocketRoutes, ...httpRoutes, fanOutConsumer].filter((spec) => spec.access.queuesPushes),
+      platformApplications: config.pushPlatformApplications,
+    });
+    const operations = new Operations(this, {
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
       functions: functions.all,
       fanOut: fanOut.consumer,
@@ -85,6 +99,7 @@ export class ChatStack extends Stack {
       webSocketApiId: realtime.api.apiId,
       stage: config.stage,
     });
+    push.alarmOn(operations.alarmTopic);
 
     // From each API's own endpoint attribute rather than a URL built from AWS's naming, so that LocalStack,
     // which serves WebSocket APIs on a port of their own, answers the address that really works there.
@@ -93,6 +108,7 @@ export class ChatStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'Region', { value: this.region });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: fanOut.deadLetters.queueUrl });
+    new CfnOutput(this, 'PushDeadLetterQueueUrl', { value: push.deadLetters.queueUrl });
     if (identity.userPool && identity.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: identity.userPoolClient.userPoolClientId });
@@ -101,6 +117,7 @@ export class ChatStack extends Stack {
       table,
       connections: realtime.connections,
       identity: config.identity,
+      pushEndpoints: push.endpoints,
     });
   }
 }

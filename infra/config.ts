@@ -57,6 +57,12 @@ export interface ChatStackConfig {
    * which its DNS resolves inside Lambda containers, rather than through AWS's. @default false
    */
   localstack: boolean;
+  /**
+   * SNS platform applications of the push services (`apnsPlatformApplicationArn`: APNs token auth,
+   * `fcmPlatformApplicationArn`: FCM HTTP v1), made once per account (README, "Push notifications"). Without
+   * them the stack deploys all the same and sends no pushes to that platform. @default none
+   */
+  pushPlatformApplications: { apns?: string; fcm?: string };
 }
 
 const contextKeys = {
@@ -76,6 +82,8 @@ const contextKeys = {
   logoutUrls: 'logoutUrls',
   corsOrigins: 'corsOrigins',
   localstack: 'localstack',
+  apnsPlatformApplicationArn: 'apnsPlatformApplicationArn',
+  fcmPlatformApplicationArn: 'fcmPlatformApplicationArn',
 } as const;
 
 function numberFrom(value: unknown, name: string, fallback: number): number {
@@ -121,6 +129,8 @@ export function readConfig(node: Node): ChatStackConfig {
     Object.entries(defaultSettings).map(([key, fallback]) => [key, numberFrom(context(key), key, fallback)]),
   ) as unknown as ChatSettings;
   const alarmEmail = context(contextKeys.alarmEmail);
+  const apns = context(contextKeys.apnsPlatformApplicationArn);
+  const fcm = context(contextKeys.fcmPlatformApplicationArn);
   const reserved = context(contextKeys.fanOutReservedConcurrency);
   return {
     stage,
@@ -154,5 +164,9 @@ export function readConfig(node: Node): ChatStackConfig {
     ...reservation(numberFrom(reserved, 'fanOutReservedConcurrency', production ? 20 : 0)),
     corsOrigins: String(context(contextKeys.corsOrigins) ?? '*').split(','),
     localstack: booleanFrom(context(contextKeys.localstack), false),
+    pushPlatformApplications: {
+      ...(apns ? { apns: String(apns) } : {}),
+      ...(fcm ? { fcm: String(fcm) } : {}),
+    },
   };
 }

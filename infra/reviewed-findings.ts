@@ -17,6 +17,8 @@ export interface ReviewedGrants {
   readonly connections: ConnectionsTarget;
   /** The user pool's options: MFA and threat protection are acknowledged only where they are off. */
   readonly identity: Identity;
+  /** The endpoint ARN patterns of the push platform applications the push worker publishes to. */
+  readonly pushEndpoints: readonly string[];
 }
 
 export function acknowledgeReviewedFindings(stack: Stack, granted: ReviewedGrants): void {
@@ -37,6 +39,11 @@ export function acknowledgeReviewedFindings(stack: Stack, granted: ReviewedGrant
       reason:
         "DELETE on this API stage's @connections, for the functions that close connections whose token expired.",
     },
+    ...granted.pushEndpoints.map((endpoints) => ({
+      id: wildcardResource(endpoints),
+      reason:
+        "The push worker's endpoint calls, on the endpoints of the configured SNS platform application only (one per device token, made at run time).",
+    })),
     {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -67,7 +74,7 @@ export function acknowledgeReviewedFindings(stack: Stack, granted: ReviewedGrant
     },
     {
       id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the stream consumer.',
+      reason: 'These queues are themselves dead-letter queues: of the stream consumer, and of the push jobs.',
     },
     {
       id: 'AwsSolutions::AwsSolutions-L1',

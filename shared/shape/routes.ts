@@ -48,6 +48,8 @@ export interface FunctionAccess {
   connections: boolean;
   /** Whether it also closes connections (`DeleteConnection` on `@connections`). @default false */
   closesConnections?: boolean;
+  /** Whether it queues push jobs (`SendMessage` on the push queue): the deliveries of new messages. @default false */
+  queuesPushes?: boolean;
 }
 
 export interface FunctionSpec {
@@ -104,6 +106,7 @@ const messageWriter: FunctionAccess = {
 const messageSender: FunctionAccess = {
   table: { conversations: 'readWrite', messages: 'readWrite', sessions: 'read' },
   connections: true,
+  queuesPushes: true,
 };
 
 /** `$connect` and `$disconnect` also note and forget when the connection's token expires. */
@@ -346,7 +349,11 @@ export const webSocketAuthorizer: FunctionSpec = {
 export const fanOutConsumer: FunctionSpec = {
   name: 'StreamFanOut',
   entry: 'functions/stream/fan-out.ts',
-  access: { ...membershipAccess, table: { ...membershipAccess.table, messages: 'readWrite' } },
+  access: {
+    ...membershipAccess,
+    table: { ...membershipAccess.table, messages: 'readWrite' },
+    queuesPushes: true,
+  },
 };
 
 /**

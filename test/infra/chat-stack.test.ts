@@ -12,6 +12,7 @@ import {
   type FunctionSpec,
   fanOutConsumer,
   httpRoutes,
+  pushWorker,
   routeSelectionExpression,
   webSocketAuthorizer,
   webSocketRoutes,
@@ -31,6 +32,7 @@ const allFunctions: FunctionSpec[] = [
   ...httpRoutes,
   webSocketAuthorizer,
   fanOutConsumer,
+  pushWorker,
   ...scheduledFunctions,
 ];
 
@@ -478,5 +480,107 @@ describe('configuration', () => {
       audiences: ['a', 'b'],
     });
     expect(() => readConfig(nodeWith({ oidcIssuer: 'https://id.example.com' }))).toThrow(/both/);
+  });
+});
+
+describe('push notifications', () => {
+  const apns = 'arn:aws:sns:us-east-1:123456789012:app/APNS/chat-ios';
+  const fcm = 'arn:aws:sns:us-east-1:123456789012:app/GCM/chat-android';
+  const queueNamed = (prefix: string) => {
+    const found = ofType('AWS::SQS::Queue').find(([id]) => id.startsWith(prefix));
+    if (!found) throw new Error(`no queue ${prefix}`);
+    return found;
+  };
+  const snsStatementsIn = (statements: Statement[]) =>
+    statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('sns:')));
+
+  it('queues jobs on an encrypted queue whose jobs go to a dead-letter queue after 3 receives', () => {
+    const [deadLettersId] = queueNamed('PushDeadLetters');
+    const [, jobs] = queueNamed('PushJobs');
+    expect(jobs.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 180,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLettersId, 'Arn'] }, maxReceiveCount: 3 },
+    });
+  });
+
+  it('has the push worker consume the queue with partial batch failures', () => {
+    const [jobsId] = queueNamed('PushJobs');
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [jobsId, 'Arn'] },
+      FunctionName: { Ref: Match.stringLikeRegexp(`^${pushWorker.name}Function`) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+  });
+
+  it('alarms on the depth of the push dead-letter queue', () => {
+    const [deadLettersId] = queueNamed('PushDeadLetters');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLettersId, 'QueueName'] } }],
+      Threshold: 0,
+      AlarmActions: Match.anyValue(),
+    });
+  });
+
+  it('lets only the deliveries of new messages (the sends and the fan-out) queue jobs', () => {
+    const queuers = allFunctions.filter((spec) =>
+      statementsOf(spec).some((statement) => actionsOf(statement).includes('sqs:SendMessage')),
+    );
+    expect(queuers.map((spec) => spec.name).sort()).toEqual([
+      'HttpSendMessage',
+      'StreamFanOut',
+      'WsSendMessage',
+    ]);
+    const withUrl = ofType('AWS::Lambda::Function').filter(([, fn]) =>
+      JSON.stringify(fn.Properties.Environment).includes('PUSH_QUEUE_URL'),
+    );
+    expect(withUrl).toHaveLength(3);
+  });
+
+  it('deploys without platform applications, and then gives the worker no SNS access', () => {
+    expect(snsStatementsIn(statementsOf(pushWorker))).toEqual([]);
+    for (const spec of allFunctions) expect(snsStatementsIn(statementsOf(spec)), spec.name).toEqual([]);
+  });
+
+  it("with platform applications grants the worker exactly SnsPushSender's calls, on them and their endpoints", () => {
+    const configuredApp = cdkApp(
+      { stage: 'dev', apnsPlatformApplicationArn: apns, fcmPlatformApplicationArn: fcm },
+      { bundle: false },
+    );
+    const configured = Template.fromStack(defineChatApp(configuredApp)).toJSON().Resources as Record<
+      string,
+      Resource
+    >;
+    // cdk-nag runs at synthesis: the endpoints' wildcard is acknowledged, nothing else is found.
+    expect(() => configuredApp.synth({ force: true })).not.toThrow();
+    const statements = Object.entries(configured)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
+      .filter(([, r]) => JSON.stringify(r.Properties.Roles).includes(`${pushWorker.name}Role`))
+      .flatMap(([, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const sns = snsStatementsIn(statements).map((statement) => ({
+      actions: actionsOf(statement).sort(),
+      resources: JSON.stringify(statement.Resource),
+    }));
+    expect(sns).toEqual([
+      { actions: ['sns:CreatePlatformEndpoint'], resources: JSON.stringify([apns, fcm]) },
+      {
+        actions: [
+          'sns:DeleteEndpoint',
+          'sns:GetEndpointAttributes',
+          'sns:Publish',
+          'sns:SetEndpointAttributes',
+        ],
+        resources: expect.stringMatching(/endpoint\/APNS\/chat-ios\/\*.*endpoint\/GCM\/chat-android\/\*/),
+      },
+    ]);
+    const [, worker] =
+      Object.entries(configured).find(
+        ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(pushWorker.name),
+      ) ?? [];
+    expect(worker?.Properties.Environment).toMatchObject({
+      Variables: { APNS_PLATFORM_APPLICATION_ARN: apns, FCM_PLATFORM_APPLICATION_ARN: fcm },
+    });
   });
 });

@@ -14,13 +14,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   fanOutConsumer,
   httpRoutes,
+  pushWorker,
   webSocketAuthorizer,
   webSocketRoutes,
 } from '../../shared/shape/routes.ts';
 import { type MotoServer, requireAwsTool, startMotoServer } from '../support/aws-tools.ts';
 
 const run = promisify(execFile);
-const functionCount = [...webSocketRoutes, ...httpRoutes, webSocketAuthorizer, fanOutConsumer].length;
+const functionCount = [...webSocketRoutes, ...httpRoutes, webSocketAuthorizer, fanOutConsumer, pushWorker]
+  .length;
 let moto: MotoServer | undefined;
 
 afterAll(() => {
