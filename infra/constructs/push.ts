@@ -30,10 +30,10 @@ export interface PushNotificationsProps {
 /** The worker's time-out; SQS hides a received job for six of them, as Lambda advises. */
 const workerTimeout = Duration.seconds(30);
 /** Receives of a job before it is dead-lettered. */
-export const pushMaxReceiveCount = 3;
+const pushMaxReceiveCount = 3;
 
 /** The ARN pattern of an application's endpoints: `…:app/APNS/name` → `…:endpoint/APNS/name/*`. */
-export function endpointsOf(scope: Construct, application: string): string {
+function endpointsOf(scope: Construct, application: string): string {
   const parts = Arn.split(application, ArnFormat.SLASH_RESOURCE_NAME);
   return Arn.format(
     { ...parts, resource: 'endpoint', resourceName: `${parts.resourceName}/*` },

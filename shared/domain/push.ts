@@ -13,7 +13,7 @@ import { getUnread } from './read-state.ts';
 /** A device gets at most one push per conversation in this window; the platforms also collapse by conversation. */
 export const pushCollapseMs = 30_000;
 /** Members listed in one job, well within SQS's 256 KiB message (a user id is at most 128 characters). */
-export const maxRecipientsPerJob = 500;
+const maxRecipientsPerJob = 500;
 /** The pushed text's length; a message is at most 4 KiB, and a lock screen shows a line or two. */
 const maxPushBodyChars = 180;
 /** The body of a push when the stack is configured for private payloads. */

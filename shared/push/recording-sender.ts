@@ -4,7 +4,7 @@
  */
 import type { Device, PushNotification, PushOutcome, PushSender } from '../domain/ports.ts';
 
-export interface RecordedPush extends PushNotification {
+interface RecordedPush extends PushNotification {
   userId: string;
   deviceId: string;
   platform: Device['platform'];
@@ -14,7 +14,7 @@ export interface RecordedPush extends PushNotification {
 /** Pushes kept, oldest dropped first, so a long local run does not grow without bound. */
 const maxRecorded = 10_000;
 
-export const recordedPushes: RecordedPush[] = [];
+const recordedPushes: RecordedPush[] = [];
 
 export class RecordingPushSender implements PushSender {
   constructor(private readonly clock: () => number = Date.now) {}

@@ -18,7 +18,7 @@ import { sleep } from '../async.ts';
 import type { Device, PushNotification, PushOutcome, PushPlatform, PushSender } from '../domain/ports.ts';
 
 /** Platform application ARNs by platform; a platform without one gets no pushes. */
-export type PlatformApplications = Partial<Record<PushPlatform, string>>;
+type PlatformApplications = Partial<Record<PushPlatform, string>>;
 
 export interface SnsPushSenderOptions {
   client: SNSClient;
@@ -46,7 +46,7 @@ function isRetryable(error: unknown): boolean {
 const existingEndpoint = /Endpoint (arn:aws[\w-]*:sns:\S+) already exists with the same [Tt]oken/;
 
 /** The payload of each service, as SNS's `MessageStructure: json` takes it. */
-export function snsMessageOf(notification: PushNotification): string {
+function snsMessageOf(notification: PushNotification): string {
   const { conversationId, messageId, title, body, badge } = notification;
   const apns = JSON.stringify({
     aps: { alert: { title, body }, badge, sound: 'default', 'thread-id': conversationId },
