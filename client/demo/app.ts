@@ -3,6 +3,7 @@ import { renderConversationList } from './conversation-list.ts';
 import { Conversations, type ConversationView } from './conversations.ts';
 import { create, showPane, view } from './dom.ts';
 import { renderMessageList, type Timeline } from './message-list.ts';
+import { startNotifications } from './notifications.ts';
 import { PresenceBoard } from './presence.ts';
 
 declare global {
@@ -223,5 +224,11 @@ async function startChat(me: string): Promise<void> {
   view.signIn.hidden = true;
   view.chat.hidden = false;
   renderConversations();
+  startNotifications({
+    httpUrl,
+    me,
+    token: () => devToken(me),
+    panel: { register: view.registerDevice, watched: view.pushesOf, list: view.notifications },
+  });
   client.connect();
 }

@@ -32,6 +32,9 @@ export const view = {
   typing: element('typing'),
   composer: element<HTMLFormElement>('composer'),
   composerFields: element<HTMLFieldSetElement>('composer-fields'),
+  registerDevice: element<HTMLButtonElement>('register-device'),
+  pushesOf: element<HTMLInputElement>('pushes-of'),
+  notifications: element<HTMLOListElement>('notifications'),
 };
 
 /**
