@@ -155,7 +155,10 @@ describe('the hand-over before the maximum connection age', () => {
     expect(bob.delivered.map((m) => m.messageId)).toEqual(alice.delivered.map((m) => m.messageId));
     // Overlapping sockets: the user's last connection never closed, so no contact heard offline or online.
     expect(alice.presence).toEqual([]);
-    expect(bob.presence).toEqual([]);
+    // Alice's first message made her presence Bob's to see: he is told once, and nothing flaps after.
+    expect(bob.presence.map((p) => `${p.userId === aliceId ? 'alice' : 'other'} ${p.status}`)).toEqual([
+      'alice online',
+    ]);
     // Each replaced socket was closed by the client, the newest is the open one.
     expect(bob.sockets.slice(0, -1).every((s) => s.readyState === WebSocket.CLOSED)).toBe(true);
     expect(bob.sockets.at(-1)?.readyState).toBe(WebSocket.OPEN);
