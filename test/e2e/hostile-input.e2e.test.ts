@@ -1309,9 +1309,10 @@ describe('frames and paths the gateway must not mistake for something else', () 
   it('answers a frame whose action is "$disconnect" like any unknown action, and keeps delivering to the socket', async () => {
     const [victor, walter] = await t.newUsers('victor', 'walter');
     const socket = await sockets.open(victor);
-    const conversation = await api(t, walter, 'POST', '/conversations', {
+    // Victor starts it, so his presence is Walter's to see (presence shows only where the user engaged).
+    const conversation = await api(t, victor, 'POST', '/conversations', {
       type: 'direct',
-      memberIds: [victor],
+      memberIds: [walter],
     });
     socket.send({ action: '$disconnect' });
     const answer = await socket.waitFor((e) => e.type === 'error', 3000).catch(() => undefined);
