@@ -13,8 +13,18 @@ export function createDocumentClient(): DynamoDBDocumentClient {
   });
 }
 
+/**
+ * A send posts to every connection of a small conversation itself, and one execution environment may run
+ * several invocations at once (`AWS_LAMBDA_MAX_CONCURRENCY`, as the local runtime does): the SDK's 50 sockets
+ * per client would queue their posts behind each other.
+ */
 export function createManagementClient(endpoint: string | undefined): ApiGatewayManagementApiClient {
-  return new ApiGatewayManagementApiClient({ endpoint });
+  const concurrency = Math.max(1, Number(process.env.AWS_LAMBDA_MAX_CONCURRENCY) || 1);
+  const agent = { keepAlive: true, maxSockets: Math.min(1_000, 50 * concurrency) };
+  return new ApiGatewayManagementApiClient({
+    endpoint,
+    requestHandler: { httpAgent: agent, httpsAgent: agent },
+  });
 }
 
 /** The push queue's client; the local runtime points it at its own queue (`AWS_ENDPOINT_URL_SQS`). */

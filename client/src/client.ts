@@ -79,7 +79,7 @@ export class ChatClient {
       fetchAfter: (conversationId, after) => this.api.listMessages(conversationId, { after, limit: 100 }),
       deliver: (message) => this.deliver(message),
       gapWaitMs: options.gapWaitMs ?? 1000,
-      holeWaitMs: options.holeWaitMs ?? 8000,
+      holeWaitMs: options.holeWaitMs ?? 15_000,
       onError: (error) => this.events.emit('error', describeError(error)),
     });
     this.unreadCounts = new UnreadCounts((event) => this.events.emit('unread', event));

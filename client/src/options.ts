@@ -44,7 +44,7 @@ export interface ChatClientOptions {
   /**
    * How long a gap history does not fill may stay open before the missing seqs count as holes (see the server
    * README's message path) and later messages are delivered; a message at a hole that arrives later is still
-   * delivered. @default 8000
+   * delivered. @default 15000
    */
   holeWaitMs?: number;
   /** Typing: resend period while typing, idle time that stops it, and how long others' typing shows. */

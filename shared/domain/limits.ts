@@ -40,7 +40,7 @@ export const limits = {
    * How long after recording a send's intent its function may still deliver and store it; past this the stream
    * consumer stores an intent whose message is missing and delivers it (a function that died mid-send).
    */
-  sendCompletionMs: 5_000,
+  sendCompletionMs: 10_000,
   /** How soon after its intent a live send has usually stored its message: the stream consumer looks then. */
   usualSendStoreMs: 200,
 } as const;

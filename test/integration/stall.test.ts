@@ -162,7 +162,7 @@ describe('a stall longer than the function time-out', () => {
 
     aliceSocket.send({ action: 'sendMessage', conversationId, clientMessageId: 'dies', body: 'made it' });
     expect(await aliceSocket.waitFor((e) => e.type === 'error', 5_000)).toMatchObject({ code: 'internal' });
-    const arrived = await bobSocket.waitFor((e) => e.type === 'message.new', 10_000);
+    const arrived = await bobSocket.waitFor((e) => e.type === 'message.new', 15_000);
 
     expect(arrived).toMatchObject({ message: { body: 'made it', seq: 1, senderId: alice } });
     await pause(500);

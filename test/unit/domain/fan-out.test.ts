@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createConversation, removeMember } from '../../../shared/domain/conversations.ts';
 import { fanOut, type MessageChange } from '../../../shared/domain/fan-out.ts';
+import { limits } from '../../../shared/domain/limits.ts';
 import { sendMessage } from '../../../shared/domain/messaging.ts';
 import type { StoredSend } from '../../../shared/domain/ports.ts';
 import { type InMemoryChat, inMemoryChat } from '../../support/in-memory-ports.ts';
@@ -172,7 +173,7 @@ describe('delivery by the send', () => {
     const [intent] = chat.messages.recordedIntents();
     if (!intent) throw new Error('no intent recorded');
     chat.notifier.clear();
-    chat.clock.advance(10_000);
+    chat.clock.advance(limits.sendCompletionMs);
 
     await fanOut(chat.ctx, [{ id: 'i1', kind: 'intent', intent }]);
     const stored = chat.messages.stored.at(-1);
