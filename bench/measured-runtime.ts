@@ -7,13 +7,20 @@ import { type CountingProxy, startCountingProxy } from './dynamo-proxy.ts';
 export const streamPollIntervalMs = 50;
 
 /**
- * The benchmark's users send far faster than people do, so the per-user send limit is lifted; connections get
- * no heartbeats, so presence lasts the whole run. Both are settings the stack exposes.
+ * The benchmark's users send, read and ask far faster than people do, so the per-user limits are lifted;
+ * connections get no heartbeats, so presence lasts the whole run. All are settings the stack exposes.
  */
 export const benchSettings = {
   SEND_RATE_PER_MINUTE: '100000',
+  MARK_READ_RATE_PER_MINUTE: '100000',
+  PRESENCE_QUERY_RATE_PER_MINUTE: '100000',
+  TYPING_RATE_PER_MINUTE: '100000',
+  CONVERSATION_RATE_PER_MINUTE: '100000',
   PRESENCE_TTL_SECONDS: '900',
 };
+
+/** The token-expiry sweep runs every minute deployed; the local default (every second) would enter the counts. */
+const scheduleIntervalMs = 60_000;
 
 export const machine = () => ({
   cpus: cpus().length,
@@ -30,6 +37,7 @@ export async function startMeasuredRuntime(
     httpPort: 0,
     wsPort: 0,
     streamPollIntervalMs,
+    scheduleIntervalMs,
     ...options,
     dynamoDbProxy: async (endpoint) => {
       proxy = await startCountingProxy(endpoint);
