@@ -137,6 +137,20 @@ describe.skipIf(!t.isLocal)('push notifications', () => {
     expect(await pushesOf(bob)).toEqual([]);
   });
 
+  it('forgets a device whose token the push service rejects, and keeps pushing to the good one', async () => {
+    const [alice, bob] = await t.newUsers('alice', 'bob');
+    const good = await register(bob);
+    await register(bob, `invalid${newToken()}`);
+    await send(alice, await group(alice, [bob]), 'ping');
+
+    await eventually(async () =>
+      expect(
+        (await api(t, bob, 'GET', '/devices')).body.items.map((d: { deviceId: string }) => d.deviceId),
+      ).toEqual([good.body.deviceId]),
+    );
+    expect((await pushesOf(bob)).map((push) => push.deviceId)).toEqual([good.body.deviceId]);
+  });
+
   it('a blocked sender never causes a push to the member who blocks them', async () => {
     const [alice, bob, carol] = await t.newUsers('alice', 'bob', 'carol');
     for (const user of [bob, carol]) await register(user);
