@@ -18,11 +18,18 @@ import {
   webSocketAuthorizer,
   webSocketRoutes,
 } from '../../shared/shape/routes.ts';
+import { scheduledFunctions } from '../../shared/shape/scheduled.ts';
 import { type MotoServer, requireAwsTool, startMotoServer } from '../support/aws-tools.ts';
 
 const run = promisify(execFile);
-const functionCount = [...webSocketRoutes, ...httpRoutes, webSocketAuthorizer, fanOutConsumer, pushWorker]
-  .length;
+const functionCount = [
+  ...webSocketRoutes,
+  ...httpRoutes,
+  webSocketAuthorizer,
+  fanOutConsumer,
+  pushWorker,
+  ...scheduledFunctions,
+].length;
 let moto: MotoServer | undefined;
 
 afterAll(() => {
