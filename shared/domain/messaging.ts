@@ -20,6 +20,11 @@ export interface SendInput {
   body: string;
   /** The socket it came from, when sent over the WebSocket. */
   connectionId?: string;
+  /**
+   * Told the message as soon as its intent is recorded (from then on it is stored even if this function dies),
+   * before it is delivered: a sender's ack need not wait for the deliveries.
+   */
+  onAccepted?: (message: Message) => Promise<void>;
 }
 
 /** A send retried this often when the members changed between its read and its seq reservation. */
@@ -82,10 +87,14 @@ export async function sendMessage(
       if (!first) throw conflict('clientMessageId was used for a message that no longer exists');
       return { message: await completeEarlierSend(ctx, first), created: false };
     }
+    const accepted = Promise.resolve(input.onAccepted?.(message));
+    // Awaited below; marked handled now so a failing completeSend cannot leave it rejected and unobserved.
+    accepted.catch(() => undefined);
     const groupReadBefore = await completeSend(ctx, intent, {
       members,
       conversation: reservation.conversation,
     });
+    await accepted;
     // A first message engages its sender: the other members may see their presence from now on. (A group's
     // member list is cached: the read position the send just moved says whether it was the first.)
     const readBefore = conversation.type === 'group' ? (groupReadBefore ?? seq) : me.lastReadSeq;

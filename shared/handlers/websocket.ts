@@ -63,18 +63,18 @@ export function webSocketHandler(
       userId = user;
       // Answers before Lambda's time-out would (see shared/deadline.ts): an `error` event naming the send.
       await withDeadline(context, async () => {
+        // Read leniently first, so that any error below names the frame's action and clientMessageId.
+        frame = frameOrNothing(event.body);
         // A connection stops working at its token's `exp`: any frame then is answered and the connection closed.
         if (tokenHasExpired(tokenExpiresAtMsOf(event), ctx.clock())) {
-          const named = frameOrNothing(event.body);
           return endExpiredConnection(
             ctx,
             { userId: user, connectionId },
-            { action: stringField(named, 'action'), clientMessageId: stringField(named, 'clientMessageId') },
+            { action: stringField(frame, 'action'), clientMessageId: stringField(frame, 'clientMessageId') },
           );
         }
         const refusal = await overRateLimit(ctx, event.requestContext.routeKey, user);
         if (refusal) {
-          frame = frameOrNothing(event.body);
           // A refused send always names its clientMessageId (the client fails it); other refused frames are
           // answered once a minute and then dropped, so a flood of them costs no posts.
           if (refusal.toldBefore && stringField(frame, 'clientMessageId') === undefined) return;

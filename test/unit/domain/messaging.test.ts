@@ -201,6 +201,22 @@ describe('sendMessage', () => {
     expect(chat.notifier.eventsOf('alice').filter((e) => e.type === 'presence')).toEqual([]);
   });
 
+  it('accepts a send (for its ack) once it is recorded, before anyone else is told', async () => {
+    const { chat, conversationId, send } = await groupChat();
+    await chat.online('bob');
+    chat.notifier.clear();
+    let deliveredWhenAccepted: number | undefined;
+
+    const { message } = await send('alice', {
+      onAccepted: async () => {
+        deliveredWhenAccepted = chat.notifier.deliveries.length;
+      },
+    });
+
+    expect(deliveredWhenAccepted).toBe(0);
+    expect(chat.notifier.eventsOf('bob')).toContainEqual({ type: 'message.new', message });
+  });
+
   it('refuses an empty body with validation_failed before anything is stored', async () => {
     const { chat, conversationId, send } = await groupChat();
 
