@@ -202,7 +202,7 @@ describe('sendMessage', () => {
   });
 
   it('accepts a send (for its ack) once it is recorded, before anyone else is told', async () => {
-    const { chat, conversationId, send } = await groupChat();
+    const { chat, send } = await groupChat();
     await chat.online('bob');
     chat.notifier.clear();
     let deliveredWhenAccepted: number | undefined;
