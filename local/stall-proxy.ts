@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, request } from 'node:http';
 
 /** A DynamoDB call as the proxy sees it: its operation (`PutItem`…) and its JSON body. */
-export interface HeldCall {
+interface HeldCall {
   operation: string;
   body: string;
 }

@@ -25,7 +25,7 @@ export interface MessageChange {
 }
 
 /** A recorded send: its message should follow; if it does not, the send's function died. */
-export interface IntentChange {
+interface IntentChange {
   id: string;
   kind: 'intent';
   intent: SendIntent;

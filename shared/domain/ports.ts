@@ -106,7 +106,7 @@ export interface ConversationRepository {
 }
 
 /** The message fields a seq reservation records as the conversation's last message, before the seq is known. */
-export type LastMessageDraft = Omit<Message, 'seq' | 'messageId'> & {
+type LastMessageDraft = Omit<Message, 'seq' | 'messageId'> & {
   /** The part of the message id after its seq (`messageIdFor`). */
   unique: string;
 };
