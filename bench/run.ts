@@ -9,8 +9,10 @@
  * baseline | cost` runs that section alone on its own runtime (`BENCH_QUICK=1` for fewer sizes and levels),
  * `--only goals` rebuilds the Goals section from the newest result of each (bench/only.ts).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chartSvg } from './chart.ts';
 import { LocalChatSystem } from './chat-system.ts';
@@ -208,7 +210,18 @@ async function main(): Promise<void> {
   });
   await saveSectionResult('baseline', { ...kept, result: run.baseline });
   await saveSectionResult('cold-start', { ...kept, result: coldStarts });
-  for (const name of ['unread', 'concurrency', 'stream-delay', 'goals'] as const) await runSection(name, log);
+  // Each in a process of its own: the functions keep their clients (and settings) per process, so a second
+  // runtime in this one would reach the first one's stopped DynamoDB Local.
+  for (const name of ['unread', 'concurrency', 'stream-delay', 'goals'] as const) {
+    const section = spawnSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), '--only', name],
+      {
+        stdio: 'inherit',
+      },
+    );
+    if (section.status !== 0) throw new Error(`--only ${name} exited with ${section.status}`);
+  }
   log(`done in ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s; see bench/results/latest.md`);
 }
 
