@@ -62,8 +62,10 @@ describe.skipIf(process.env.CHAT_TARGET === 'deployed')('a restart of the local 
     const seenBefore = await call(first, bob, 'GET', `/presence?userIds=${alice}`);
     expect(seenBefore.users[0].status).toBe('online');
 
+    // Listen first: the socket may close before the kill is seen to be done.
+    const aliceCut = once(aliceBefore.socket, 'close');
     await crash(first);
-    await once(aliceBefore.socket, 'close');
+    await aliceCut;
     const second = await startRun();
 
     const seenAfter = await call(second, bob, 'GET', `/presence?userIds=${alice}`);
