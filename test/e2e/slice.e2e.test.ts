@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, ChatSocket, socketPool, target } from '../support/target.ts';
+import { api, ChatSocket, eventually, socketPool, target } from '../support/target.ts';
 
 const t = target();
 const { open, closeAll } = socketPool(t);
@@ -59,6 +59,8 @@ describe('the vertical slice', () => {
     socket.send({ action: 'launchRockets' });
     socket.send({ action: 'heartbeat', reply: true });
     await socket.waitFor((e) => e.type === 'pong');
+    // Each frame is its own invocation: the answers need not come in the order the frames went.
+    await eventually(async () => expect(socket.ofType('error')).toHaveLength(3));
     const errors = socket.ofType('error');
     expect(errors.map((e) => e.code)).toEqual([
       'validation_failed',
