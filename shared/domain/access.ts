@@ -12,29 +12,55 @@ export interface Authorized {
   me: Member;
 }
 
+/** Values kept in memory for a while, at most `maxEntries` of them (the oldest written goes first). */
+class ExpiringCache<V> {
+  private readonly entries = new Map<string, { value: V; expiresAtMs: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+    private readonly clock: () => number,
+  ) {}
+
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expiresAtMs > this.clock() ? entry.value : undefined;
+  }
+
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { value, expiresAtMs: this.clock() + this.ttlMs });
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
 /**
  * Member lists cached in memory per (conversation, members version). The version is bumped in the same
  * transaction as every membership change and read with the conversation, so a cached list is never stale for
  * the version it is used with; the TTL and size bound only limit memory.
  */
 export class MemberDirectory {
-  private readonly cache = new Map<string, { members: Member[]; expiresAtMs: number }>();
+  private readonly cache: ExpiringCache<Member[]>;
 
   constructor(
     private readonly store: Pick<ConversationRepository, 'listMembers'>,
-    private readonly ttlMs = 60_000,
-    private readonly maxEntries = 2_000,
-    private readonly clock: () => number = Date.now,
-  ) {}
+    ttlMs = 60_000,
+    maxEntries = 2_000,
+    clock: () => number = Date.now,
+  ) {
+    this.cache = new ExpiringCache(ttlMs, maxEntries, clock);
+  }
 
   async members(conversationId: string, membersVersion: number): Promise<Member[]> {
     const cacheKey = `${conversationId}@${membersVersion}`;
-    const now = this.clock();
     const hit = this.cache.get(cacheKey);
-    if (hit && hit.expiresAtMs > now) return hit.members;
+    if (hit) return hit;
     const members = await this.store.listMembers(conversationId);
-    if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(cacheKey, { members, expiresAtMs: now + this.ttlMs });
+    this.cache.set(cacheKey, members);
     return members;
   }
 }
@@ -42,15 +68,17 @@ export class MemberDirectory {
 /** A user's standing in one conversation, asked by the use cases. */
 export class Access {
   /** Recently read conversations, for `memberToSend` only (see there). */
-  private readonly snapshots = new Map<string, { conversation: StoredConversation; expiresAtMs: number }>();
+  private readonly snapshots: ExpiringCache<StoredConversation>;
 
   constructor(
     private readonly conversations: Pick<ConversationRepository, 'get'>,
     private readonly directory: MemberDirectory,
-    private readonly clock: () => number = Date.now,
-    private readonly snapshotTtlMs = 60_000,
-    private readonly maxSnapshots = 2_000,
-  ) {}
+    clock: () => number = Date.now,
+    snapshotTtlMs = 60_000,
+    maxSnapshots = 2_000,
+  ) {
+    this.snapshots = new ExpiringCache(snapshotTtlMs, maxSnapshots, clock);
+  }
 
   /**
    * As `member`, but from a conversation read up to a minute ago: for a send, whose seq reservation is
@@ -59,13 +87,10 @@ export class Access {
    */
   async memberToSend(request: { conversationId: string; userId: string }): Promise<Authorized> {
     const snapshot = this.snapshots.get(request.conversationId);
-    if (snapshot && snapshot.expiresAtMs > this.clock()) {
-      const members = await this.directory.members(
-        request.conversationId,
-        snapshot.conversation.membersVersion,
-      );
+    if (snapshot) {
+      const members = await this.directory.members(request.conversationId, snapshot.membersVersion);
       const me = members.find((member) => member.userId === request.userId);
-      if (me) return { conversation: snapshot.conversation, members, me };
+      if (me) return { conversation: snapshot, members, me };
     }
     const authorized = await this.member(request);
     this.remember(authorized.conversation);
@@ -74,12 +99,7 @@ export class Access {
 
   /** Keeps the conversation as just written or read, for the next `memberToSend`. */
   remember(conversation: StoredConversation): void {
-    if (this.snapshots.size >= this.maxSnapshots && !this.snapshots.has(conversation.conversationId))
-      this.snapshots.delete(this.snapshots.keys().next().value as string);
-    this.snapshots.set(conversation.conversationId, {
-      conversation,
-      expiresAtMs: this.clock() + this.snapshotTtlMs,
-    });
+    this.snapshots.set(conversation.conversationId, conversation);
   }
 
   forget(conversationId: string): void {

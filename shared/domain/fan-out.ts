@@ -71,20 +71,20 @@ export async function deliverOnSend(
   const sessions = await ctx.notifier.sessionsOf(members.map((member) => member.userId));
   const connections = connectionsOf(sessions, intent.senderConnectionId);
   if (connections.length > limit) return false;
-  const report = await ctx.notifier.toConnections(connections, {
-    type: 'message.new',
-    message: intent.message,
-  });
-  // Push jobs for the members without a connection. A send that cannot queue them leaves the message to the
-  // stream (`delivery: 'stream'`), whose consumer queues them; the worker's claims drop a second job's pushes.
-  const queued = await enqueuePushes(ctx, intent.message, members, sessions).then(
-    () => true,
-    () => false,
-  );
+  // Push jobs for the members without a connection, queued while the posts go. A send that cannot queue them
+  // leaves the message to the stream (`delivery: 'stream'`), whose consumer queues them; the worker's claims
+  // drop a second job's pushes.
+  const [report, queued] = await Promise.all([
+    ctx.notifier.toConnections(connections, { type: 'message.new', message: intent.message }),
+    enqueuePushes(ctx, intent.message, members, sessions).then(
+      () => true,
+      () => false,
+    ),
+  ]);
   return report.failed === 0 && queued;
 }
 
-const sendKeyOf = (message: Message) => `${message.conversationId}#${message.seq}`;
+const storedKeyOf = (message: Message) => `${message.conversationId}#${message.seq}`;
 
 export async function fanOut(ctx: ChatContext, changes: StreamChange[]): Promise<FanOutSummary> {
   const summary: FanOutSummary = {
@@ -96,7 +96,7 @@ export async function fanOut(ctx: ChatContext, changes: StreamChange[]): Promise
   const storedInBatch = new Set<string>();
   changes.forEach((change, index) => {
     const message = change.kind === 'intent' ? change.intent.message : change.message;
-    if (change.kind === 'new') storedInBatch.add(sendKeyOf(message));
+    if (change.kind === 'new') storedInBatch.add(storedKeyOf(message));
     const queue = byConversation.get(message.conversationId) ?? [];
     queue.push({ change, index });
     byConversation.set(message.conversationId, queue);
@@ -106,7 +106,8 @@ export async function fanOut(ctx: ChatContext, changes: StreamChange[]): Promise
     for (const { change, index } of queue) {
       try {
         if (change.kind === 'intent') {
-          if (!storedInBatch.has(sendKeyOf(change.intent.message))) await completeIntent(ctx, change.intent);
+          if (!storedInBatch.has(storedKeyOf(change.intent.message)))
+            await completeIntent(ctx, change.intent);
           continue;
         }
         const report = await deliverChange(ctx, change);
