@@ -150,10 +150,17 @@ describe.skipIf(!local)('DynamoDB Local', () => {
   }, 60_000);
 });
 
+/**
+ * How long a probe waits before it calls the request hung. A runtime that leaves a request unanswered leaves it
+ * so for good; a starting one on a loaded two-core CI machine (other suites' Java and workers beside it) has been
+ * seen to take over 3 s to answer, so the bound is generous rather than tight.
+ */
+const hungAfterMs = 10_000;
+
 /** What one request to a starting runtime got: refused (not listening yet), an answer, or nothing in time. */
 async function probe(url: string): Promise<'refused' | 'hung' | number> {
   try {
-    return (await fetch(url, { signal: AbortSignal.timeout(3_000) })).status;
+    return (await fetch(url, { signal: AbortSignal.timeout(hungAfterMs) })).status;
   } catch (error) {
     return (error as Error).name === 'TimeoutError' ? 'hung' : 'refused';
   }
@@ -165,7 +172,7 @@ async function probeUpgrade(url: string): Promise<'refused' | 'hung' | number> {
     socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     socket.on('open', () => resolve(101));
     socket.on('error', () => resolve('refused'));
-    setTimeout(() => resolve('hung'), 3_000);
+    setTimeout(() => resolve('hung'), hungAfterMs);
   });
   socket.terminate();
   return outcome;
