@@ -13,7 +13,8 @@ export interface DevIssuer {
   issuer: string;
   jwksUri: string;
   jwks: { keys: JWK[] };
-  issue(userId: string, lifetimeSeconds?: number): Promise<string>;
+  /** A token for `userId`; `groups` become its `cognito:groups` claim, as a Cognito user pool's groups do. */
+  issue(userId: string, lifetimeSeconds?: number, groups?: readonly string[]): Promise<string>;
 }
 
 export async function createDevIssuer(httpUrl: string): Promise<DevIssuer> {
@@ -25,8 +26,8 @@ export async function createDevIssuer(httpUrl: string): Promise<DevIssuer> {
     issuer,
     jwksUri: `${issuer}/.well-known/jwks.json`,
     jwks: { keys: [publicJwk] },
-    issue: (userId, lifetimeSeconds = devTokenLifetimeSeconds.default) =>
-      new SignJWT({ token_use: 'access' })
+    issue: (userId, lifetimeSeconds = devTokenLifetimeSeconds.default, groups = []) =>
+      new SignJWT({ token_use: 'access', ...(groups.length > 0 ? { 'cognito:groups': [...groups] } : {}) })
         .setProtectedHeader({ alg: 'RS256', kid })
         .setIssuer(issuer)
         .setAudience(devAudience)

@@ -71,7 +71,7 @@ export function createHttpGateway(options: HttpGatewayOptions) {
       // Like API Gateway's JWT authorizer: a missing or bad token never reaches the function.
       if (!claims) return send(res, 401, { message: 'Unauthorized' });
       const body = await readBody(req);
-      const event = httpEvent(req, url, match, body, claims.userId);
+      const event = httpEvent(req, url, match, body, claims);
       const result = (await options.functions.invoke(
         match.route.name,
         event,
@@ -112,7 +112,7 @@ function httpEvent(
   url: URL,
   match: { route: HttpRoute; pathParameters: Record<string, string> },
   body: string,
-  userId: string,
+  { userId, groups }: { userId: string; groups: string[] },
 ): APIGatewayProxyEventV2WithJWTAuthorizer {
   const routeKey = `${match.route.method} ${match.route.path}`;
   const query = Object.fromEntries(url.searchParams);
@@ -149,17 +149,25 @@ function httpEvent(
       authorizer: {
         principalId: userId,
         integrationLatency: 0,
-        jwt: { claims: { sub: userId }, scopes: [] },
+        // API Gateway hands array claims on as one string, Go-style: `[moderators other]`.
+        jwt: {
+          claims: { sub: userId, ...(groups.length > 0 ? { 'cognito:groups': `[${groups.join(' ')}]` } : {}) },
+          scopes: [],
+        },
       },
     },
   };
 }
 
 /**
- * The local issuer's routes: its JWKS, and `POST /_local/token {"userId", "expiresInSeconds"?}` → `{"token"}`,
- * a token for that user. `expiresInSeconds` (a whole number, 1 to 86400; 12 h when absent) sets its `exp`, so
- * tests can watch a client renew short tokens.
+ * The local issuer's routes: its JWKS, and `POST /_local/token {"userId", "expiresInSeconds"?, "groups"?}` →
+ * `{"token"}`, a token for that user. `expiresInSeconds` (a whole number, 1 to 86400; 12 h when absent) sets its
+ * `exp`, so tests can watch a client renew short tokens; `groups` (ids, as Cognito groups) become the token's
+ * `cognito:groups`, so `["moderators"]` makes a moderator.
  */
+/** Groups one local token may carry (Cognito allows a user 100; a test needs a few). */
+const maxDevGroups = 10;
+
 async function handleLocalIssuer(
   req: IncomingMessage,
   res: ServerResponse,
@@ -175,13 +183,13 @@ async function handleLocalIssuer(
     send(res, 405, { message: 'Use POST' });
     return true;
   }
-  let request: { userId?: unknown; expiresInSeconds?: unknown } = {};
+  let request: { userId?: unknown; expiresInSeconds?: unknown; groups?: unknown } = {};
   try {
     request = JSON.parse(await readBody(req)) ?? {};
   } catch {
     // Answered below as a missing userId.
   }
-  const { userId, expiresInSeconds = devTokenLifetimeSeconds.default } = request;
+  const { userId, expiresInSeconds = devTokenLifetimeSeconds.default, groups = [] } = request;
   const invalid = (message: string) => send(res, 400, { error: { code: 'validation_failed', message } });
   if (typeof userId !== 'string' || !limits.idPattern.test(userId)) {
     invalid('userId: must be 1-128 of A-Z a-z 0-9 _ . : @ | -');
@@ -196,6 +204,14 @@ async function handleLocalIssuer(
     invalid(`expiresInSeconds: must be a whole number from ${min} to ${max}`);
     return true;
   }
-  send(res, 200, { token: await issuer.issue(userId, expiresInSeconds as number) });
+  if (
+    !Array.isArray(groups) ||
+    groups.length > maxDevGroups ||
+    !groups.every((group) => typeof group === 'string' && limits.idPattern.test(group))
+  ) {
+    invalid(`groups: must be a list of at most ${maxDevGroups} ids`);
+    return true;
+  }
+  send(res, 200, { token: await issuer.issue(userId, expiresInSeconds as number, groups as string[]) });
   return true;
 }

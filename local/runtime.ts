@@ -75,8 +75,8 @@ export interface LocalRuntime {
   streamPollIntervalMs: number;
   /** The push jobs' queue and its dead letters; the pushes are at `GET /_local/pushes?userId=`. */
   pushQueue: LocalPushQueue;
-  /** A token from the local issuer; fails when the runtime trusts another issuer. */
-  issueToken(userId: string): Promise<string>;
+  /** A token from the local issuer (with those Cognito groups); fails when the runtime trusts another issuer. */
+  issueToken(userId: string, groups?: readonly string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -210,9 +210,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       streamPoller,
       streamPollIntervalMs,
       pushQueue,
-      async issueToken(userId) {
+      async issueToken(userId, groups) {
         if (!devIssuer) throw new Error(`This runtime trusts ${identity.issuer}, not the local issuer`);
-        return devIssuer.issue(userId);
+        return devIssuer.issue(userId, undefined, groups);
       },
       async stop() {
         await scheduler.stop();

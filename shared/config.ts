@@ -63,6 +63,10 @@ export interface ChatSettings {
   pushSettingRatePerMinute: number;
   /** 1: pushes carry a generic line instead of the message text (lock screens show no content). */
   pushPrivatePayloads: number;
+  /** Message reports one user may file per minute. */
+  reportRatePerMinute: number;
+  /** Moderator actions (removals, suspensions, resolutions) one moderator may take per minute. */
+  moderationRatePerMinute: number;
 }
 
 export const defaultSettings: ChatSettings = {
@@ -86,6 +90,8 @@ export const defaultSettings: ChatSettings = {
   directDeliveryMaxConnections: 100,
   pushSettingRatePerMinute: 30,
   pushPrivatePayloads: 0,
+  reportRatePerMinute: 10,
+  moderationRatePerMinute: 120,
 };
 
 /** Environment variable of each setting, shared by the stack (which sets them) and the functions. */
@@ -110,6 +116,8 @@ export const settingsEnv: Record<keyof ChatSettings, string> = {
   directDeliveryMaxConnections: 'DIRECT_DELIVERY_MAX_CONNECTIONS',
   pushSettingRatePerMinute: 'PUSH_SETTING_RATE_PER_MINUTE',
   pushPrivatePayloads: 'PUSH_PRIVATE_PAYLOADS',
+  reportRatePerMinute: 'REPORT_RATE_PER_MINUTE',
+  moderationRatePerMinute: 'MODERATION_RATE_PER_MINUTE',
 };
 
 export function readSettings(): ChatSettings {

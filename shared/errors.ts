@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'rate_limited'
   | 'conflict'
+  | 'suspended'
+  | 'content_rejected'
   | 'internal';
 
 export class ChatError extends Error {
@@ -35,3 +37,9 @@ export const rateLimited = (what: string) =>
   new ChatError('rate_limited', 429, `Too many ${what}; slow down`);
 export const conflict = (why: string) => new ChatError('conflict', 409, why);
 export const unauthorized = () => new ChatError('unauthorized', 401, 'Missing or invalid token');
+/** The caller is suspended by a moderator; `until` when the suspension ends by itself. */
+export const suspended = (until?: string) =>
+  new ChatError('suspended', 403, until ? `You are suspended until ${until}` : 'You are suspended');
+/** The content filter refused the text; the answer does not say which rule, so it cannot be probed cheaply. */
+export const contentRejected = () =>
+  new ChatError('content_rejected', 400, 'This message was refused by the content filter');

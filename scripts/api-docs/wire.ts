@@ -30,7 +30,7 @@ export const errorCodes = {
   forbidden: {
     status: [403],
     meaning:
-      'Not allowed: not an admin, not the author, removing someone else from a direct conversation, adding a user who left the group or who blocks you, or starting a direct conversation across a block.',
+      'Not allowed: not a moderator (the /moderation routes), not an admin, not the author, removing someone else from a direct conversation, adding a user who left the group or who blocks you, or starting a direct conversation across a block.',
   },
   not_member: {
     status: [403],
@@ -55,6 +55,16 @@ export const errorCodes = {
     status: [409],
     meaning:
       'Concurrent membership change; message already deleted; conversation too busy (retry with the same clientMessageId); or a clientMessageId whose message has expired.',
+  },
+  suspended: {
+    status: [403],
+    meaning:
+      'A moderator suspended the caller: HTTP calls answer this, open sockets get it as an error event and are closed, and new connections are refused, until the suspension ends or is lifted.',
+  },
+  content_rejected: {
+    status: [400],
+    meaning:
+      "The content filter refused the message's text (a send or an edit); over WebSocket the error event carries the clientMessageId.",
   },
   internal: {
     status: [500, 503],

@@ -19,8 +19,13 @@ export interface VerifierConfig {
   jwksUri?: string;
 }
 
-/** The user and when the token expires (`exp`, epoch seconds: every accepted token has one). */
-export type VerifyToken = (token: string) => Promise<{ userId: string; expiresAt: number }>;
+/**
+ * The user, when the token expires (`exp`, epoch seconds: every accepted token has one) and the user's groups
+ * (`cognito:groups`; none when the token has no such claim).
+ */
+export type VerifyToken = (
+  token: string,
+) => Promise<{ userId: string; expiresAt: number; groups: string[] }>;
 
 const tokenUses = new Set(['id', 'access']);
 
@@ -75,7 +80,11 @@ export function createTokenVerifier(config: VerifierConfig): VerifyToken {
   );
   return async (token) => {
     const payload = await verifier.verify(token);
-    return { userId: payload.sub as string, expiresAt: payload.exp as number };
+    return {
+      userId: payload.sub as string,
+      expiresAt: payload.exp as number,
+      groups: strings(payload['cognito:groups']),
+    };
   };
 }
 

@@ -13,6 +13,8 @@ import { decodeJson } from './json.ts';
 export interface HttpRequest {
   /** The caller, from the claims the API's JWT authorizer verified. */
   userId: string;
+  /** The caller's identity-provider groups (`cognito:groups`); the domain decides what each allows. */
+  groups: string[];
   body: unknown;
   path: Record<string, string | undefined>;
   query: Record<string, string | undefined>;
@@ -24,6 +26,17 @@ export interface HttpResult {
 }
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+
+/**
+ * `cognito:groups` as the HTTP API's JWT authorizer hands it on: an array claim becomes one string, Go-style
+ * (`[moderators editors]`); a single group may come bare. A JSON array is taken too (a direct invocation).
+ */
+export function groupsOfClaim(claim: unknown): string[] {
+  if (Array.isArray(claim)) return claim.filter((group): group is string => typeof group === 'string');
+  if (typeof claim !== 'string') return [];
+  const inner = claim.trim().replace(/^\[(.*)\]$/s, '$1');
+  return inner.split(/[\s,]+/).filter((group) => group !== '');
+}
 
 function parseBody(event: HttpEvent): unknown {
   if (event.body === undefined || event.body === '') return {};
@@ -47,7 +60,8 @@ export function httpHandler(
   return chain.handler(async (event, context) => {
     const correlationId = context.awsRequestId;
     try {
-      const userId = event.requestContext.authorizer?.jwt?.claims?.sub;
+      const claims = event.requestContext.authorizer?.jwt?.claims;
+      const userId = claims?.sub;
       // In AWS API Gateway's own authorizer verified the token; the id rule is ours (no `#` may reach a key).
       if (typeof userId !== 'string' || !limits.idPattern.test(userId)) throw unauthorized();
       const body = parseBody(event);
@@ -57,7 +71,13 @@ export function httpHandler(
         const refusal = await overRateLimit(ctx, event.routeKey, userId);
         if (refusal) throw refusal.error;
         return run(
-          { userId, body, path: event.pathParameters ?? {}, query: event.queryStringParameters ?? {} },
+          {
+            userId,
+            groups: groupsOfClaim(claims?.['cognito:groups']),
+            body,
+            path: event.pathParameters ?? {},
+            query: event.queryStringParameters ?? {},
+          },
           ctx,
         );
       });

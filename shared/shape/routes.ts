@@ -21,6 +21,8 @@ export const rateBuckets = {
   unknownFrame: { perMinute: 'unknownFrameRatePerMinute', what: 'unknown frames' },
   typing: { perMinute: 'typingRatePerMinute', what: 'typing signals' },
   pushSetting: { perMinute: 'pushSettingRatePerMinute', what: 'device or mute changes' },
+  report: { perMinute: 'reportRatePerMinute', what: 'reports' },
+  moderation: { perMinute: 'moderationRatePerMinute', what: 'moderator actions' },
 } as const satisfies Record<string, { perMinute: keyof ChatSettings; what: string }>;
 
 export type RateBucket = keyof typeof rateBuckets;

@@ -40,6 +40,15 @@ export const entityTypes = {
   pushToken: 'push-token',
   pushed: 'pushed',
   mute: 'mute',
+  /** Reports of one message, grouped: what moderators list and resolve. */
+  report: 'report',
+  /** One user's report of a message (a user reports a message once). */
+  reporter: 'reporter',
+  /** The pointer from a reported message to its report group. */
+  reportedMessage: 'reported-message',
+  suspension: 'suspension',
+  /** A moderator action: appended, never changed. */
+  audit: 'audit',
 } as const;
 
 /**

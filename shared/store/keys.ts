@@ -79,6 +79,25 @@ export const keys = {
   /** A member's mute of a conversation: its own small item, so muting never rewrites the inbox index. */
   mute: (conversationId: string, userId: string) => ({ pk: `CONV#${conversationId}`, sk: `MUTE#${userId}` }),
   mutePrefix: 'MUTE#',
+  /** A report group (all reports of one message), under its id. */
+  report: (reportId: string) => ({ pk: `REPORT#${reportId}`, sk: 'REPORT' }),
+  /** One user's report in a group: it makes a second report by the same user a no-op. */
+  reporter: (reportId: string, userId: string) => ({ pk: `REPORT#${reportId}`, sk: `BY#${userId}` }),
+  /** Which report group a message has, beside the message (a message has at most one group). */
+  reportedMessage: (conversationId: string, messageId: string) => ({
+    pk: `CONV#${conversationId}`,
+    sk: `REPORTED#${messageId}`,
+  }),
+  /** Report groups by status on the inbox index, ordered by when each was first reported (oldest first). */
+  reportQueue: (status: string, firstReportedAt: string, reportId: string) => ({
+    gsi1pk: `REPORTS#${status}`,
+    gsi1sk: `${firstReportedAt}#${reportId}`,
+  }),
+  reportQueuePartition: (status: string) => `REPORTS#${status}`,
+  /** A user's suspension, if any: one item, so every check is one GetItem. */
+  suspension: (userId: string) => ({ pk: `USER#${userId}`, sk: 'SUSPENSION' }),
+  /** The audit trail, one partition per day, ordered by time. */
+  audit: (at: string, entryId: string) => ({ pk: `AUDIT#${at.slice(0, 10)}`, sk: `${at}#${entryId}` }),
   rateLimit: (userId: string, bucket: string, windowStart: number) => ({
     pk: `USER#${userId}`,
     sk: `RATE#${bucket}#${windowStart}`,

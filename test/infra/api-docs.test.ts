@@ -47,6 +47,8 @@ const errorCodes: Record<ErrorCode, true> = {
   payload_too_large: true,
   rate_limited: true,
   conflict: true,
+  suspended: true,
+  content_rejected: true,
   internal: true,
 };
 
