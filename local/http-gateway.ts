@@ -151,7 +151,10 @@ function httpEvent(
         integrationLatency: 0,
         // API Gateway hands array claims on as one string, Go-style: `[moderators other]`.
         jwt: {
-          claims: { sub: userId, ...(groups.length > 0 ? { 'cognito:groups': `[${groups.join(' ')}]` } : {}) },
+          claims: {
+            sub: userId,
+            ...(groups.length > 0 ? { 'cognito:groups': `[${groups.join(' ')}]` } : {}),
+          },
           scopes: [],
         },
       },

@@ -23,9 +23,7 @@ export interface VerifierConfig {
  * The user, when the token expires (`exp`, epoch seconds: every accepted token has one) and the user's groups
  * (`cognito:groups`; none when the token has no such claim).
  */
-export type VerifyToken = (
-  token: string,
-) => Promise<{ userId: string; expiresAt: number; groups: string[] }>;
+export type VerifyToken = (token: string) => Promise<{ userId: string; expiresAt: number; groups: string[] }>;
 
 const tokenUses = new Set(['id', 'access']);
 

@@ -82,7 +82,12 @@ export interface SuspensionRepository {
   suspendedAmong(userIds: readonly string[], nowMs: number): Promise<Set<string>>;
 }
 
-export const auditActions = ['message.removed', 'user.suspended', 'user.unsuspended', 'report.resolved'] as const;
+export const auditActions = [
+  'message.removed',
+  'user.suspended',
+  'user.unsuspended',
+  'report.resolved',
+] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 /** One moderator action: who, what, when, why. */
