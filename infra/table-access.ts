@@ -4,6 +4,7 @@
  * is granted nothing its adapters do not issue, and what they issue is checked against their code.
  */
 import type { FunctionAccess, FunctionSpec, TableAdapter, WebSocketRoute } from '../shared/shape/routes.ts';
+import { auditStoreOperations } from '../shared/store/audit-store.ts';
 import { blockStoreOperations } from '../shared/store/block-store.ts';
 import { connectionExpiryStoreOperations } from '../shared/store/connection-expiry-store.ts';
 import { conversationStoreOperations } from '../shared/store/conversation-store.ts';
@@ -26,6 +27,7 @@ export const tableAdapters: Readonly<Record<TableAdapter, AdapterOperations>> = 
   connectionExpiry: connectionExpiryStoreOperations,
   devices: deviceStoreOperations,
   mutes: muteStoreOperations,
+  audit: auditStoreOperations,
 };
 
 export interface TableGrant {

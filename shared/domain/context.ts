@@ -1,6 +1,7 @@
 /** Everything a use case needs, as ports, passed in so tests can build it with fakes and their own clock. */
 import type { ChatSettings } from '../config.ts';
 import type { Access, MemberDirectory } from './access.ts';
+import type { AuditTrail } from './moderation-ports.ts';
 import type {
   BlockRepository,
   ConnectionCloser,
@@ -36,6 +37,8 @@ export interface ChatContext {
   /** When each connection's token expires, and closing the ones whose token has. */
   connectionExpiry: ConnectionExpiryRepository;
   connectionCloser: ConnectionCloser;
+  /** Moderation: what moderators did (appended, never changed). */
+  audit: AuditTrail;
   settings: ChatSettings;
   clock: () => number;
   newId: () => string;

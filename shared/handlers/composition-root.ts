@@ -10,6 +10,7 @@ import { noPushQueue, SqsPushQueue } from '../push/sqs-push-queue.ts';
 import { ManagementApiCloser } from '../realtime/connection-closer.ts';
 import { ConnectionSender } from '../realtime/connection-sender.ts';
 import { ConnectionNotifier } from '../realtime/notifier.ts';
+import { AuditStore } from '../store/audit-store.ts';
 import { BlockStore } from '../store/block-store.ts';
 import { ConnectionExpiryStore } from '../store/connection-expiry-store.ts';
 import { ConversationStore } from '../store/conversation-store.ts';
@@ -83,6 +84,7 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
     notifier: new ConnectionNotifier(presence, sender, clock),
     connectionExpiry: new ConnectionExpiryStore(table),
     connectionCloser: new ManagementApiCloser(managementClient),
+    audit: new AuditStore(table),
     settings,
     clock,
     newId: ulid,

@@ -37,7 +37,8 @@ export type TableAdapter =
   | 'blocks'
   | 'connectionExpiry'
   | 'devices'
-  | 'mutes';
+  | 'mutes'
+  | 'audit';
 
 /**
  * What a function may do: through each table adapter its code reaches, read, write or both (it is granted

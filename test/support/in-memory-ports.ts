@@ -42,6 +42,7 @@ import {
 } from '../../shared/domain/ports.ts';
 import { validationFailed } from '../../shared/errors.ts';
 import { InMemoryConnectionExpiry, RecordingCloser } from './in-memory-expiry.ts';
+import { InMemoryAudit } from './in-memory-moderation.ts';
 import { FakePushSender, InMemoryDevices, InMemoryMutes, RecordingPushQueue } from './in-memory-push.ts';
 
 type Options<Port, K extends keyof Port> = Port[K] extends (options: infer O, ...rest: never[]) => unknown
@@ -722,6 +723,7 @@ export interface InMemoryChat {
   mutes: InMemoryMutes;
   pushQueue: RecordingPushQueue;
   pushSender: FakePushSender;
+  audit: InMemoryAudit;
   /** Opens a connection for the user (as `$connect` records it, without announcing anything). */
   online(userId: string, connectionId?: string): Promise<string>;
 }
@@ -744,6 +746,7 @@ export function inMemoryChat(
     pushQueue: new RecordingPushQueue(),
     pushSender: new FakePushSender(),
   };
+  const moderation = { audit: new InMemoryAudit() };
   const notifier = new RecordingNotifier(sessions, clock.now);
   const directory = new MemberDirectory(conversations, undefined, undefined, clock.now);
   const settings: ChatSettings = { ...defaultSettings, ...options.settings };
@@ -761,6 +764,7 @@ export function inMemoryChat(
     notifier,
     connectionExpiry: new InMemoryConnectionExpiry(),
     connectionCloser: new RecordingCloser(),
+    ...moderation,
     settings,
     clock: clock.now,
     // Alphanumeric like a ULID, so message ids built from it parse back to their seq.
@@ -777,6 +781,7 @@ export function inMemoryChat(
     rateLimits,
     blocks,
     ...push,
+    ...moderation,
     async online(userId, connectionId = `${userId}-conn`) {
       await sessions.putConnection({
         userId,
