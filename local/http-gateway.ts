@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { VerifyToken } from '../shared/auth/token-verifier.ts';
 import { limits } from '../shared/domain/limits.ts';
+import { recordedEventsOf } from '../shared/moderation/recording-publisher.ts';
 import { pushesOf } from '../shared/push/recording-sender.ts';
 import { type HttpRoute, httpRoutes } from '../shared/shape/routes.ts';
 import { type DevIssuer, devTokenLifetimeSeconds } from './dev-issuer.ts';
@@ -63,6 +64,9 @@ export function createHttpGateway(options: HttpGatewayOptions) {
       // The pushes the local sink received (GET /_local/pushes?userId=), for tests and the demo page.
       if (url.pathname === '/_local/pushes' && req.method === 'GET')
         return send(res, 200, { items: pushesOf(url.searchParams.get('userId') ?? '') });
+      // The domain events the local publisher recorded (GET /_local/events?type=), oldest first.
+      if (url.pathname === '/_local/events' && req.method === 'GET')
+        return send(res, 200, { items: recordedEventsOf(url.searchParams.get('type') ?? undefined) });
       if (options.extraHandlers.some((handle) => handle(req, res))) return;
       const match = matchRoute(req.method ?? 'GET', url.pathname);
       if (!match) return send(res, 404, { message: 'Not Found' });

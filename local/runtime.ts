@@ -1,15 +1,16 @@
 /**
  * The whole system on one machine, no AWS account and no Docker: DynamoDB Local with the shared table, the HTTP
- * and WebSocket gateways dispatching the shared route table to the real handlers, the stream poller feeding
- * the fan-out consumer, and the local token issuer (or another issuer the runtime is told to trust).
+ * and WebSocket gateways dispatching the shared route table to the real handlers, the stream pollers feeding
+ * the fan-out consumer and the domain-event publisher, and the local token issuer (or another issuer the
+ * runtime is told to trust).
  */
 import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTokenVerifier, jwksUriOf, type VerifierConfig } from '../shared/auth/token-verifier.ts';
 import {
+  eventPublisher,
   fanOutConsumer,
   httpRoutes,
   pushWorker,
@@ -17,7 +18,6 @@ import {
   webSocketRoutes,
 } from '../shared/shape/routes.ts';
 import { scheduledFunctions } from '../shared/shape/scheduled.ts';
-import { fanOutFilterPatterns } from '../shared/shape/table.ts';
 import { PresenceStore } from '../shared/store/presence-store.ts';
 import { createApiDocsHandler } from './api-docs.ts';
 import { newConnectionsPathPrefix } from './connections-endpoint.ts';
@@ -28,7 +28,8 @@ import { createHttpGateway, type ExtraHandler } from './http-gateway.ts';
 import { LocalFunctions } from './lambda.ts';
 import { LocalPushQueue } from './push-queue.ts';
 import { LocalScheduler } from './scheduler.ts';
-import { StreamPoller } from './stream-poller.ts';
+import { createStreamConsumers } from './stream-consumers.ts';
+import type { StreamPoller } from './stream-poller.ts';
 import { createChatTable } from './table.ts';
 import { WebSocketGateway } from './websocket-gateway.ts';
 
@@ -41,7 +42,7 @@ export interface LocalRuntimeOptions {
   tableName?: string;
   /** Pause of the stream poller when the stream is idle. */
   streamPollIntervalMs?: number;
-  /** Hold each stream record this long before the fan-out gets it, like AWS's stream hop. @default 0 */
+  /** Hold each stream record this long before a consumer gets it, like AWS's stream hop. @default 0 */
   streamDelayMs?: number;
   idleTimeoutMs?: number;
   maxConnectionMs?: number;
@@ -135,6 +136,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_SQS: `${httpUrl}${pushQueue.pathPrefix}`,
       PUSH_QUEUE_URL: `${httpUrl}${pushQueue.pathPrefix}/push-jobs`,
       PUSH_SENDER: 'recording',
+      // Domain events are recorded for GET /_local/events instead of going to EventBridge.
+      EVENT_PUBLISHER: 'recording',
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
     });
@@ -151,6 +154,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...httpRoutes,
       webSocketAuthorizer,
       fanOutConsumer,
+      eventPublisher,
       pushWorker,
       ...scheduledFunctions,
     ]);
@@ -178,21 +182,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
 
     const table = await dynamoClient.send(new DescribeTableCommand({ TableName: tableName }));
-    const streamPoller = new StreamPoller({
+    const { fanOut: streamPoller, events: eventPoller } = createStreamConsumers({
       endpoint: dynamo.endpoint,
       streamArn: table.Table?.LatestStreamArn ?? '',
       functions,
-      consumerName: fanOutConsumer.name,
-      filterPatterns: fanOutFilterPatterns,
       pollIntervalMs: streamPollIntervalMs,
-      batchSize: 100,
-      maxRetries: 3,
-      // A kept data folder keeps the stream too: resume after the last batch handled, as a mapping does.
-      startingPosition: options.dataDir ? 'LATEST' : 'TRIM_HORIZON',
       delayMs: options.streamDelayMs ?? 0,
-      ...(options.dataDir ? { checkpointFile: join(options.dataDir, 'stream-checkpoint.json') } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     });
     streamPoller.start();
+    eventPoller.start();
     pushQueue.start();
     const scheduler = new LocalScheduler(functions, scheduledFunctions, options.scheduleIntervalMs ?? 1_000);
     scheduler.start();
@@ -217,7 +216,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       async stop() {
         await scheduler.stop();
         await websocket.close();
-        await streamPoller.stop();
+        await Promise.all([streamPoller.stop(), eventPoller.stop()]);
         await pushQueue.stop();
         await functions.drain();
         httpServer.closeAllConnections();

@@ -3,7 +3,9 @@
  * DynamoDB Local or LocalStack; the `@connections` endpoint comes from `CONNECTIONS_ENDPOINT`, set by the stack.
  */
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ComprehendClient } from '@aws-sdk/client-comprehend';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -30,4 +32,17 @@ export function createManagementClient(endpoint: string | undefined): ApiGateway
 /** The push queue's client; the local runtime points it at its own queue (`AWS_ENDPOINT_URL_SQS`). */
 export function createSqsClient(): SQSClient {
   return new SQSClient({});
+}
+
+/** The domain events' client; only the event publisher's bundle carries it. */
+export function createEventBridgeClient(): EventBridgeClient {
+  return new EventBridgeClient({});
+}
+
+/**
+ * The optional toxicity filter's client (`AWS_ENDPOINT_URL_COMPREHEND` points it elsewhere). No retries: the
+ * filter's time-out is shorter than a retry's back-off, and its failure mode decides what a failure means.
+ */
+export function createComprehendClient(): ComprehendClient {
+  return new ComprehendClient({ maxAttempts: 1 });
 }

@@ -24,9 +24,26 @@ export const metricNames = {
   pushesInvalid: 'PushesInvalid',
   /** Members who got no push, by reason (the `reason` dimension). */
   pushesSkipped: 'PushesSkipped',
+  /** Suspensions made by moderators. */
+  usersSuspended: 'UsersSuspended',
+  /** Messages (sends and edits) the content filter refused, by the refusing rule (the `rule` dimension). */
+  messagesFiltered: 'MessagesFiltered',
+  /** Domain events put on the event bus, and those still refused after a retry (their batch is retried). */
+  eventsPublished: 'EventsPublished',
+  eventsFailed: 'EventsFailed',
 } as const;
 
 /** Counts one stored message. */
 export function countSend(): void {
   metrics.addMetric(metricNames.messagesSent, MetricUnit.Count, 1);
+}
+
+/**
+ * Counts one message the content filter refused, under its rule (`word-list`, `toxicity`...). Published at once
+ * (a single metric), so no function needs the metrics middleware for it.
+ */
+export function countFiltered(rule: string): void {
+  const single = metrics.singleMetric();
+  single.addDimension('rule', rule);
+  single.addMetric(metricNames.messagesFiltered, MetricUnit.Count, 1);
 }

@@ -38,13 +38,15 @@ export type TableAdapter =
   | 'connectionExpiry'
   | 'devices'
   | 'mutes'
-  | 'audit';
+  | 'audit'
+  | 'suspensions';
 
 /**
  * What a function may do: through each table adapter its code reaches, read, write or both (it is granted
  * that part of the DynamoDB actions the adapter declares it issues), and whether it posts to `@connections`.
- * Two uses follow from the rest of the entry: posting writes through `sessions` (connections that answer 410
- * Gone are forgotten), and a route's `rateLimit` writes through `rateLimits`.
+ * Three uses follow from the rest of the entry: posting writes through `sessions` (connections that answer 410
+ * Gone are forgotten), a route's `rateLimit` writes through `rateLimits`, and every HTTP route reads
+ * `suspensions` (a suspended caller is refused, `shared/handlers/http.ts`).
  */
 export interface FunctionAccess {
   table: Partial<Record<TableAdapter, 'read' | 'write' | 'readWrite'>>;
@@ -53,6 +55,8 @@ export interface FunctionAccess {
   closesConnections?: boolean;
   /** Whether it queues push jobs (`SendMessage` on the push queue): the deliveries of new messages. @default false */
   queuesPushes?: boolean;
+  /** Whether it puts domain events on the event bus (`events:PutEvents`): the event publisher. @default false */
+  publishesEvents?: boolean;
 }
 
 export interface FunctionSpec {
@@ -117,14 +121,26 @@ const lifecycleAccess: FunctionAccess = {
   table: { ...connectionAccess.table, connectionExpiry: 'write' },
   connections: true,
 };
+/** `$connect` checks once more, after recording the connection, that the user is not suspended. */
+const connectAccess: FunctionAccess = {
+  ...lifecycleAccess,
+  table: { ...lifecycleAccess.table, suspensions: 'read' },
+};
 /** Every frame's route closes its connection once the token has expired (`shared/handlers/websocket.ts`). */
 const closingOnExpiry = (access: FunctionAccess): FunctionAccess => ({ ...access, closesConnections: true });
+
+/** A suspension is audited, and tells the user's sockets and closes them. */
+const suspensionWriter: FunctionAccess = {
+  table: { suspensions: 'write', audit: 'write', sessions: 'read' },
+  connections: true,
+  closesConnections: true,
+};
 
 /** The action field of a frame selects the route (`$request.body.action`). */
 export const routeSelectionExpression = '$request.body.action';
 
 export const webSocketRoutes: readonly WebSocketRoute[] = [
-  { routeKey: '$connect', name: 'WsConnect', entry: 'functions/ws/connect.ts', access: lifecycleAccess },
+  { routeKey: '$connect', name: 'WsConnect', entry: 'functions/ws/connect.ts', access: connectAccess },
   {
     routeKey: '$disconnect',
     name: 'WsDisconnect',
@@ -326,6 +342,22 @@ export const httpRoutes: readonly HttpRoute[] = [
     access: { table: { conversations: 'read', mutes: 'write' }, connections: false },
     rateLimit: 'pushSetting',
   },
+  {
+    method: 'PUT',
+    path: '/moderation/suspensions/{userId}',
+    name: 'HttpSuspendUser',
+    entry: 'functions/http/suspend-user.ts',
+    access: suspensionWriter,
+    rateLimit: 'moderation',
+  },
+  {
+    method: 'DELETE',
+    path: '/moderation/suspensions/{userId}',
+    name: 'HttpLiftSuspension',
+    entry: 'functions/http/lift-suspension.ts',
+    access: { table: { suspensions: 'write', audit: 'write' }, connections: false },
+    rateLimit: 'moderation',
+  },
 ];
 
 /** The rate bucket of each limited route, by the route key API Gateway puts in its events. */
@@ -338,11 +370,11 @@ export const rateBucketByRouteKey: ReadonlyMap<string, RateBucket> = new Map([
   ),
 ]);
 
-/** `$connect`'s REQUEST authorizer: verifies the JWT, touches nothing else. */
+/** `$connect`'s REQUEST authorizer: verifies the JWT and refuses a suspended user, touches nothing else. */
 export const webSocketAuthorizer: FunctionSpec = {
   name: 'WsAuthorizer',
   entry: 'functions/auth/ws-authorizer.ts',
-  access: { table: {}, connections: false },
+  access: { table: { suspensions: 'read' }, connections: false },
 };
 
 /**
@@ -360,6 +392,16 @@ export const fanOutConsumer: FunctionSpec = {
 };
 
 /**
+ * The table stream's second consumer: publishes domain events (new, reported and removed messages, suspensions)
+ * from the items' new and old images alone, so it reads nothing.
+ */
+export const eventPublisher: FunctionSpec = {
+  name: 'EventPublisher',
+  entry: 'functions/stream/publish-events.ts',
+  access: { table: {}, connections: false, publishesEvents: true },
+};
+
+/**
  * The SQS consumer that sends push notifications: reads who may get one (members now, mutes, blocks, unread
  * counts, devices), claims each push (collapse and dedup) and records SNS endpoints. Its `sns:*` access is
  * granted by its construct (infra/constructs/push.ts).
@@ -368,7 +410,13 @@ export const pushWorker: FunctionSpec = {
   name: 'PushWorker',
   entry: 'functions/push/worker.ts',
   access: {
-    table: { conversations: 'read', blocks: 'read', mutes: 'read', devices: 'readWrite' },
+    table: {
+      conversations: 'read',
+      blocks: 'read',
+      mutes: 'read',
+      devices: 'readWrite',
+      suspensions: 'read',
+    },
     connections: false,
   },
 };

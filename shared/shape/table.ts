@@ -65,3 +65,17 @@ export const fanOutFilterPatterns = [
     dynamodb: { NewImage: { entity: { S: [entityTypes.messageIdempotency] } } },
   },
 ] as const;
+
+/**
+ * Filter criteria of the domain-event publisher's own event source mapping (a second consumer of the stream),
+ * used verbatim by CDK and by the local stream poller: messages, report groups and suspensions, inserted or
+ * changed. Which of those changes make an event is the domain's to decide (`shared/domain/events.ts`).
+ */
+export const eventPublisherFilterPatterns = [
+  {
+    eventName: ['INSERT', 'MODIFY'],
+    dynamodb: {
+      NewImage: { entity: { S: [entityTypes.message, entityTypes.report, entityTypes.suspension] } },
+    },
+  },
+] as const;

@@ -2,14 +2,11 @@
  * The message and intent items' stream records read back as the domain's changes: beside `MessageStore`, which
  * writes the attributes read here (`membersVersion`, `senderConnectionId`, `moveInbox`, `delivery`).
  */
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { StreamChange } from '../domain/fan-out.ts';
 import { entityTypes } from '../shape/table.ts';
+import { imageOf } from './item-stream.ts';
 import { toIntent, toMessage } from './message-store.ts';
-
-const imageOf = (image: unknown) => (image ? unmarshall(image as Record<string, AttributeValue>) : undefined);
 
 /** A stream record as a change to deliver or complete, or undefined when nothing a client sees changed. */
 export function toMessageChange(record: DynamoDBRecord): StreamChange | undefined {
