@@ -3,7 +3,13 @@
  * uses, reading, writing or both) and the actions each adapter declares it issues (`shared/store`). A function
  * is granted nothing its adapters do not issue, and what they issue is checked against their code.
  */
-import type { FunctionAccess, FunctionSpec, TableAdapter, WebSocketRoute } from '../shared/shape/routes.ts';
+import type {
+  FunctionAccess,
+  FunctionSpec,
+  HttpRoute,
+  TableAdapter,
+  WebSocketRoute,
+} from '../shared/shape/routes.ts';
 import { auditStoreOperations } from '../shared/store/audit-store.ts';
 import { blockStoreOperations } from '../shared/store/block-store.ts';
 import { connectionExpiryStoreOperations } from '../shared/store/connection-expiry-store.ts';
@@ -14,6 +20,8 @@ import { messageStoreOperations } from '../shared/store/message-store.ts';
 import { muteStoreOperations } from '../shared/store/mute-store.ts';
 import { presenceStoreOperations } from '../shared/store/presence-store.ts';
 import { rateLimitStoreOperations } from '../shared/store/rate-limit-store.ts';
+import { reportStoreOperations } from '../shared/store/report-store.ts';
+import { suspensionStoreOperations } from '../shared/store/suspension-store.ts';
 import { typingStoreOperations } from '../shared/store/typing-store.ts';
 
 /** Each adapter of the route table, by the name the use cases' context gives it. */
@@ -28,6 +36,8 @@ export const tableAdapters: Readonly<Record<TableAdapter, AdapterOperations>> = 
   devices: deviceStoreOperations,
   mutes: muteStoreOperations,
   audit: auditStoreOperations,
+  reports: reportStoreOperations,
+  suspensions: suspensionStoreOperations,
 };
 
 export interface TableGrant {
@@ -37,8 +47,10 @@ export interface TableGrant {
   readonly index: boolean;
 }
 
-/** A route-table entry; a client route may name its rate limit. */
-export type GrantedSpec = FunctionSpec & Pick<WebSocketRoute, 'rateLimit'>;
+/** A route-table entry; a client route may name its rate limit, an HTTP route has a method. */
+export type GrantedSpec = FunctionSpec &
+  Pick<WebSocketRoute, 'rateLimit'> &
+  Partial<Pick<HttpRoute, 'method'>>;
 
 type Use = FunctionAccess['table'][TableAdapter];
 const reads = (use: Use) => use === 'read' || use === 'readWrite';
@@ -46,12 +58,16 @@ const writes = (use: Use) => use === 'write' || use === 'readWrite';
 
 export function tableGrantOf(spec: GrantedSpec): TableGrant {
   const uses: FunctionAccess['table'] = { ...spec.access.table };
-  // The two uses that follow from the rest of the entry (see `FunctionAccess`).
+  // The three uses that follow from the rest of the entry (see `FunctionAccess`).
   const alsoWrites = (adapter: TableAdapter) => {
     uses[adapter] = reads(uses[adapter]) ? 'readWrite' : 'write';
   };
+  const alsoReads = (adapter: TableAdapter) => {
+    uses[adapter] = writes(uses[adapter]) ? 'readWrite' : 'read';
+  };
   if (spec.access.connections) alsoWrites('sessions');
   if (spec.rateLimit) alsoWrites('rateLimits');
+  if (spec.method) alsoReads('suspensions');
   const actions = new Set<TableAction>();
   let index = false;
   for (const [adapter, use] of Object.entries(uses) as [TableAdapter, Use][]) {

@@ -24,6 +24,11 @@ export const metricNames = {
   pushesInvalid: 'PushesInvalid',
   /** Members who got no push, by reason (the `reason` dimension). */
   pushesSkipped: 'PushesSkipped',
+  /** Reports filed (a user's second report of a message is not counted), and messages moderators removed. */
+  reportsFiled: 'ReportsFiled',
+  messagesRemoved: 'MessagesRemoved',
+  /** Seconds the oldest open report has waited: the alarm keeps the 24-hour promise. */
+  oldestOpenReportAge: 'OldestOpenReportAge',
   /** Suspensions made by moderators. */
   usersSuspended: 'UsersSuspended',
   /** Messages (sends and edits) the content filter refused, by the refusing rule (the `rule` dimension). */

@@ -1,7 +1,12 @@
 /** Everything a use case needs, as ports, passed in so tests can build it with fakes and their own clock. */
 import type { ChatSettings } from '../config.ts';
 import type { Access, MemberDirectory } from './access.ts';
-import type { AuditTrail } from './moderation-ports.ts';
+import type {
+  AuditTrail,
+  ContentFilter,
+  ReportRepository,
+  SuspensionRepository,
+} from './moderation-ports.ts';
 import type {
   BlockRepository,
   ConnectionCloser,
@@ -37,8 +42,13 @@ export interface ChatContext {
   /** When each connection's token expires, and closing the ones whose token has. */
   connectionExpiry: ConnectionExpiryRepository;
   connectionCloser: ConnectionCloser;
-  /** Moderation: what moderators did (appended, never changed). */
+  /** Moderation: reports of messages, and what moderators did (appended, never changed). */
+  reports: ReportRepository;
   audit: AuditTrail;
+  /** Users a moderator suspended: refused everywhere until lifted or `until`. */
+  suspensions: SuspensionRepository;
+  /** Reviews a message's text before it is stored (sent or edited); a refusal is `content_rejected`. */
+  contentFilter: ContentFilter;
   settings: ChatSettings;
   clock: () => number;
   newId: () => string;

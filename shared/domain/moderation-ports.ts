@@ -76,8 +76,11 @@ export interface SuspensionRepository {
   suspend(suspension: Suspension): Promise<void>;
   /** Lifts; false when there was none. */
   lift(userId: string): Promise<boolean>;
-  /** The suspension in force at `nowMs`, if any (one that has run out is none). */
-  inForce(userId: string, nowMs: number): Promise<Suspension | undefined>;
+  /**
+   * The suspension in force at `nowMs`, if any (one that has run out is none); strongly consistent unless
+   * `consistent: false` (half the capacity, and it may miss a suspension made within the last second).
+   */
+  inForce(userId: string, nowMs: number, options?: { consistent?: boolean }): Promise<Suspension | undefined>;
   /** Those of `userIds` with a suspension in force at `nowMs`. */
   suspendedAmong(userIds: readonly string[], nowMs: number): Promise<Set<string>>;
 }
@@ -99,6 +102,8 @@ export interface AuditEntry {
   /** What it acted on: a message, a user or a report. */
   target: { conversationId?: string; messageId?: string; userId?: string; reportId?: string };
   reason?: string;
+  /** When a `user.suspended` suspension ends by itself; none: until lifted. */
+  until?: string;
   /** The resolution's action, for `report.resolved`. */
   outcome?: ResolutionAction;
 }

@@ -188,6 +188,8 @@ export interface MessageRepository {
     authorId: string;
     change: { body: string; editedAt: string } | { deletedAt: string };
   }): Promise<Message | undefined>;
+  /** A moderator's removal of any member's message unless it was deleted; answers the removed message. */
+  remove(options: { conversationId: string; seq: number; removedAt: string }): Promise<Message | undefined>;
   /** Shows an edited or deleted message as the conversation's last message if it is that one. */
   refreshLastMessage(message: Message): Promise<void>;
 }
@@ -227,7 +229,12 @@ export interface SessionRepository {
     connectionId: string;
     nowMs: number;
   }): Promise<{ stillOnline: boolean }>;
-  getMany(userIds: string[], nowMs: number): Promise<Map<string, UserSessions>>;
+  /** Eventually consistent unless `consistent` (a suspension must see a connection recorded just before). */
+  getMany(
+    userIds: string[],
+    nowMs: number,
+    options?: { consistent?: boolean },
+  ): Promise<Map<string, UserSessions>>;
 }
 
 /** Typing signals, which expire by themselves. */

@@ -60,6 +60,8 @@ export interface PushReport {
     noDevice: number;
     /** No longer a member, or the recipient blocks the sender. */
     notAllowed: number;
+    /** Suspended by a moderator: their devices get nothing until it ends. */
+    suspended: number;
     /** Collapsed into a recent push of the same conversation, or already pushed (a redelivered job). */
     collapsed: number;
     /** No push service configured for the device's platform. */
@@ -86,16 +88,25 @@ function notificationOf(
 }
 
 /**
- * Sends a job's pushes: to each listed member who is still a member, does not block the sender, has not muted
- * the conversation and has a device, with their total unread count as the badge; each push is claimed first, so
- * that a redelivered job or a burst of messages pushes a device at most once per conversation per window.
+ * Sends a job's pushes: to each listed member who is still a member, does not block the sender, is not
+ * suspended, has not muted the conversation and has a device, with their total unread count as the badge; each
+ * push is claimed first, so that a redelivered job or a burst of messages pushes a device at most once per
+ * conversation per window.
  */
 export async function sendPushes(ctx: ChatContext, job: PushJob): Promise<PushReport> {
   const report: PushReport = {
     sent: 0,
     failed: 0,
     invalid: 0,
-    skipped: { online: job.onlineCount, muted: 0, noDevice: 0, notAllowed: 0, collapsed: 0, unconfigured: 0 },
+    skipped: {
+      online: job.onlineCount,
+      muted: 0,
+      noDevice: 0,
+      notAllowed: 0,
+      suspended: 0,
+      collapsed: 0,
+      unconfigured: 0,
+    },
   };
   const { conversationId, senderId } = job.message;
   const conversation = await ctx.conversations.get(conversationId);
@@ -104,14 +115,16 @@ export async function sendPushes(ctx: ChatContext, job: PushJob): Promise<PushRe
     return report;
   }
   const nowMs = ctx.clock();
-  const [members, muted, { blockedBy }] = await Promise.all([
+  const [members, muted, { blockedBy }, suspended] = await Promise.all([
     ctx.directory.members(conversationId, conversation.membersVersion),
     ctx.mutes.mutedIn({ conversationId, nowMs }),
     ctx.blocks.relationsOf(senderId),
+    ctx.suspensions.suspendedAmong(job.recipientIds, nowMs),
   ]);
   const memberIds = new Set(members.map((member) => member.userId));
   const skipReason = (userId: string) => {
     if (!memberIds.has(userId) || blockedBy.has(userId)) return 'notAllowed';
+    if (suspended.has(userId)) return 'suspended';
     if (muted.has(userId)) return 'muted';
     return undefined;
   };

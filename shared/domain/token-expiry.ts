@@ -5,6 +5,7 @@
  */
 import { forEachBounded } from '../async.ts';
 import type { ChatContext } from './context.ts';
+import type { ServerEvent } from './model.ts';
 import type { ExpiringConnection } from './ports.ts';
 import type { ConnectionRef } from './presence.ts';
 
@@ -41,18 +42,27 @@ export async function forgetTokenExpiry(
   if (tokenExpiresAtMs !== undefined) await ctx.connectionExpiry.forget({ connectionId, tokenExpiresAtMs });
 }
 
+/** Tells the connection why it ends (an `error` event), then closes it: API Gateway runs its `$disconnect`. */
+export async function endConnection(
+  ctx: ChatContext,
+  connection: ConnectionRef,
+  reason: Extract<ServerEvent, { type: 'error' }>,
+): Promise<void> {
+  await ctx.notifier.toConnection(connection, reason);
+  await ctx.connectionCloser.close(connection.connectionId);
+}
+
 /** Tells the connection its token has expired (naming the frame that found it, if any), then closes it. */
 export async function endExpiredConnection(
   ctx: ChatContext,
   connection: ConnectionRef,
   frame: { action?: string | undefined; clientMessageId?: string | undefined } = {},
 ): Promise<void> {
-  await ctx.notifier.toConnection(connection, {
+  await endConnection(ctx, connection, {
     ...tokenExpired,
     ...(frame.clientMessageId ? { clientMessageId: frame.clientMessageId } : {}),
     ...(frame.action ? { action: frame.action } : {}),
   });
-  await ctx.connectionCloser.close(connection.connectionId);
 }
 
 export interface SweepReport {

@@ -5,6 +5,8 @@ import { type ChatSettings, readSettings, requireEnv } from '../config.ts';
 import { Access, MemberDirectory } from '../domain/access.ts';
 import type { ChatContext } from '../domain/context.ts';
 import type { PushQueue, PushSender } from '../domain/ports.ts';
+import { contentFilterFor } from '../moderation/content-filter.ts';
+import { readContentFilterConfig } from '../moderation/filter-config.ts';
 import { RecordingPushSender } from '../push/recording-sender.ts';
 import { noPushQueue, SqsPushQueue } from '../push/sqs-push-queue.ts';
 import { ManagementApiCloser } from '../realtime/connection-closer.ts';
@@ -20,6 +22,8 @@ import { MessageStore } from '../store/message-store.ts';
 import { MuteStore } from '../store/mute-store.ts';
 import { PresenceStore } from '../store/presence-store.ts';
 import { RateLimitStore } from '../store/rate-limit-store.ts';
+import { ReportStore } from '../store/report-store.ts';
+import { SuspensionStore } from '../store/suspension-store.ts';
 import { TypingStore } from '../store/typing-store.ts';
 
 export interface ContextOverrides {
@@ -84,7 +88,11 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
     notifier: new ConnectionNotifier(presence, sender, clock),
     connectionExpiry: new ConnectionExpiryStore(table),
     connectionCloser: new ManagementApiCloser(managementClient),
+    reports: new ReportStore(table),
     audit: new AuditStore(table),
+    suspensions: new SuspensionStore(table),
+    // The word list; the functions that filter messages add Comprehend (shared/handlers/filtering-context.ts).
+    contentFilter: contentFilterFor(readContentFilterConfig()),
     settings,
     clock,
     newId: ulid,

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { withDeadline } from '../deadline.ts';
 import type { ChatContext } from '../domain/context.ts';
 import { limits } from '../domain/limits.ts';
+import { refuseSuspendedCaller } from '../domain/suspensions.ts';
 import { unauthorized } from '../errors.ts';
 import { adapterChain, type ChainOptions, overRateLimit } from './chain.ts';
 import { chatContext } from './composition-root.ts';
@@ -65,10 +66,14 @@ export function httpHandler(
       // In AWS API Gateway's own authorizer verified the token; the id rule is ours (no `#` may reach a key).
       if (typeof userId !== 'string' || !limits.idPattern.test(userId)) throw unauthorized();
       const body = parseBody(event);
-      const ctx = chatContext();
+      const ctx = (options.context ?? chatContext)();
       // Answers before Lambda's time-out would (see shared/deadline.ts): 503 `internal` instead of API Gateway's.
       const result = await withDeadline(context, async () => {
-        const refusal = await overRateLimit(ctx, event.routeKey, userId);
+        // A suspended caller is refused on every route; read beside the rate limit's token, so it adds no wait.
+        const [refusal] = await Promise.all([
+          overRateLimit(ctx, event.routeKey, userId),
+          refuseSuspendedCaller(ctx, userId),
+        ]);
         if (refusal) throw refusal.error;
         return run(
           {

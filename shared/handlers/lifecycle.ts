@@ -25,6 +25,8 @@ export interface LifecycleRequest {
 export interface LifecycleResult {
   /** Headers for the handshake's answer (`$connect` only). */
   headers?: Record<string, string>;
+  /** Refuses the handshake with this status (`$connect` only): API Gateway then makes no connection. */
+  refuseWith?: number;
 }
 
 export function lifecycleHandler(
@@ -40,6 +42,10 @@ export function lifecycleHandler(
     };
     // Fails before Lambda's time-out would (see shared/deadline.ts), so a stalled `$connect` refuses sooner.
     const result = await withDeadline(context, () => run(request, ctx));
-    return { statusCode: 200, body: '', ...(result.headers ? { headers: result.headers } : {}) };
+    return {
+      statusCode: result.refuseWith ?? 200,
+      body: '',
+      ...(result.headers ? { headers: result.headers } : {}),
+    };
   });
 }

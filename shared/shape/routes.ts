@@ -39,7 +39,8 @@ export type TableAdapter =
   | 'devices'
   | 'mutes'
   | 'audit'
-  | 'suspensions';
+  | 'suspensions'
+  | 'reports';
 
 /**
  * What a function may do: through each table adapter its code reaches, read, write or both (it is granted
@@ -341,6 +342,38 @@ export const httpRoutes: readonly HttpRoute[] = [
     entry: 'functions/http/unmute-conversation.ts',
     access: { table: { conversations: 'read', mutes: 'write' }, connections: false },
     rateLimit: 'pushSetting',
+  },
+  {
+    method: 'POST',
+    path: '/conversations/{conversationId}/messages/{messageId}/reports',
+    name: 'HttpReportMessage',
+    entry: 'functions/http/report-message.ts',
+    access: { table: { conversations: 'read', messages: 'read', reports: 'readWrite' }, connections: false },
+    rateLimit: 'report',
+  },
+  {
+    method: 'GET',
+    path: '/moderation/reports',
+    name: 'HttpListReports',
+    entry: 'functions/http/list-reports.ts',
+    access: { table: { reports: 'read', messages: 'read' }, connections: false },
+  },
+  {
+    method: 'POST',
+    path: '/moderation/reports/{reportId}/resolve',
+    name: 'HttpResolveReport',
+    entry: 'functions/http/resolve-report.ts',
+    access: { table: { reports: 'write', audit: 'write' }, connections: false },
+    rateLimit: 'moderation',
+  },
+  {
+    method: 'DELETE',
+    path: '/moderation/messages/{conversationId}/{messageId}',
+    name: 'HttpRemoveMessage',
+    entry: 'functions/http/remove-message.ts',
+    // Members hear of the removal through the stream fan-out, as of a deletion.
+    access: { table: { messages: 'readWrite', audit: 'write' }, connections: false },
+    rateLimit: 'moderation',
   },
   {
     method: 'PUT',

@@ -51,13 +51,15 @@ export interface BatchGetOptions {
   projection?: { expression: string; names?: Record<string, string> };
   /** BatchGetItem calls in flight at once. @default 1 */
   parallel?: number;
+  /** Strongly consistent reads (twice the capacity). @default false */
+  consistent?: boolean;
 }
 
 /** Reads many items with BatchGetItem (100 keys a call), retrying unprocessed keys with backoff. */
 export async function batchGet(
   { client, tableName }: TableContext,
   itemKeys: Key[],
-  { projection, parallel = 1 }: BatchGetOptions = {},
+  { projection, parallel = 1, consistent = false }: BatchGetOptions = {},
 ): Promise<Item[]> {
   const unique = [...new Map(itemKeys.map((key) => [`${key.pk}|${key.sk}`, key])).values()];
   const chunks: Key[][] = [];
@@ -76,6 +78,7 @@ export async function batchGet(
           RequestItems: {
             [tableName]: {
               Keys: pending,
+              ...(consistent ? { ConsistentRead: true } : {}),
               ...(projection
                 ? {
                     ProjectionExpression: projection.expression,

@@ -151,8 +151,12 @@ export class PresenceStore implements SessionRepository {
   }
 
   /** The sessions of many users, with batched reads (100 users a call). */
-  async getMany(userIds: string[], nowMs: number): Promise<Map<string, UserSessions>> {
-    const items = await batchGet(this.table, userIds.map(keys.presence));
+  async getMany(
+    userIds: string[],
+    nowMs: number,
+    { consistent = false }: { consistent?: boolean } = {},
+  ): Promise<Map<string, UserSessions>> {
+    const items = await batchGet(this.table, userIds.map(keys.presence), { consistent });
     const byUser = new Map(items.map((item) => [(item.pk as string).slice('USER#'.length), item]));
     return new Map(userIds.map((userId) => [userId, toSessions(userId, byUser.get(userId), nowMs)]));
   }

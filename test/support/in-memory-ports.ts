@@ -42,7 +42,7 @@ import {
 } from '../../shared/domain/ports.ts';
 import { validationFailed } from '../../shared/errors.ts';
 import { InMemoryConnectionExpiry, RecordingCloser } from './in-memory-expiry.ts';
-import { InMemoryAudit } from './in-memory-moderation.ts';
+import { FakeContentFilter, InMemoryAudit, InMemoryReports, InMemorySuspensions } from './in-memory-moderation.ts';
 import { FakePushSender, InMemoryDevices, InMemoryMutes, RecordingPushQueue } from './in-memory-push.ts';
 
 type Options<Port, K extends keyof Port> = Port[K] extends (options: infer O, ...rest: never[]) => unknown
@@ -457,6 +457,17 @@ class InMemoryMessages implements MessageRepository {
     return copy(message);
   }
 
+  async remove({
+    conversationId,
+    seq,
+    removedAt,
+  }: Options<MessageRepository, 'remove'>): Promise<Message | undefined> {
+    const message = this.table.messages.get(conversationId)?.get(seq);
+    if (!message || message.deletedAt !== undefined) return undefined;
+    Object.assign(message, { body: '', deletedAt: removedAt, removedBy: 'moderator' });
+    return copy(message);
+  }
+
   async refreshLastMessage(message: Message): Promise<void> {
     const conversation = this.table.conversations.get(message.conversationId);
     if (conversation && conversation.lastSeq === message.seq) conversation.lastMessage = copy(message);
@@ -723,7 +734,10 @@ export interface InMemoryChat {
   mutes: InMemoryMutes;
   pushQueue: RecordingPushQueue;
   pushSender: FakePushSender;
+  reports: InMemoryReports;
   audit: InMemoryAudit;
+  suspensions: InMemorySuspensions;
+  contentFilter: FakeContentFilter;
   /** Opens a connection for the user (as `$connect` records it, without announcing anything). */
   online(userId: string, connectionId?: string): Promise<string>;
 }
@@ -746,7 +760,12 @@ export function inMemoryChat(
     pushQueue: new RecordingPushQueue(),
     pushSender: new FakePushSender(),
   };
-  const moderation = { audit: new InMemoryAudit() };
+  const moderation = {
+    reports: new InMemoryReports(),
+    audit: new InMemoryAudit(),
+    suspensions: new InMemorySuspensions(),
+    contentFilter: new FakeContentFilter(),
+  };
   const notifier = new RecordingNotifier(sessions, clock.now);
   const directory = new MemberDirectory(conversations, undefined, undefined, clock.now);
   const settings: ChatSettings = { ...defaultSettings, ...options.settings };
