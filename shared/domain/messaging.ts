@@ -1,7 +1,7 @@
 /** Use cases of messages: send (idempotent, strictly increasing seq), history, edit and soft delete. */
 
 import { epochSeconds } from '../async.ts';
-import { ChatError, conflict, forbidden, notFound, notMember } from '../errors.ts';
+import { ChatError, conflict, contentRejected, forbidden, notFound, notMember } from '../errors.ts';
 import { requireAuthor } from './access.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import type { MemberRequest } from './conversations.ts';
@@ -46,8 +46,13 @@ export async function sendMessage(
   // A retry comes seconds after its first try, when even an eventually consistent read sees the intent.
   const earlier = await ctx.messages.findIntent({ ...sendKey, consistent: false });
   if (earlier) return { message: await completeEarlierSend(ctx, earlier), created: false };
+  // The content filter reviews the text while the membership is read (Comprehend takes a while); its verdict
+  // is awaited before the first write. Marked handled now: when the membership check throws, nobody awaits it.
+  const review = ctx.contentFilter.review(body);
+  review.catch(() => undefined);
   for (let attempt = 0; attempt < maxMembershipAttempts; attempt++) {
     const { conversation, members, me } = await ctx.access.memberToSend(input);
+    if (!(await review).allowed) throw contentRejected();
     const createdAt = isoNow(ctx);
     const unique = ctx.newId();
     const reservation = await ctx.messages.reserveSeq({
@@ -158,12 +163,21 @@ export async function listMessages(
 /** A message of a conversation, named by the caller. */
 export type MessageRequest = MemberRequest & { messageId: string };
 
-/** Finds a message of a conversation by its id, as the author; anything else is not found or forbidden. */
-async function authorsMessage(ctx: ChatContext, { userId, conversationId, messageId }: MessageRequest) {
-  await ctx.access.member({ userId, conversationId });
+/** A message of a conversation by its id; not found when the id names no message of it. */
+export async function findMessage(
+  ctx: ChatContext,
+  { conversationId, messageId }: { conversationId: string; messageId: string },
+): Promise<Message> {
   const seq = seqOfMessageId(messageId);
   const message = seq === undefined ? undefined : await ctx.messages.get({ conversationId, seq });
   if (!message || message.messageId !== messageId) throw notFound('message');
+  return message;
+}
+
+/** Finds a message of a conversation by its id, as the author; anything else is not found or forbidden. */
+async function authorsMessage(ctx: ChatContext, { userId, conversationId, messageId }: MessageRequest) {
+  await ctx.access.member({ userId, conversationId });
+  const message = await findMessage(ctx, { conversationId, messageId });
   requireAuthor(message.senderId, userId);
   if (message.deletedAt) throw conflict('The message was deleted');
   return message;
@@ -172,6 +186,8 @@ async function authorsMessage(ctx: ChatContext, { userId, conversationId, messag
 export async function editMessage(ctx: ChatContext, request: MessageRequest & { body: string }) {
   const body = messageBody(request.body);
   const message = await authorsMessage(ctx, request);
+  // An edit is reviewed like a send: it must not bring in what the filter would have refused.
+  if (!(await ctx.contentFilter.review(body)).allowed) throw contentRejected();
   const updated = await ctx.messages.update({
     conversationId: request.conversationId,
     seq: message.seq,

@@ -14,6 +14,8 @@ import { rateBucketByRouteKey, rateBuckets } from '../shape/routes.ts';
 export interface ChainOptions {
   /** Publishes the invocation's metrics (only where there are some: no empty-metrics noise). */
   emitsMetrics?: boolean;
+  /** The use cases' context. @default the container's (`chatContext`) */
+  context?: () => ChatContext;
 }
 
 export function adapterChain<Event, Result>(options: ChainOptions = {}) {

@@ -55,7 +55,7 @@ export function webSocketHandler(
 ) {
   return adapterChain<WebSocketEvent, APIGatewayProxyResult>(options).handler(async (event, context) => {
     const { connectionId } = event.requestContext;
-    const ctx = chatContext();
+    const ctx = (options.context ?? chatContext)();
     let frame: Record<string, unknown> | undefined;
     let userId: string | undefined;
     try {
