@@ -8,6 +8,7 @@ import { limits } from '../../shared/domain/limits.ts';
 import { pushCollapseMs } from '../../shared/domain/push.ts';
 import * as push from '../../shared/domain/push-schemas.ts';
 import * as input from '../../shared/domain/schemas.ts';
+import { suspensionBody } from '../../shared/domain/suspensions.ts';
 import { type HttpRoute, httpRoutes, rateBuckets } from '../../shared/shape/routes.ts';
 import { componentsFor, type JsonSchema, refTo, type Schema, toSchema } from './json-schema.ts';
 import * as wire from './wire.ts';
@@ -17,7 +18,15 @@ type ErrorStatus = 400 | 403 | 404 | 409 | 413 | 429;
 interface Operation {
   summary: string;
   description?: string;
-  tag: 'Conversations' | 'Members' | 'Messages' | 'Read state' | 'Presence' | 'Blocks' | 'Push';
+  tag:
+    | 'Conversations'
+    | 'Members'
+    | 'Messages'
+    | 'Read state'
+    | 'Presence'
+    | 'Blocks'
+    | 'Push'
+    | 'Moderation';
   path?: Schema;
   query?: Schema;
   body?: Schema;
@@ -236,6 +245,28 @@ const operations: Record<string, Operation> = {
     success: { 204: { description: 'Unmuted (or was not muted); no body.' } },
     errors: { 403: 'not_member' },
   },
+  HttpSuspendUser: {
+    summary: 'Suspend a user (moderators)',
+    description:
+      "At once: the user's open sockets get an `error` event with code `suspended` and are closed, new connections are refused, every HTTP call answers 403 `suspended`, and their devices get no pushes; until `until` (an ISO time in the future, within 10 years) or until lifted when absent. Suspending again replaces the suspension. Audited.",
+    tag: 'Moderation',
+    path: input.userPath,
+    body: suspensionBody,
+    success: { 204: { description: 'Suspended; no body.' } },
+    errors: {
+      400: `validation_failed (reason: empty or over ${limits.maxModerationReasonLength} characters; until: not an ISO time, not in the future or over 10 years ahead; userId: is you)`,
+      403: 'forbidden (the caller is not a moderator)',
+    },
+  },
+  HttpLiftSuspension: {
+    summary: 'Lift a suspension (moderators)',
+    description:
+      'Everything works again for the user at once (HTTP may take under a second). Lifting a user who is not suspended changes nothing. Audited.',
+    tag: 'Moderation',
+    path: input.userPath,
+    success: { 204: { description: 'Lifted (or was not suspended); no body.' } },
+    errors: { 403: 'forbidden (the caller is not a moderator)' },
+  },
 };
 
 /** Query parameters whose JSON Schema (the string they arrive as) needs a word on its format. */
@@ -266,6 +297,7 @@ function parameters(where: 'path' | 'query', schema: Schema | undefined) {
 const commonErrors = {
   400: 'validation_failed: a malformed path id, a body that is not JSON, or a field at fault.',
   401: 'Missing or invalid token. Answered by API Gateway\'s JWT authorizer: {"message":"Unauthorized"}, not the error envelope.',
+  403: 'suspended: a moderator suspended the caller (every route answers this until the suspension ends or is lifted).',
   413: 'payload_too_large: a body over 16 KB.',
   500: 'internal: an unexpected failure; quote x-correlation-id.',
   503: 'internal: no answer in time; retrying a send with the same clientMessageId is safe.',
@@ -354,11 +386,18 @@ export function openApiDocument() {
       },
     ],
     security: [{ bearerJwt: [] }],
-    tags: ['Conversations', 'Members', 'Messages', 'Read state', 'Presence', 'Blocks', 'Push'].map(
-      (name) => ({
-        name,
-      }),
-    ),
+    tags: [
+      'Conversations',
+      'Members',
+      'Messages',
+      'Read state',
+      'Presence',
+      'Blocks',
+      'Push',
+      'Moderation',
+    ].map((name) => ({
+      name,
+    })),
     paths,
     components: {
       securitySchemes: {
