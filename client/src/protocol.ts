@@ -11,6 +11,8 @@ export interface Message {
   createdAt: string;
   editedAt?: string;
   deletedAt?: string;
+  /** Set when a moderator removed the message (it is then deleted too). */
+  removedBy?: 'moderator';
 }
 
 export type ConversationType = 'direct' | 'group';
@@ -93,6 +95,8 @@ export interface MessageDeletedEvent {
   conversationId: string;
   messageId: string;
   seq: number;
+  /** Set when a moderator removed the message rather than its author deleting it. */
+  removedBy?: 'moderator';
 }
 
 /** An `error` frame; `clientMessageId` or `action` say which request failed when the server knows. */

@@ -93,6 +93,10 @@ export const message = z
     createdAt: time,
     editedAt: time.optional().describe('Present after an edit.'),
     deletedAt: time.optional().describe('Present after a delete.'),
+    removedBy: z
+      .literal('moderator')
+      .optional()
+      .describe('Present when a moderator removed the message (it is then deleted too).'),
   })
   .meta({ id: 'Message' });
 
@@ -229,8 +233,9 @@ export const serverEvents = {
       conversationId: opaqueId,
       messageId: opaqueId,
       seq: count,
+      removedBy: z.literal('moderator').optional().describe('Present when a moderator removed it.'),
     }),
-    summary: 'The author deleted a message.',
+    summary: 'The author deleted a message, or a moderator removed it.',
   },
   typing: {
     schema: event('typing', {

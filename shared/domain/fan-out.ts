@@ -49,6 +49,7 @@ function eventFor(change: MessageChange): ServerEvent {
     conversationId: message.conversationId,
     messageId: message.messageId,
     seq: message.seq,
+    ...(message.removedBy ? { removedBy: message.removedBy } : {}),
   };
 }
 

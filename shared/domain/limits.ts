@@ -15,6 +15,9 @@ export const limits = {
   maxPresenceIds: 100,
   /** Users one user may block (each block is two small items; `GET /blocks` answers them in one list). */
   maxBlocksPerUser: 1_000,
+  /** A reporter's note, and a moderator's reason for a removal or a suspension (characters). */
+  maxReportNoteLength: 1_000,
+  maxModerationReasonLength: 500,
   /** Push devices one user may register; registering one more forgets their oldest. */
   maxDevicesPerUser: 10,
   /** Users told about one user's presence change, so huge groups cannot cause an unbounded broadcast. */

@@ -10,6 +10,8 @@ export interface Message {
   createdAt: string;
   editedAt?: string;
   deletedAt?: string;
+  /** Set when a moderator removed the message (it is then also deleted). */
+  removedBy?: 'moderator';
 }
 
 export type ConversationType = 'direct' | 'group';
@@ -84,7 +86,13 @@ export type ServerEvent =
   | { type: 'message.ack'; clientMessageId: string; message: Message }
   | { type: 'message.new'; message: Message }
   | { type: 'message.updated'; message: Message }
-  | { type: 'message.deleted'; conversationId: string; messageId: string; seq: number }
+  | {
+      type: 'message.deleted';
+      conversationId: string;
+      messageId: string;
+      seq: number;
+      removedBy?: 'moderator';
+    }
   | { type: 'typing'; conversationId: string; userId: string; isTyping: boolean; expiresAt: string }
   | { type: 'presence'; userId: string; status: 'online' | 'offline'; lastSeenAt: string | null }
   | { type: 'read'; conversationId: string; userId: string; seq: number }

@@ -49,7 +49,7 @@ export const markReadBody = z.object({ seq });
 
 const queryInt = (min: number, max: number) =>
   z.coerce.number().check(z.int('must be an integer'), z.gte(min), z.lte(max));
-const pageLimit = z._default(queryInt(1, limits.maxPageLimit), limits.defaultPageLimit);
+export const pageLimit = z._default(queryInt(1, limits.maxPageLimit), limits.defaultPageLimit);
 export const listMessagesQuery = z
   .object({
     limit: pageLimit,

@@ -16,4 +16,11 @@ export const scheduledFunctions: readonly ScheduledFunction[] = [
     access: { table: { connectionExpiry: 'readWrite' }, connections: true, closesConnections: true },
     everyMinutes: 1,
   },
+  {
+    /** Publishes how long the oldest open report has waited, for the 24-hour alarm (`shared/domain/moderation.ts`). */
+    name: 'ReportAge',
+    entry: 'functions/scheduled/report-age.ts',
+    access: { table: { reports: 'read' }, connections: false },
+    everyMinutes: 5,
+  },
 ];

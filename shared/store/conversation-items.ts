@@ -126,15 +126,30 @@ export function toMembership(item: Item): Membership {
 export const encodeCursor = (key: Record<string, unknown>) =>
   Buffer.from(JSON.stringify(key)).toString('base64url');
 
-/** A cursor is only accepted for the partition it came from, so it cannot page through another user's inbox. */
-export function decodeCursor(cursor: string, partition: string): Record<string, unknown> {
+/** What the base-table keys of an index page's items begin with: an inbox's are members of conversations. */
+interface CursorItems {
+  pkPrefix: string;
+  skPrefix: string;
+}
+
+const inboxItems: CursorItems = { pkPrefix: keys.conversation('').pk, skPrefix: keys.memberPrefix };
+
+/**
+ * A cursor is only accepted for the index partition it came from (so it cannot page through another user's
+ * inbox) and for the kind of item that partition holds.
+ */
+export function decodeCursor(
+  cursor: string,
+  partition: string,
+  items: CursorItems = inboxItems,
+): Record<string, unknown> {
   let key: Record<string, unknown> | undefined;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
   } catch {
     key = undefined;
   }
-  // Exactly the key attributes of an inbox entry (table and index keys), so DynamoDB never sees a start key it
+  // Exactly the key attributes of an index entry (table and index keys), so DynamoDB never sees a start key it
   // rejects (a ValidationException would surface as `internal`).
   const valid =
     typeof key === 'object' &&
@@ -143,8 +158,8 @@ export function decodeCursor(cursor: string, partition: string): Record<string, 
     Object.keys(key).sort().join(',') === 'gsi1pk,gsi1sk,pk,sk' &&
     key.gsi1pk === partition &&
     Object.values(key).every((value) => typeof value === 'string' && value !== '') &&
-    (key.pk as string).startsWith(keys.conversation('').pk) &&
-    (key.sk as string).startsWith(keys.memberPrefix);
+    (key.pk as string).startsWith(items.pkPrefix) &&
+    (key.sk as string).startsWith(items.skPrefix);
   if (!valid || !key) throw validationFailed('cursor', 'is not a cursor of this list');
   return key;
 }

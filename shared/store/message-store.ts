@@ -41,6 +41,7 @@ export function toMessage(item: Item): Message {
     createdAt: item.createdAt as string,
     ...(item.editedAt === undefined ? {} : { editedAt: item.editedAt as string }),
     ...(item.deletedAt === undefined ? {} : { deletedAt: item.deletedAt as string }),
+    ...(item.removedBy === 'moderator' ? { removedBy: 'moderator' as const } : {}),
   };
 }
 
@@ -248,14 +249,38 @@ export class MessageStore implements MessageRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      if (!answer.Attributes) return undefined;
-      const updated = toMessage(answer.Attributes);
-      await this.followInIntent(updated);
-      return updated;
+      return await this.followedInIntent(answer.Attributes);
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
     }
+  }
+
+  /** A moderator's removal: whoever sent it, unless it is deleted already; answers the removed message. */
+  async remove({ conversationId, seq, removedAt }: Options<'remove'>): Promise<Message | undefined> {
+    try {
+      const answer = await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.message(conversationId, seq),
+          UpdateExpression: 'SET body = :empty, deletedAt = :at, removedBy = :moderator',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+          ExpressionAttributeValues: { ':empty': '', ':at': removedAt, ':moderator': 'moderator' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return await this.followedInIntent(answer.Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async followedInIntent(attributes: Item | undefined): Promise<Message | undefined> {
+    if (!attributes) return undefined;
+    const updated = toMessage(attributes);
+    await this.followInIntent(updated);
+    return updated;
   }
 
   /** The intent keeps a copy of the message: an edit or delete must not leave the old text there. */
