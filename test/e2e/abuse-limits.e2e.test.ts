@@ -8,8 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type DevRun, devRunToken, killDevRun, spawnDevRun } from '../support/dev-process.ts';
-import { api, type ChatSocket, randomUserIds, socketPool, type Target } from '../support/target.ts';
+import { type DevRun, devRunTarget, killDevRun, spawnDevRun } from '../support/dev-process.ts';
+import { api, type ChatSocket, socketPool, type Target } from '../support/target.ts';
 
 const limit = 3;
 const flood = 2 * limit + 1;
@@ -30,14 +30,7 @@ beforeAll(async () => {
     UNKNOWN_FRAME_RATE_PER_MINUTE: String(limit),
     MAX_CONNECTIONS_PER_USER: '10',
   }).ready;
-  t = {
-    isLocal: true,
-    httpUrl: run.httpUrl,
-    wsUrl: run.wsUrl,
-    eventTimeoutMs: 5_000,
-    newUsers: async (...names) => randomUserIds(...names),
-    tokenFor: (userId) => devRunToken(run, userId),
-  };
+  t = devRunTarget(run);
   pool = sockets();
 }, 120_000);
 

@@ -5,8 +5,8 @@
  * cannot bring one in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevRun, devRunToken, killDevRun, spawnDevRun } from '../support/dev-process.ts';
-import { api, randomUserIds, socketPool, type Target } from '../support/target.ts';
+import { type DevRun, devRunTarget, killDevRun, spawnDevRun } from '../support/dev-process.ts';
+import { api, socketPool, type Target } from '../support/target.ts';
 
 const local = process.env.CHAT_TARGET !== 'deployed';
 const refusal = { code: 'content_rejected', message: 'This message was refused by the content filter' };

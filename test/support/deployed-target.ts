@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import {
+  AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminSetUserPasswordCommand,
@@ -16,6 +17,7 @@ import {
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
+import { moderatorGroup } from '../../shared/domain/moderators.ts';
 import type { Target, UserIds } from './target.ts';
 
 /** The stack outputs the suite reads (see `infra/chat-stack.ts`). */
@@ -46,8 +48,8 @@ function readStackOutputs(path: string, stackName?: string): StackOutputs {
   return { ...outputs, HttpApiUrl, WebSocketUrl };
 }
 
-/** Signs a new user in and answers its token. */
-type SignUp = (username: string) => Promise<string>;
+/** Signs a new user in (in those groups) and answers its token. */
+type SignUp = (username: string, groups?: readonly string[]) => Promise<string>;
 
 /** Users made in the stack's Cognito pool, with one random password per run; deleted when a test file ends. */
 class CognitoTestUsers {
@@ -64,10 +66,13 @@ class CognitoTestUsers {
     this.client = new CognitoIdentityProviderClient(region ? { region } : {});
   }
 
-  readonly signUp: SignUp = async (username) => {
+  readonly signUp: SignUp = async (username, groups = []) => {
     const pool = { UserPoolId: this.userPoolId, Username: username };
     await this.client.send(new AdminCreateUserCommand({ ...pool, MessageAction: 'SUPPRESS' }));
     this.made.push(username);
+    // Before signing in: the token carries the groups the user had then (`cognito:groups`).
+    for (const GroupName of groups)
+      await this.client.send(new AdminAddUserToGroupCommand({ ...pool, GroupName }));
     await this.client.send(
       new AdminSetUserPasswordCommand({ ...pool, Password: this.password, Permanent: true }),
     );
@@ -93,10 +98,18 @@ class CognitoTestUsers {
   }
 }
 
-/** For a stack that trusts another issuer: `CHAT_TOKEN_COMMAND <username>` prints a token for that user. */
+/**
+ * For a stack that trusts another issuer: `CHAT_TOKEN_COMMAND <username> [groups]` prints a token for that user,
+ * in those groups (comma-separated; `moderators` for a moderator).
+ */
 function tokenCommand(command: string): SignUp {
-  return async (username) => {
-    const { stdout } = await promisify(execFile)('sh', ['-c', `${command} "$0"`, username]);
+  return async (username, groups = []) => {
+    const { stdout } = await promisify(execFile)('sh', [
+      '-c',
+      `${command} "$0" "$1"`,
+      username,
+      groups.join(','),
+    ]);
     return stdout.trim();
   };
 }
@@ -118,6 +131,13 @@ export function deployedTarget(): Target {
   // One run's users share a prefix, so leftovers of an interrupted run are easy to find in the pool.
   const run = randomBytes(3).toString('hex');
   const tokens = new Map<string, string>();
+  const newUser = async (name: string, groups: readonly string[] = []) => {
+    const token = await signUp(`e2e-${run}-${name}-${randomBytes(4).toString('hex')}`, groups);
+    const { sub } = decodeJwt(token);
+    if (!sub) throw new Error(`The token for ${name} has no sub`);
+    tokens.set(sub, token);
+    return sub;
+  };
   return {
     isLocal: false,
     // A hand-written outputs file may give the address with a trailing slash; the tests' paths start with one.
@@ -126,15 +146,8 @@ export function deployedTarget(): Target {
     // LocalStack polls streams with back-off up to 10 s; on AWS a stream event takes well under a second.
     eventTimeoutMs: Number(process.env.CHAT_EVENT_TIMEOUT_MS ?? 15_000),
     newUsers: async (...names) =>
-      (await Promise.all(
-        names.map(async (name) => {
-          const token = await signUp(`e2e-${run}-${name}-${randomBytes(4).toString('hex')}`);
-          const { sub } = decodeJwt(token);
-          if (!sub) throw new Error(`The token for ${name} has no sub`);
-          tokens.set(sub, token);
-          return sub;
-        }),
-      )) as UserIds<typeof names>,
+      (await Promise.all(names.map((name) => newUser(name)))) as UserIds<typeof names>,
+    newModerator: (name) => newUser(name, [moderatorGroup]),
     async tokenFor(userId) {
       const token = tokens.get(userId);
       if (!token) throw new Error(`${userId} was not made by this target's newUsers`);

@@ -1,8 +1,10 @@
 /** A real `npm run dev` process (`local/dev.ts`), for tests that must see the runtime crash, restart or start up. */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { repositoryRoot } from '../../local/lambda.ts';
+import { runtimeTarget, type Target } from './target.ts';
 
 export interface DevRun {
   child: ChildProcess;
@@ -61,10 +63,22 @@ export async function killDevRun(child: ChildProcess): Promise<void> {
 }
 
 /** A token from the run's local issuer. */
-export async function devRunToken(run: Pick<DevRun, 'httpUrl'>, userId: string): Promise<string> {
+export async function devRunToken(
+  run: Pick<DevRun, 'httpUrl'>,
+  userId: string,
+  groups: readonly string[] = [],
+): Promise<string> {
   const answer = await fetch(`${run.httpUrl}/_local/token`, {
     method: 'POST',
-    body: JSON.stringify({ userId }),
+    body: JSON.stringify({ userId, groups }),
   });
   return ((await answer.json()) as { token: string }).token;
 }
+
+/** A run of `npm run dev` as the end-to-end tests' target. */
+export const devRunTarget = (run: DevRun): Target =>
+  runtimeTarget({
+    httpUrl: run.httpUrl,
+    wsUrl: run.wsUrl,
+    issueToken: (userId, groups) => devRunToken(run, userId, groups),
+  });

@@ -5,6 +5,7 @@
  */
 import { inject } from 'vitest';
 import WebSocket from 'ws';
+import { moderatorGroup } from '../../shared/domain/moderators.ts';
 import { deployedTarget } from './deployed-target.ts';
 
 /** One user id per name, typed as a tuple of the same length. */
@@ -19,6 +20,8 @@ export interface Target {
   eventTimeoutMs: number;
   /** New users that no other test knows, one per name, answered as their user ids. */
   newUsers<const Names extends string[]>(...names: Names): Promise<UserIds<Names>>;
+  /** A new user in the identity provider's `moderators` group (a Cognito group on a deployed stack). */
+  newModerator(name: string): Promise<string>;
   tokenFor(userId: string): Promise<string>;
 }
 
@@ -38,33 +41,46 @@ export const randomUserIds = <const Names extends string[]>(...names: Names) =>
 export function runtimeTarget(runtime: {
   httpUrl: string;
   wsUrl: string;
-  issueToken(userId: string): Promise<string>;
+  issueToken(userId: string, groups?: readonly string[]): Promise<string>;
 }): Target {
+  const moderators = new Set<string>();
   return {
     isLocal: true,
     httpUrl: runtime.httpUrl,
     wsUrl: runtime.wsUrl,
     eventTimeoutMs: 5_000,
     newUsers: async (...names) => randomUserIds(...names),
-    tokenFor: (userId) => runtime.issueToken(userId),
+    async newModerator(name) {
+      const [userId] = randomUserIds(name);
+      moderators.add(userId);
+      return userId;
+    },
+    tokenFor: (userId) => runtime.issueToken(userId, moderators.has(userId) ? [moderatorGroup] : []),
   };
 }
 
 function localTarget(): Target {
   const local = inject('local');
   const tokens = new Map<string, string>();
+  const moderators = new Set<string>();
   return {
     isLocal: true,
     httpUrl: local.httpUrl,
     wsUrl: local.wsUrl,
     eventTimeoutMs: 5_000,
     newUsers: async (...names) => randomUserIds(...names),
+    async newModerator(name) {
+      const [userId] = randomUserIds(name);
+      moderators.add(userId);
+      return userId;
+    },
     async tokenFor(userId) {
       const cached = tokens.get(userId);
       if (cached) return cached;
+      const groups = moderators.has(userId) ? [moderatorGroup] : [];
       const answer = await fetch(`${local.httpUrl}/_local/token`, {
         method: 'POST',
-        body: JSON.stringify({ userId }),
+        body: JSON.stringify({ userId, groups }),
       });
       const { token } = (await answer.json()) as { token: string };
       tokens.set(userId, token);
