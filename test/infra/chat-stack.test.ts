@@ -9,6 +9,7 @@ import { defineChatApp } from '../../infra/chat-app.ts';
 import { readConfig } from '../../infra/config.ts';
 import { tableGrantOf } from '../../infra/table-access.ts';
 import {
+  eventPublisher,
   type FunctionSpec,
   fanOutConsumer,
   httpRoutes,
@@ -32,6 +33,7 @@ const allFunctions: FunctionSpec[] = [
   ...httpRoutes,
   webSocketAuthorizer,
   fanOutConsumer,
+  eventPublisher,
   pushWorker,
   ...scheduledFunctions,
 ];
@@ -255,17 +257,19 @@ describe('least privilege', () => {
     }
   });
 
-  it('gives the authorizer no table access and no TABLE_NAME', () => {
-    expect(dynamoActionsOf(webSocketAuthorizer)).toEqual({ table: [], index: [], stream: [] });
-    const [, authorizer] =
-      ofType('AWS::Lambda::Function').find(([id]) => id.startsWith(`${webSocketAuthorizer.name}Function`)) ??
-      [];
-    expect(JSON.stringify(authorizer?.Properties.Environment)).not.toContain('TABLE_NAME');
+  it('gives the authorizer only the reads of a suspension (it refuses a suspended user)', () => {
+    expect(dynamoActionsOf(webSocketAuthorizer)).toEqual({
+      table: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+      index: [],
+      stream: [],
+    });
   });
 
-  it('lets only the fan-out read the stream', () => {
+  it('lets only the stream consumers (the fan-out, the event publisher) read the stream', () => {
     for (const spec of allFunctions)
-      expect(dynamoActionsOf(spec).stream.length > 0, spec.name).toBe(spec === fanOutConsumer);
+      expect(dynamoActionsOf(spec).stream.length > 0, spec.name).toBe(
+        spec === fanOutConsumer || spec === eventPublisher,
+      );
   });
 });
 

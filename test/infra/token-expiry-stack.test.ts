@@ -46,7 +46,7 @@ describe('closing connections whose token expired', () => {
     expect(target?.RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
   });
 
-  it('lets close connections (DELETE @connections) exactly the frame routes and the sweep', () => {
+  it('lets close connections (DELETE @connections) exactly the frame routes, the sweep and a suspension', () => {
     const all = [
       ...webSocketRoutes,
       ...httpRoutes,
@@ -61,6 +61,7 @@ describe('closing connections whose token expired', () => {
       [
         ...webSocketRoutes.filter((r) => !r.routeKey.startsWith('$') || r.routeKey === '$default'),
         ...scheduledFunctions,
+        ...httpRoutes.filter((r) => r.name === 'HttpSuspendUser'),
       ]
         .map((spec) => spec.name)
         .sort(),

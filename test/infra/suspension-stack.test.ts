@@ -1,0 +1,82 @@
+/**
+ * The stack's side of suspensions: the authorizer may read the table (it refuses a suspended user) and nothing
+ * more, every HTTP function may read a suspension, the push worker too, and only the suspension routes write
+ * one; suspending may close the user's connections, lifting may not.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { defineChatApp } from '../../infra/chat-app.ts';
+import {
+  type FunctionSpec,
+  fanOutConsumer,
+  httpRoutes,
+  pushWorker,
+  webSocketAuthorizer,
+  webSocketRoutes,
+} from '../../shared/shape/routes.ts';
+import { scheduledFunctions } from '../../shared/shape/scheduled.ts';
+import { cdkApp } from '../support/cdk-app.ts';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Statement = { Action: string | string[]; Resource: unknown };
+
+let resources: Record<string, Resource>;
+beforeAll(() => {
+  resources = Template.fromStack(defineChatApp(cdkApp({ stage: 'dev' }, { bundle: false }))).toJSON()
+    .Resources;
+}, 120_000);
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const all: FunctionSpec[] = [
+  ...webSocketRoutes,
+  ...httpRoutes,
+  webSocketAuthorizer,
+  fanOutConsumer,
+  pushWorker,
+  ...scheduledFunctions,
+];
+const named = (name: string) => all.find((spec) => spec.name === name) as FunctionSpec;
+
+function statementsOf(spec: FunctionSpec): Statement[] {
+  const role = ofType('AWS::IAM::Role').find(([id]) => id.startsWith(`${spec.name}Role`))?.[0] ?? '';
+  return ofType('AWS::IAM::Policy')
+    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(role))
+    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+const actionsOf = (spec: FunctionSpec) => statementsOf(spec).flatMap((s) => [s.Action].flat());
+const tableWrites = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+
+describe('suspensions in the stack', () => {
+  it('let the authorizer read the table (GetItem), with its name, and write nothing', () => {
+    const actions = actionsOf(webSocketAuthorizer);
+    expect(actions).toContain('dynamodb:GetItem');
+    expect(actions.filter((action) => tableWrites.includes(action))).toEqual([]);
+    expect(actions.filter((action) => action.startsWith('execute-api:'))).toEqual([]);
+    const [, authorizer] =
+      ofType('AWS::Lambda::Function').find(([id]) => id.startsWith(`${webSocketAuthorizer.name}Function`)) ??
+      [];
+    expect(JSON.stringify(authorizer?.Properties.Environment)).toContain('TABLE_NAME');
+  });
+
+  it('let every HTTP function, $connect and the push worker read a suspension', () => {
+    for (const spec of [...httpRoutes, named('WsConnect'), pushWorker])
+      expect(actionsOf(spec), spec.name).toContain('dynamodb:GetItem');
+    expect(actionsOf(pushWorker)).toContain('dynamodb:BatchGetItem');
+  });
+
+  it('let only the suspension routes write a suspension, and only suspending close connections', () => {
+    const writers = all.filter((spec) => {
+      const use = spec.access.table.suspensions;
+      return use === 'write' || use === 'readWrite';
+    });
+    expect(writers.map((spec) => spec.name).sort()).toEqual(['HttpLiftSuspension', 'HttpSuspendUser']);
+    const deletes = (spec: FunctionSpec) =>
+      statementsOf(spec)
+        .filter((s) => [s.Action].flat().includes('execute-api:ManageConnections'))
+        .some((s) => JSON.stringify(s.Resource).includes('/DELETE/@connections/*'));
+    expect(deletes(named('HttpSuspendUser'))).toBe(true);
+    expect(deletes(named('HttpLiftSuspension'))).toBe(false);
+    expect(actionsOf(named('HttpSuspendUser'))).toEqual(expect.arrayContaining(['dynamodb:PutItem']));
+    expect(actionsOf(named('HttpLiftSuspension'))).toEqual(expect.arrayContaining(['dynamodb:DeleteItem']));
+  });
+});
