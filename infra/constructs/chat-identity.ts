@@ -9,8 +9,10 @@ import {
   UserPool,
   UserPoolClient,
   type UserPoolClientOptions,
+  UserPoolGroup,
 } from 'aws-cdk-lib/aws-cognito';
 import type { Construct } from 'constructs';
+import { moderatorGroup } from '../../shared/domain/moderators.ts';
 import type { CognitoOptions, Identity } from '../config.ts';
 
 const mfaModes = { off: Mfa.OFF, optional: Mfa.OPTIONAL, required: Mfa.REQUIRED } as const;
@@ -80,6 +82,12 @@ export class ChatIdentity {
             featurePlan: FeaturePlan.PLUS,
             standardThreatProtectionMode: threatProtectionModes[identity.threatProtection],
           }),
+    });
+    // Its members' tokens carry `cognito:groups: [moderators]`, which the moderation routes require.
+    new UserPoolGroup(scope, 'ModeratorsGroup', {
+      userPool: this.userPool,
+      groupName: moderatorGroup,
+      description: 'Chat moderators: reports, removals and suspensions',
     });
     this.userPoolClient = new UserPoolClient(scope, 'UserPoolClient', {
       userPool: this.userPool,
