@@ -16,6 +16,10 @@ const kib = 1024;
  * with the runtime's SDK (`-c awsSdk=runtime`) what is left is ours: the issue's goal of 300 KiB applies.
  */
 const budgets: Record<SdkSource, number> = { bundled: 512 * kib, runtime: 300 * kib };
+/** The functions that filter content also carry the Comprehend client (about 16 KiB, with the SDK bundled). */
+const comprehendAllowance: Record<SdkSource, number> = { bundled: 24 * kib, runtime: 0 };
+const budgetOf = (bundle: FunctionBundle, sdk: SdkSource) =>
+  budgets[sdk] + (bundle.spec.access.filtersContent ? comprehendAllowance[sdk] : 0);
 
 const describeBundle = (bundle: FunctionBundle) => {
   const largest = [...bundle.parts].sort((a, b) => b[1] - a[1]).slice(0, 4);
@@ -33,8 +37,8 @@ describe.each(['bundled', 'runtime'] as const)('function bundles with the SDK %s
   });
   afterAll(() => rm(outdir, { recursive: true, force: true }));
 
-  it(`are each at most ${budgets[sdk] / kib} KiB minified`, () => {
-    const over = bundles.filter((bundle) => bundle.bytes.length > budgets[sdk]).map(describeBundle);
+  it(`are each at most ${budgets[sdk] / kib} KiB minified (plus Comprehend's client where it is used)`, () => {
+    const over = bundles.filter((bundle) => bundle.bytes.length > budgetOf(bundle, sdk)).map(describeBundle);
     expect(over).toEqual([]);
   });
 
@@ -48,15 +52,18 @@ describe.each(['bundled', 'runtime'] as const)('function bundles with the SDK %s
   it('carry no client a function does not use', () => {
     const unused = bundles.flatMap((bundle) => {
       const clients = [...bundle.parts.keys()].filter((name) => name.startsWith('@aws-sdk/client-'));
-      // Every function's context holds the push queue (SQS); only the push worker sends through SNS.
+      // Every function's context holds the push queue (SQS); only the push worker sends through SNS, only
+      // the event publisher puts events on EventBridge, and only the sends and the edit ask Comprehend.
       const allowed =
         bundle.spec.name === 'WsAuthorizer'
-          ? []
+          ? ['@aws-sdk/client-dynamodb'] // it builds no context: it reads a suspension, nothing else
           : [
               '@aws-sdk/client-dynamodb',
               '@aws-sdk/client-apigatewaymanagementapi',
               '@aws-sdk/client-sqs',
               ...(bundle.spec.name === 'PushWorker' ? ['@aws-sdk/client-sns'] : []),
+              ...(bundle.spec.name === 'EventPublisher' ? ['@aws-sdk/client-eventbridge'] : []),
+              ...(bundle.spec.access.filtersContent ? ['@aws-sdk/client-comprehend'] : []),
             ];
       return clients
         .filter((client) => !allowed.includes(client))
