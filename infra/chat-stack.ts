@@ -7,6 +7,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
+  eventPublisher,
   fanOutConsumer,
   httpRoutes,
   pushWorker,
@@ -18,6 +19,8 @@ import type { ChatStackConfig } from './config.ts';
 import { ChatFunctions } from './constructs/chat-functions.ts';
 import { ChatIdentity } from './constructs/chat-identity.ts';
 import { ChatTable } from './constructs/chat-table.ts';
+import { configureContentFilter } from './constructs/content-filter.ts';
+import { DomainEvents } from './constructs/domain-events.ts';
 import { ChatHttpApi } from './constructs/http-api.ts';
 import { Operations } from './constructs/operations.ts';
 import { PushNotifications } from './constructs/push.ts';
@@ -90,6 +93,21 @@ export class ChatStack extends Stack {
       queuers: [...webSocketRoutes, ...httpRoutes, fanOutConsumer].filter((spec) => spec.access.queuesPushes),
       platformApplications: config.pushPlatformApplications,
     });
+    // Domain events for other teams' rules: the stream's second consumer puts them on the ChatEvents bus.
+    const events = new DomainEvents(this, {
+      table,
+      functions,
+      publisher: eventPublisher,
+      publishers: [...webSocketRoutes, ...httpRoutes, eventPublisher].filter(
+        (spec) => spec.access.publishesEvents,
+      ),
+    });
+    // The word list (and Comprehend, when on) reviewing what the sends and the edit store.
+    configureContentFilter({
+      functions,
+      filterers: [...webSocketRoutes, ...httpRoutes].filter((spec) => spec.access.filtersContent),
+      config: config.contentFilter,
+    });
     const operations = new Operations(this, {
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
       functions: functions.all,
@@ -100,6 +118,7 @@ export class ChatStack extends Stack {
       stage: config.stage,
     });
     push.alarmOn(operations.alarmTopic);
+    events.alarmOn(operations.alarmTopic);
 
     // From each API's own endpoint attribute rather than a URL built from AWS's naming, so that LocalStack,
     // which serves WebSocket APIs on a port of their own, answers the address that really works there.
@@ -109,6 +128,8 @@ export class ChatStack extends Stack {
     new CfnOutput(this, 'Region', { value: this.region });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: fanOut.deadLetters.queueUrl });
     new CfnOutput(this, 'PushDeadLetterQueueUrl', { value: push.deadLetters.queueUrl });
+    new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
+    new CfnOutput(this, 'EventDeadLetterQueueUrl', { value: events.deadLetters.queueUrl });
     if (identity.userPool && identity.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: identity.userPoolClient.userPoolClientId });

@@ -1,6 +1,11 @@
 /** The stack's configuration, read from CDK context (`cdk deploy -c stage=prod -c alarmEmail=ops@example.com`). */
 import type { Node } from 'constructs';
 import { type ChatSettings, defaultSettings } from '../shared/config.ts';
+import {
+  type ContentFilterConfig,
+  contentFilterContext,
+  parseContentFilterConfig,
+} from '../shared/moderation/filter-config.ts';
 
 /** The new user pool's options, each off by default (the README's Configuration explains them). */
 export interface CognitoOptions {
@@ -63,6 +68,12 @@ export interface ChatStackConfig {
    * them the stack deploys all the same and sends no pushes to that platform. @default none
    */
   pushPlatformApplications: { apns?: string; fcm?: string };
+  /**
+   * The content filter of sends and edits: `contentFilterWords` (a comma list), and `contentFilter=comprehend`
+   * with `contentFilterThreshold`, `contentFilterTimeoutMs`, `contentFilterFail` (README, "Content filter").
+   * @default an empty word list, Comprehend off
+   */
+  contentFilter: ContentFilterConfig;
 }
 
 const contextKeys = {
@@ -168,5 +179,9 @@ export function readConfig(node: Node): ChatStackConfig {
       ...(apns ? { apns: String(apns) } : {}),
       ...(fcm ? { fcm: String(fcm) } : {}),
     },
+    contentFilter: parseContentFilterConfig((setting) => ({
+      raw: context(contentFilterContext[setting]),
+      name: `Context ${contentFilterContext[setting]}`,
+    })),
   };
 }

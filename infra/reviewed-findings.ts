@@ -47,7 +47,7 @@ export function acknowledgeReviewedFindings(stack: Stack, granted: ReviewedGrant
     {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
-        'dynamodb:ListStreams, which the stream event source needs, supports no resource-level permission.',
+        'dynamodb:ListStreams (the stream event sources) and comprehend:DetectToxicContent (the send and edit functions, with -c contentFilter=comprehend) support no resource-level permission.',
     },
     ...(granted.identity.kind === 'cognito' && granted.identity.threatProtection !== 'off'
       ? []
@@ -74,7 +74,8 @@ export function acknowledgeReviewedFindings(stack: Stack, granted: ReviewedGrant
     },
     {
       id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason: 'These queues are themselves dead-letter queues: of the stream consumer, and of the push jobs.',
+      reason:
+        'These queues are themselves dead-letter queues: of the stream consumers (fan-out, event publisher), and of the push jobs.',
     },
     {
       id: 'AwsSolutions::AwsSolutions-L1',

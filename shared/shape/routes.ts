@@ -58,6 +58,11 @@ export interface FunctionAccess {
   queuesPushes?: boolean;
   /** Whether it puts domain events on the event bus (`events:PutEvents`): the event publisher. @default false */
   publishesEvents?: boolean;
+  /**
+   * Whether it stores a message's text, which the content filter reviews first: it gets the filter's settings,
+   * and `comprehend:DetectToxicContent` when the filter uses Comprehend. @default false
+   */
+  filtersContent?: boolean;
 }
 
 export interface FunctionSpec {
@@ -115,6 +120,7 @@ const messageSender: FunctionAccess = {
   table: { conversations: 'readWrite', messages: 'readWrite', sessions: 'read' },
   connections: true,
   queuesPushes: true,
+  filtersContent: true,
 };
 
 /** `$connect` and `$disconnect` also note and forget when the connection's token expires. */
@@ -247,7 +253,7 @@ export const httpRoutes: readonly HttpRoute[] = [
     path: '/conversations/{conversationId}/messages/{messageId}',
     name: 'HttpEditMessage',
     entry: 'functions/http/edit-message.ts',
-    access: messageWriter,
+    access: { ...messageWriter, filtersContent: true },
     rateLimit: 'edit',
   },
   {
