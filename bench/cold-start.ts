@@ -14,6 +14,7 @@ import { build, type Metafile } from 'esbuild';
 import { esbuildOptions, type SdkSource } from '../infra/bundling.ts';
 import { repositoryRoot } from '../local/lambda.ts';
 import {
+  eventPublisher,
   type FunctionSpec,
   fanOutConsumer,
   httpRoutes,
@@ -49,6 +50,7 @@ const allFunctions: FunctionSpec[] = [
   webSocketAuthorizer,
   ...httpRoutes,
   fanOutConsumer,
+  eventPublisher,
   pushWorker,
   ...scheduledFunctions,
 ];

@@ -110,6 +110,7 @@ export class ChatStack extends Stack {
     });
     const operations = new Operations(this, {
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+      reportAgeAlarmHours: config.reportAgeAlarmHours,
       functions: functions.all,
       fanOut: fanOut.consumer,
       deadLetters: fanOut.deadLetters,

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  eventPublisher,
   fanOutConsumer,
   httpRoutes,
   pushWorker,
@@ -27,6 +28,7 @@ const functionCount = [
   ...httpRoutes,
   webSocketAuthorizer,
   fanOutConsumer,
+  eventPublisher,
   pushWorker,
   ...scheduledFunctions,
 ].length;

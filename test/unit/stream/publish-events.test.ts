@@ -3,14 +3,14 @@
  * are tried once more, and a batch whose events still fail resumes at the first record whose event failed.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../../local/lambda.ts';
 import { itemRecord, messageItem, reportItem, suspensionItem } from '../../support/item-records.ts';
 
 const eventBridge = mockClient(EventBridgeClient);
-let handler: (event: DynamoDBStreamEvent, context: unknown) => Promise<unknown>;
+let invoke: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
 /** A message sent (1), an edit of another (2: no event), a report (3) and a suspension (4). */
 const batch: DynamoDBStreamEvent = {
@@ -45,7 +45,8 @@ beforeAll(async () => {
   process.env.EVENT_BUS_NAME = 'chat-events';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  ({ handler } = await import('../../../functions/stream/publish-events.ts'));
+  const { handler } = await import('../../../functions/stream/publish-events.ts');
+  invoke = (event) => handler(event, lambdaContext('EventPublisher'));
 });
 
 beforeEach(() => eventBridge.reset());
@@ -53,7 +54,7 @@ beforeEach(() => eventBridge.reset());
 describe('publish-events handler', () => {
   it('puts the events of the batch on the bus in stream order, none for the edit, and fails no record', async () => {
     eventBridge.on(PutEventsCommand).callsFake(refusing());
-    await expect(handler(batch, lambdaContext('EventPublisher'))).resolves.toEqual({ batchItemFailures: [] });
+    await expect(invoke(batch)).resolves.toEqual({ batchItemFailures: [] });
     expect(detailTypesOfCall(0)).toEqual([
       'chat.message.created',
       'chat.message.reported',
@@ -66,13 +67,13 @@ describe('publish-events handler', () => {
 
   it('tries a refused event once more, alone, and fails no record when it then goes', async () => {
     eventBridge.on(PutEventsCommand).callsFakeOnce(refusing('chat.message.reported')).callsFake(refusing());
-    await expect(handler(batch, lambdaContext('EventPublisher'))).resolves.toEqual({ batchItemFailures: [] });
+    await expect(invoke(batch)).resolves.toEqual({ batchItemFailures: [] });
     expect(detailTypesOfCall(1)).toEqual(['chat.message.reported']);
   });
 
   it('names the first record whose event failed twice, so the batch resumes there', async () => {
     eventBridge.on(PutEventsCommand).callsFake(refusing('chat.message.reported', 'chat.user.suspended'));
-    await expect(handler(batch, lambdaContext('EventPublisher'))).resolves.toEqual({
+    await expect(invoke(batch)).resolves.toEqual({
       batchItemFailures: [{ itemIdentifier: '3' }],
     });
     expect(eventBridge).toHaveReceivedCommandTimes(PutEventsCommand, 2);
