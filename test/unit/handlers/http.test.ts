@@ -1,6 +1,8 @@
 import type { Context } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Suspension } from '../../../shared/domain/moderation-ports.ts';
 import { type HttpEvent, httpHandler } from '../../../shared/handlers/http.ts';
+import { SuspensionStore } from '../../../shared/store/suspension-store.ts';
 
 const event = (sub: unknown) =>
   ({
@@ -11,9 +13,12 @@ const event = (sub: unknown) =>
 const context = { awsRequestId: 'r-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 
 describe('httpHandler', () => {
-  // The container's context is built (no call made) from the environment.
+  // The container's context is built (no call made) from the environment; every call reads the caller's
+  // suspension, which these tests answer themselves.
+  let suspension: Suspension | undefined;
   beforeAll(() => {
     process.env.TABLE_NAME ||= 'unit';
+    vi.spyOn(SuspensionStore.prototype, 'inForce').mockImplementation(async () => suspension);
   });
 
   it.each([
@@ -43,5 +48,25 @@ describe('httpHandler', () => {
 
     expect(answer.statusCode).toBe(200);
     expect(JSON.parse(answer.body ?? '{}')).toEqual({ userId: 'alice@example.com' });
+  });
+
+  it('answers 403 suspended to a suspended caller, saying until when, and runs nothing', async () => {
+    let ran = false;
+    const handler = httpHandler(async () => {
+      ran = true;
+      return { statusCode: 200 };
+    });
+    const until = '2026-12-02T12:00:00.000Z';
+    suspension = { userId: 'bob', until, reason: 'spam', by: 'mod', at: '2026-12-01T12:00:00.000Z' };
+    try {
+      const answer = await handler(event('bob'), context);
+      expect(answer.statusCode).toBe(403);
+      expect(JSON.parse(answer.body ?? '{}')).toEqual({
+        error: { code: 'suspended', message: `You are suspended until ${until}` },
+      });
+      expect(ran).toBe(false);
+    } finally {
+      suspension = undefined;
+    }
   });
 });
