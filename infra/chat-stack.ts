@@ -95,6 +95,7 @@ export class ChatStack extends Stack {
     });
     // Domain events for other teams' rules: the stream's second consumer puts them on the ChatEvents bus.
     const events = new DomainEvents(this, {
+      busName: `chat-${config.stage}`,
       table,
       functions,
       publisher: eventPublisher,

@@ -18,6 +18,8 @@ import type { ChatFunctions } from './chat-functions.ts';
 import { streamDeadLetterQueue, tableStreamSource } from './stream-fan-out.ts';
 
 export interface DomainEventsProps {
+  /** The bus's name, which other teams' rules name (one stack per stage, so `chat-<stage>`). */
+  readonly busName: string;
   readonly table: ITable;
   readonly functions: ChatFunctions;
   /** The publisher's route-table entry. */
@@ -39,7 +41,7 @@ export class DomainEvents {
     private readonly scope: Construct,
     props: DomainEventsProps,
   ) {
-    this.bus = new EventBus(scope, 'ChatEvents');
+    this.bus = new EventBus(scope, 'ChatEvents', { eventBusName: props.busName });
     this.deadLetters = streamDeadLetterQueue(scope, 'EventDeadLetters');
     this.publisher = props.functions.add(props.publisher, { timeout: Duration.minutes(1) });
     this.publisher.addEventSource(

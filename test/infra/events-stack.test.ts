@@ -37,8 +37,9 @@ const statements = () =>
   );
 
 describe('domain events', () => {
-  it('has the ChatEvents bus, its name among the outputs', () => {
+  it('has the ChatEvents bus, named chat-<stage>, its name among the outputs', () => {
     const busId = idOf('AWS::Events::EventBus', 'ChatEvents');
+    expect(resources[busId]?.Properties).toEqual({ Name: 'chat-dev' });
     template.hasOutput('EventBusName', { Value: { Ref: busId } });
   });
 
