@@ -74,6 +74,11 @@ export interface ChatStackConfig {
    * @default an empty word list, Comprehend off
    */
   contentFilter: ContentFilterConfig;
+  /**
+   * Hours the oldest open report may wait before the alarm fires: under the 24 hours in which app-store review
+   * expects reports acted on, so moderators are woken with time left. @default 20
+   */
+  reportAgeAlarmHours: number;
 }
 
 const contextKeys = {
@@ -95,6 +100,7 @@ const contextKeys = {
   localstack: 'localstack',
   apnsPlatformApplicationArn: 'apnsPlatformApplicationArn',
   fcmPlatformApplicationArn: 'fcmPlatformApplicationArn',
+  reportAgeAlarmHours: 'reportAgeAlarmHours',
 } as const;
 
 function numberFrom(value: unknown, name: string, fallback: number): number {
@@ -183,5 +189,6 @@ export function readConfig(node: Node): ChatStackConfig {
       raw: context(contentFilterContext[setting]),
       name: `Context ${contentFilterContext[setting]}`,
     })),
+    reportAgeAlarmHours: numberFrom(context(contextKeys.reportAgeAlarmHours), 'reportAgeAlarmHours', 20),
   };
 }

@@ -33,6 +33,8 @@ export interface OperationsProps {
   readonly webSocketApiId: string;
   /** The WebSocket API's stage; the dashboard is named `chat-<stage>`. */
   readonly stage: string;
+  /** Hours the oldest open report may wait before its alarm fires. */
+  readonly reportAgeAlarmHours: number;
 }
 
 const period = Duration.minutes(1);
@@ -49,13 +51,13 @@ export class Operations {
     this.alarmTopic = new Topic(scope, 'AlarmTopic', { enforceSSL: true });
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     const alarmAction = new SnsAction(this.alarmTopic);
-    const custom = (metricName: string, statistic = 'Sum') =>
+    const custom = (metricName: string, statistic = 'Sum', metricPeriod = period) =>
       new Metric({
         namespace: metricsNamespace,
         metricName,
         dimensionsMap: { service: serviceName },
         statistic,
-        period,
+        period: metricPeriod,
       });
     const iteratorAge = new Metric({
       namespace: 'AWS/Lambda',
@@ -105,6 +107,14 @@ export class Operations {
     alarm('IteratorAgeAlarm', iteratorAge, 60_000, 'The fan-out is more than a minute behind the stream');
     alarm('HttpApi5xxAlarm', httpMetric('5xx'), 5, 'The HTTP API answered 5xx');
     alarm('WebSocketErrorsAlarm', webSocketMetric('IntegrationError'), 5, 'WebSocket integrations failed');
+    // Published every 5 minutes by the ReportAge function; its failures raise that function's errors alarm.
+    const reportAge = custom(metricNames.oldestOpenReportAge, 'Maximum', Duration.minutes(5));
+    alarm(
+      'ReportAgeAlarm',
+      reportAge,
+      props.reportAgeAlarmHours * 3600,
+      `A report has waited over ${props.reportAgeAlarmHours} h: act on it within 24 h (GET /moderation/reports)`,
+    );
 
     new Dashboard(scope, 'Dashboard', {
       dashboardName: `chat-${props.stage}`,
@@ -142,6 +152,27 @@ export class Operations {
               webSocketMetric('ClientError'),
               webSocketMetric('IntegrationError'),
             ],
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Moderation',
+            left: [
+              custom(metricNames.reportsFiled),
+              custom(metricNames.messagesRemoved),
+              custom(metricNames.usersSuspended),
+              // Counted per refusing rule (a `rule` dimension): summed over the rules.
+              new MathExpression({
+                expression: `SUM(SEARCH('{${metricsNamespace},rule,service} MetricName="${metricNames.messagesFiltered}"', 'Sum', 60))`,
+                label: metricNames.messagesFiltered,
+                period,
+              }),
+            ],
+          }),
+          new GraphWidget({ title: 'Oldest open report (s)', left: [reportAge] }),
+          new GraphWidget({
+            title: 'Domain events',
+            left: [custom(metricNames.eventsPublished), custom(metricNames.eventsFailed)],
           }),
         ],
       ],

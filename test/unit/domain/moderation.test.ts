@@ -3,6 +3,7 @@
  * audit trail of each action, and the age of the oldest open report.
  */
 import { describe, expect, it } from 'vitest';
+import type { ChatContext } from '../../../shared/domain/context.ts';
 import { createConversation } from '../../../shared/domain/conversations.ts';
 import { sendMessage } from '../../../shared/domain/messaging.ts';
 import {
@@ -36,6 +37,12 @@ async function reportedChat() {
   return { c, conversationId, messageId };
 }
 
+async function firstOpenReportId(ctx: ChatContext): Promise<string> {
+  const [first] = (await listReports(ctx, { caller: moderator, status: 'open', limit: 10 })).items;
+  if (!first) throw new Error('No open report');
+  return first.reportId;
+}
+
 describe('reporting', () => {
   it('is for members, about messages of others that exist', async () => {
     const { c, conversationId, messageId } = await reportedChat();
@@ -50,7 +57,7 @@ describe('reporting', () => {
 describe('moderator actions', () => {
   it('are refused to anyone not in the moderators group, and change nothing', async () => {
     const { c, conversationId, messageId } = await reportedChat();
-    const [{ reportId }] = (await listReports(c.ctx, { caller: moderator, status: 'open', limit: 10 })).items;
+    const reportId = await firstOpenReportId(c.ctx);
     for (const attempt of [
       listReports(c.ctx, { caller: member, status: 'open', limit: 10 }),
       removeMessage(c.ctx, { caller: member, conversationId, messageId }),
@@ -64,7 +71,7 @@ describe('moderator actions', () => {
 
   it('are audited: who, what, when, why', async () => {
     const { c, conversationId, messageId } = await reportedChat();
-    const [{ reportId }] = (await listReports(c.ctx, { caller: moderator, status: 'open', limit: 10 })).items;
+    const reportId = await firstOpenReportId(c.ctx);
     expect(
       await removeMessage(c.ctx, { caller: moderator, conversationId, messageId, reason: 'threat' }),
     ).toBe('removed');
@@ -100,7 +107,7 @@ describe('moderator actions', () => {
     const { c } = await reportedChat();
     c.clock.advance(90 * 60_000);
     expect(await oldestOpenReportAgeSeconds(c.ctx)).toBe(5_400);
-    const [{ reportId }] = (await listReports(c.ctx, { caller: moderator, status: 'open', limit: 10 })).items;
+    const reportId = await firstOpenReportId(c.ctx);
     await resolveReport(c.ctx, { caller: moderator, reportId, action: 'dismissed' });
     expect(await oldestOpenReportAgeSeconds(c.ctx)).toBe(0);
   });
