@@ -11,7 +11,7 @@ import {
 import { publishedDetail } from '../domain/events.ts';
 import type { ChatEvent, EventPublisher } from '../domain/moderation-ports.ts';
 
-export const eventSource = 'chat';
+const eventSource = 'chat';
 
 const maxEntriesPerCall = 10;
 const maxBytesPerCall = 256 * 1024;
