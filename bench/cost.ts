@@ -14,6 +14,7 @@ export interface PriceTable {
     apiGatewayWebSocket: { perMillionMessages: number; perMillionConnectionMinutes: number };
     lambda: { perMillionRequests: number; perGbSecondArm64: number };
     dynamoDbOnDemand: { perMillionWriteRequestUnits: number; perMillionReadRequestUnits: number };
+    comprehendToxicity: { perUnit: number; unitCharacters: number; minimumUnitsPerRequest: number };
   };
   hosted: {
     ably: { perMillionMessages: number };

@@ -4,6 +4,7 @@
  */
 import type { LocalChatSystem } from './chat-system.ts';
 import { type ColdStart, measureColdStarts } from './cold-start.ts';
+import { type ContentFilterResult, contentFilterCost, contentFilterMarkdown } from './content-filter.ts';
 import { costPerMillion, loadPrices } from './cost.ts';
 import { startCountingProxy } from './dynamo-proxy.ts';
 import { type FanOutCurve, fanOutCurve } from './fan-out-curve.ts';
@@ -100,6 +101,10 @@ export const sections = {
     run: () => measureColdStarts(5),
     markdown: coldStartMarkdown,
   } satisfies SectionSpec<ColdStart[]>,
+  'content-filter': {
+    run: contentFilterCost,
+    markdown: contentFilterMarkdown,
+  } satisfies SectionSpec<ContentFilterResult>,
   /** Only rebuilds the Goals section from what the other sections kept. */
   goals: {
     run: async () => undefined,

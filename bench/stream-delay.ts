@@ -3,9 +3,8 @@
  * default threshold) and for the stream fan-out (`DIRECT_DELIVERY_MAX_CONNECTIONS=0`). Each variant is its own
  * local runtime in a child process started with that environment, since the functions read their settings once.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { repositoryRoot } from '../local/lambda.ts';
+import { childFlag, reportToParent, runChild } from './child-run.ts';
 import { describe, ms, percentiles, table } from './markdown.ts';
 import { withLocalSystem } from './measured-runtime.ts';
 import { directChat, groupChat, type ScenarioResult } from './scenarios.ts';
@@ -29,7 +28,6 @@ export interface StreamDelayResult {
 
 const directMessages = 40;
 const groupMessages = 20;
-const resultPrefix = 'stream-delay-result ';
 
 /** In the child: both scenarios on a runtime with the delay; the results on one line of stdout. */
 async function child(): Promise<void> {
@@ -40,37 +38,14 @@ async function child(): Promise<void> {
     ],
     { streamDelayMs },
   );
-  process.stdout.write(`${resultPrefix}${JSON.stringify(scenarios)}\n`);
-  process.exit(0);
-}
-
-function runChild(env: Record<string, string>): Promise<ScenarioResult[]> {
-  return new Promise((resolve, reject) => {
-    const process_ = spawn(
-      `${repositoryRoot}/node_modules/.bin/tsx`,
-      [fileURLToPath(import.meta.url), '--child'],
-      {
-        env: { ...process.env, ...env, STREAM_DELAY_MS: String(streamDelayMs) },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let output = '';
-    process_.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    process_.on('error', reject);
-    process_.on('exit', (code) => {
-      const line = output.split('\n').find((l) => l.startsWith(resultPrefix));
-      if (code !== 0 || !line) reject(new Error(`stream-delay child exited ${code}`));
-      else resolve(JSON.parse(line.slice(resultPrefix.length)) as ScenarioResult[]);
-    });
-  });
+  reportToParent(scenarios);
 }
 
 export async function streamDelayRows(log: (line: string) => void): Promise<StreamDelayResult> {
   const rows: StreamDelayRow[] = [];
   for (const variant of variants) {
-    for (const scenario of await runChild(variant.env)) {
+    const env = { ...variant.env, STREAM_DELAY_MS: String(streamDelayMs) };
+    for (const scenario of await runChild<ScenarioResult[]>(fileURLToPath(import.meta.url), env)) {
       log(`${variant.name}, ${scenario.name}: recipient p50 ${scenario.result.recipientLatencyMs.p50} ms`);
       rows.push({ variant: variant.name, scenario });
     }
@@ -119,4 +94,4 @@ ${table(
 )}`;
 }
 
-if (process.argv.includes('--child')) await child();
+if (process.argv.includes(childFlag)) await child();
