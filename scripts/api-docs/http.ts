@@ -5,12 +5,14 @@
 
 import { defaultSettings } from '../../shared/config.ts';
 import { limits } from '../../shared/domain/limits.ts';
+import * as moderation from '../../shared/domain/moderation-schemas.ts';
 import { pushCollapseMs } from '../../shared/domain/push.ts';
 import * as push from '../../shared/domain/push-schemas.ts';
 import * as input from '../../shared/domain/schemas.ts';
 import { suspensionBody } from '../../shared/domain/suspensions.ts';
 import { type HttpRoute, httpRoutes, rateBuckets } from '../../shared/shape/routes.ts';
 import { componentsFor, type JsonSchema, refTo, type Schema, toSchema } from './json-schema.ts';
+import * as moderationWire from './moderation-wire.ts';
 import * as wire from './wire.ts';
 
 type ErrorStatus = 400 | 403 | 404 | 409 | 413 | 429;
@@ -244,6 +246,67 @@ const operations: Record<string, Operation> = {
     path: input.conversationPath,
     success: { 204: { description: 'Unmuted (or was not muted); no body.' } },
     errors: { 403: 'not_member' },
+  },
+  HttpReportMessage: {
+    summary: 'Report a message to the moderators',
+    description:
+      "Members only, about another member's message. Reports of one message are grouped for the moderators (count, reasons, first time); the answer says nothing about other reporters. A second report of the same message by the same user changes nothing and answers the same reportId (200).",
+    tag: 'Moderation',
+    path: input.messagePath,
+    body: moderation.reportBody,
+    success: {
+      201: { schema: moderationWire.reportReceipt, description: 'Reported.' },
+      200: {
+        schema: moderationWire.reportReceipt,
+        description: 'The caller had reported it: the same report.',
+      },
+    },
+    errors: {
+      400: `validation_failed (reason: not one of the list; note: empty or over ${limits.maxReportNoteLength} characters; messageId: is your own message)`,
+      403: 'not_member',
+      404: 'not_found (no such message in this conversation)',
+    },
+  },
+  HttpListReports: {
+    summary: 'Reported messages (moderators)',
+    description:
+      'One item per reported message with its current content; open reports the oldest first (act within 24 hours: the stack alarms on the oldest open report), resolved ones the latest first.',
+    tag: 'Moderation',
+    query: moderation.reportListQuery,
+    success: { 200: { schema: moderationWire.reportPage, description: 'One page of reports.' } },
+    errors: {
+      400: 'validation_failed (bad status or limit, or cursor: is not a cursor of this list)',
+      403: 'forbidden (the caller is not a moderator)',
+    },
+  },
+  HttpResolveReport: {
+    summary: 'Resolve a report (moderators)',
+    description:
+      'Records the action taken (removing the message or suspending its sender are their own calls). A resolved report opens again when someone new reports the message. Audited.',
+    tag: 'Moderation',
+    path: moderation.reportPath,
+    body: moderation.resolveReportBody,
+    success: { 204: { description: 'Resolved; no body.' } },
+    errors: {
+      400: 'validation_failed (action: not dismissed, removed or suspended)',
+      403: 'forbidden (the caller is not a moderator)',
+      404: 'not_found (no such report)',
+      409: 'conflict (resolved already)',
+    },
+  },
+  HttpRemoveMessage: {
+    summary: 'Remove a message for everyone (moderators)',
+    description:
+      'Whoever sent it: its text is gone, members get `message.deleted` with `removedBy: moderator`, and history shows it deleted. Removing a deleted message changes nothing. The moderator need not be a member. An optional JSON body `{ reason }` goes to the audit trail.',
+    tag: 'Moderation',
+    path: input.messagePath,
+    body: moderation.removalBody,
+    success: { 204: { description: 'Removed (or was deleted already); no body.' } },
+    errors: {
+      400: `validation_failed (reason: empty or over ${limits.maxModerationReasonLength} characters)`,
+      403: 'forbidden (the caller is not a moderator)',
+      404: 'not_found (no such message in this conversation)',
+    },
   },
   HttpSuspendUser: {
     summary: 'Suspend a user (moderators)',

@@ -20,9 +20,9 @@ import type {
 import type { getUnread, markRead } from '../../shared/domain/read-state.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 
-const time = z.string().describe('ISO-8601 UTC time with milliseconds, e.g. 2026-11-22T10:15:30.123Z');
-const opaqueId = z.string().describe('Opaque id of 1-128 of A-Z a-z 0-9 _ . : @ | -');
-const count = z.number().int().min(0);
+export const time = z.string().describe('ISO-8601 UTC time with milliseconds, e.g. 2026-11-22T10:15:30.123Z');
+export const opaqueId = z.string().describe('Opaque id of 1-128 of A-Z a-z 0-9 _ . : @ | -');
+export const count = z.number().int().min(0);
 
 /** Every error code, with its HTTP status and meaning (docs/protocol.md, "Errors"). */
 export const errorCodes = {
@@ -295,8 +295,8 @@ export const serverEvents = {
 } as const;
 
 // The type checker holds these descriptions to the code: each must be exactly the type clients receive.
-type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-type Holds<T extends true> = T;
+export type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+export type Holds<T extends true> = T;
 type Out<S extends z.ZodType> = z.output<S>;
 type Result<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
 type EventOf<K extends keyof typeof serverEvents> = Out<(typeof serverEvents)[K]['schema']>;
