@@ -5,6 +5,7 @@
  * `cdk deploy --outputs-file` writes points the suite at it. The suite then makes its users through the Cognito
  * API and knows them only by the `sub` in their tokens, as it does on AWS and LocalStack.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,11 +15,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   CognitoIdentityProviderClient,
+  CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startLocalRuntime } from '../local/runtime.ts';
+import { moderatorGroup } from '../shared/domain/moderators.ts';
 import { raiseSharedRuntimeRateLimits } from './support/shared-runtime-limits.ts';
 
 const require = createRequire(import.meta.url);
@@ -85,6 +88,7 @@ async function createUserPool(endpoint: string) {
       ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
     }),
   );
+  await cognito.send(new CreateGroupCommand({ UserPoolId: UserPool?.Id, GroupName: moderatorGroup }));
   cognito.destroy();
   if (!UserPool?.Id || !UserPoolClient?.ClientId) throw new Error('cognito-local made no pool or client');
   return { userPoolId: UserPool.Id, clientId: UserPoolClient.ClientId };
