@@ -12,7 +12,7 @@ import { contentFilterFor } from '../shared/moderation/content-filter.ts';
 import { defaultContentFilter } from '../shared/moderation/filter-config.ts';
 import { childFlag, reportToParent, runChild } from './child-run.ts';
 import { loadPrices, type PriceTable } from './cost.ts';
-import { describe, dollars, table } from './markdown.ts';
+import { describe, dollars, ms, table } from './markdown.ts';
 import { withLocalSystem } from './measured-runtime.ts';
 import { directChat } from './scenarios.ts';
 import type { UsagePerUnit } from './usage.ts';
@@ -88,7 +88,20 @@ async function reviewTiming(): Promise<ReviewTiming> {
 async function child(): Promise<void> {
   const scenario = await withLocalSystem((system) => directChat(system, directMessages));
   if (scenario.result.errors > 0) throw new Error(`${scenario.result.errors} sends failed`);
-  reportToParent(scenario.result.perMessage);
+  const { usage, perMessage } = scenario.result;
+  const { WsSendMessage: send, ...consumers } = usage.invocationsByFunction;
+  reportToParent({
+    ...perMessage,
+    sendMeanMs: send?.meanMs ?? 0,
+    consumerInvocations: Object.values(consumers).reduce((total, f) => total + f.count, 0),
+  } satisfies SendUsage);
+}
+
+/** A send's DynamoDB use, its function's mean wall time, and how often the stream consumers ran meanwhile. */
+interface SendUsage extends UsagePerUnit {
+  sendMeanMs: number;
+  /** Their reads are per batch, and batches form differently in each run. */
+  consumerInvocations: number;
 }
 
 export interface ComprehendCost {
@@ -109,8 +122,8 @@ function comprehendCosts(prices: PriceTable): ComprehendCost[] {
 export interface ContentFilterResult {
   parameters: Record<string, number | string>;
   review: ReviewTiming;
-  perSend: { withoutList: UsagePerUnit; withList: UsagePerUnit };
-  comprehend: { pricesCheckedOn: string; costs: ComprehendCost[] };
+  perSend: { withoutList: SendUsage; withList: SendUsage };
+  comprehend: ComprehendCost[];
 }
 
 export async function contentFilterCost(log: (line: string) => void): Promise<ContentFilterResult> {
@@ -118,8 +131,8 @@ export async function contentFilterCost(log: (line: string) => void): Promise<Co
   const review = await reviewTiming();
   log(`word list review: p50 ${review.p50Us} µs, p99 ${review.p99Us} µs`);
   const module = fileURLToPath(import.meta.url);
-  const withoutList = await runChild<UsagePerUnit>(module, { CONTENT_FILTER_WORDS: '' });
-  const withList = await runChild<UsagePerUnit>(module, { CONTENT_FILTER_WORDS: wordList.join(',') });
+  const withoutList = await runChild<SendUsage>(module, { CONTENT_FILTER_WORDS: '' });
+  const withList = await runChild<SendUsage>(module, { CONTENT_FILTER_WORDS: wordList.join(',') });
   log(`per send: ${withoutList.writeUnits} / ${withList.writeUnits} write units without / with the list`);
   const prices = loadPrices();
   return {
@@ -134,17 +147,19 @@ export async function contentFilterCost(log: (line: string) => void): Promise<Co
     },
     review,
     perSend: { withoutList, withList },
-    comprehend: { pricesCheckedOn: prices.checkedOn, costs: comprehendCosts(prices) },
+    comprehend: comprehendCosts(prices),
   };
 }
 
 export function contentFilterMarkdown(result: ContentFilterResult, note = ''): string {
   const { review, perSend, comprehend } = result;
-  const usageRow = (name: string, usage: UsagePerUnit) => [
+  const usageRow = (name: string, usage: SendUsage) => [
     name,
-    usage.readUnits,
     usage.writeUnits,
+    usage.readUnits,
     usage.dynamoCalls,
+    usage.consumerInvocations,
+    ms(usage.sendMeanMs),
   ];
   return `## Content filter
 
@@ -157,19 +172,18 @@ ${table(
   [[`${review.p50Us} µs`, `${review.p99Us} µs`, `${review.maxUs} µs`, `${review.meanUs} µs`]],
 )}
 
-DynamoDB per message of the direct scenario (${directMessages} messages), without and with the ${listEntries}-entry list:
+DynamoDB per message of the direct scenario (${directMessages} messages), without and with the ${listEntries}-entry list. The filter issues no request; reads can differ by the stream consumers' batches (they read per batch, and batches form differently in each run):
 
-${table(['word list', 'read units', 'write units', 'DynamoDB calls'], [usageRow('none', perSend.withoutList), usageRow(`${listEntries} entries`, perSend.withList)])}
+${table(
+  ['word list', 'write units', 'read units', 'DynamoDB calls', 'stream consumer runs', 'send function, mean'],
+  [usageRow('none', perSend.withoutList), usageRow(`${listEntries} entries`, perSend.withList)],
+)}
 
-Comprehend's toxicity detection, when on (prices checked ${comprehend.pricesCheckedOn}; one request per message, units of 100 characters, at least 3):
+Comprehend's toxicity detection, when on (\`aws.comprehendToxicity\` in bench/prices.json: units of 100 characters, at least 3 a request; one request per message):
 
 ${table(
   ['average body', 'units per message', 'per 1M messages'],
-  comprehend.costs.map((c) => [
-    `${c.bodyCharacters} characters`,
-    c.unitsPerMessage,
-    dollars(c.perMillionMessages),
-  ]),
+  comprehend.map((c) => [`${c.bodyCharacters} characters`, c.unitsPerMessage, dollars(c.perMillionMessages)]),
 )}`;
 }
 
