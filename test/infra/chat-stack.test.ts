@@ -529,8 +529,14 @@ describe('push notifications', () => {
   });
 
   it('lets only the deliveries of new messages (the sends and the fan-out) queue jobs', () => {
+    const [jobsId] = queueNamed('PushJobs');
+    // On the push queue: a stream consumer also sends to its own dead-letter queue (its mapping's on-failure).
     const queuers = allFunctions.filter((spec) =>
-      statementsOf(spec).some((statement) => actionsOf(statement).includes('sqs:SendMessage')),
+      statementsOf(spec).some(
+        (statement) =>
+          actionsOf(statement).includes('sqs:SendMessage') &&
+          JSON.stringify(statement.Resource).includes(jobsId),
+      ),
     );
     expect(queuers.map((spec) => spec.name).sort()).toEqual([
       'HttpSendMessage',
