@@ -2,13 +2,13 @@
  * DynamoDB Local from the jar that `amplify-dynamodb-simulator` ships, run with the machine's Java 17+, listening on
  * 127.0.0.1 only (it has no authentication): see LoopbackDynamoDbLocal.java.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startChildServer } from './child-server.ts';
 import { freePort } from './ports.ts';
 
 export interface DynamoDbLocal {
@@ -51,21 +51,6 @@ function mainArgs(dir: string): Promise<string[]> {
   return launch;
 }
 
-async function waitUntilListening(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
-    try {
-      // Any HTTP answer means the server is up (it answers 400 to an unsigned request).
-      await fetch(endpoint, { method: 'POST' });
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`DynamoDB Local did not start within ${timeoutMs} ms`);
-}
-
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port || (await freePort());
   const dir = emulatorDir();
@@ -79,47 +64,24 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     '-disableTelemetry',
   ];
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const child = spawn(
-    'java',
-    [
+  const endpoint = `http://127.0.0.1:${port}`;
+  const server = await startChildServer({
+    name: 'DynamoDB Local',
+    command: 'java',
+    args: [
       `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
       ...(await mainArgs(dir)),
       '-port',
       String(port),
       ...serverArgs,
     ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' } },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const spawnFailed = once(child, 'error').then(([error]) => {
-    throw new Error(
-      `Cannot start Java for DynamoDB Local (is Java 17+ installed?): ${(error as Error).message}`,
-    );
-  });
-  // Never leave Java behind when this process ends, whatever the way (a test runner killing its worker too).
-  const killChild = () => child.kill('SIGKILL');
-  process.once('exit', killChild);
-  const endpoint = `http://127.0.0.1:${port}`;
-  try {
+    cwd: dir,
+    env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
+    missingHint: 'is Java 17+ installed?',
+    // Any HTTP answer means the server is up (it answers 400 to an unsigned request).
+    probe: () => fetch(endpoint, { method: 'POST' }),
     // Generous: on a loaded machine (test files starting runtimes in parallel) the JVM alone can take half a minute.
-    await Promise.race([waitUntilListening(endpoint, child, 60_000), spawnFailed]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n${stderr}`);
-  }
-  return {
-    endpoint,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-      process.off('exit', killChild);
-    },
-  };
+    readyTimeoutMs: 60_000,
+  });
+  return { endpoint, stop: server.stop };
 }
