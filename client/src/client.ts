@@ -1,9 +1,10 @@
 import { Connection, type ConnectionStatus } from './connection.ts';
 import { Emitter } from './emitter.ts';
+import { describeError } from './errors.ts';
 import { type ChatEvents, routeFrame } from './events.ts';
 import { defaultMaxConnectionAgeMs } from './handover.ts';
 import { HistoryPager } from './history.ts';
-import { ChatApi, ChatApiError } from './http-api.ts';
+import { ChatApi } from './http-api.ts';
 import type { WebSocketConstructor } from './link.ts';
 import { defaultHeartbeatIntervalMs, defaultPongTimeoutMs } from './liveness.ts';
 import {
@@ -18,11 +19,12 @@ import type {
   ConversationWithMembers,
   InboxPage,
   Message,
+  NewReport,
   Presence,
-  ServerError,
   ServerFrame,
 } from './protocol.ts';
 import { MessageSequencer } from './sequencer.ts';
+import { SuspensionWatch } from './suspension.ts';
 import { TypingIndicators, TypingSignals } from './typing.ts';
 import { UnreadCounts } from './unread.ts';
 
@@ -30,6 +32,8 @@ import { UnreadCounts } from './unread.ts';
 export class ChatClient {
   /** The HTTP API, for what the helpers below do not cover. */
   readonly api: ChatApi;
+  /** The moderators' routes (a token with the group `moderators`). */
+  readonly moderation: ChatApi['moderation'];
   private readonly userId: string;
   private readonly events = new Emitter<ChatEvents>();
   private readonly connection: Connection;
@@ -42,10 +46,12 @@ export class ChatClient {
   /** Read marks made while offline: only the highest per conversation matters. */
   private readonly unsentReads = new Map<string, number>();
   private stopWatchingWakeUps: (() => void) | undefined;
+  private readonly suspension = new SuspensionWatch(this, (error) => this.events.emit('error', error));
 
   constructor(options: ChatClientOptions) {
     this.userId = options.userId;
-    this.api = new ChatApi(options);
+    this.api = new ChatApi({ ...options, onError: (error) => this.suspension.requestFailed(error) });
+    this.moderation = this.api.moderation;
     this.createId = options.createId ?? createClientMessageId;
     this.connection = new Connection({
       url: options.wsUrl,
@@ -65,6 +71,7 @@ export class ChatClient {
           events: this.events,
         }),
       onLinkRetired: (linkId) => this.outbox.linkRetired(linkId),
+      onRefused: () => this.suspension.socketRefused(),
     });
     const transmit = this.connection.send.bind(this.connection);
     this.outbox = new Outbox({
@@ -202,6 +209,11 @@ export class ChatClient {
     return conversation;
   }
 
+  /** Reports a message to the moderators; reporting it again answers the same `reportId`. */
+  reportMessage(conversationId: string, messageId: string, report: NewReport): Promise<{ reportId: string }> {
+    return this.api.reportMessage(conversationId, messageId, report);
+  }
+
   /** Current presence of a set of users; changes then arrive as `presence` events. */
   getPresence(userIds: string[]): Promise<Presence[]> {
     return this.api.getPresence(userIds);
@@ -209,6 +221,7 @@ export class ChatClient {
 
   private statusChanged(status: ConnectionStatus): void {
     if (status === 'open') {
+      this.suspension.socketOpened();
       for (const [conversationId, seq] of this.unsentReads)
         this.connection.send({ action: 'markRead', conversationId, seq });
       this.unsentReads.clear();
@@ -231,9 +244,4 @@ export class ChatClient {
 /** Creates a client; call `connect()` to go online. */
 export function createChatClient(options: ChatClientOptions): ChatClient {
   return new ChatClient(options);
-}
-
-function describeError(error: unknown): ServerError {
-  if (error instanceof ChatApiError) return { code: error.code, message: error.message };
-  return { code: 'network', message: error instanceof Error ? error.message : String(error) };
 }

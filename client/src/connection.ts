@@ -1,6 +1,6 @@
 import { type BackoffOptions, backoffDelay } from './backoff.ts';
 import { Handover, type HandoverReason } from './handover.ts';
-import { answersHeartbeat, isDisplacement, Link, type WebSocketConstructor } from './link.ts';
+import { answersHeartbeat, endsConnection, Link, type WebSocketConstructor } from './link.ts';
 import { isPong, namedIntervalMs } from './liveness.ts';
 import type { ClientFrame } from './protocol.ts';
 import { isTokenRefusal, type TokenProvider } from './token.ts';
@@ -21,11 +21,13 @@ export interface ConnectionOptions {
   onFrame(frame: unknown): void;
   /** A socket that frames were sent on is closed while the connection stays open (the hand-over): see `linkId`. */
   onLinkRetired(linkId: number): void;
+  /** A socket closed before it opened: offline, or refused at `$connect` (a socket is not told which). */
+  onRefused(): void;
 }
 
 /**
  * One logical connection that outlives its sockets: it reconnects with backoff whenever a socket closes (network
- * loss, API Gateway's idle limit, a dead check; not when the user's newer ones displaced it) until `stop()`, and
+ * loss, API Gateway's idle limit, a dead check; not when the server ends it for good) until `stop()`, and
  * before API Gateway's 2-hour limit or its token's `exp` it moves to a fresh socket without a gap (the hand-over).
  * Each socket's heartbeats and checks are its `Liveness`; a check without `pong` closes and replaces it.
  */
@@ -56,11 +58,6 @@ export class Connection {
       openNext: (current, reason) => this.handOver(current, reason),
       onRetired: options.onLinkRetired,
     });
-  }
-
-  /** The heartbeat period in use: the server's (from its last `pong`), else the configured one. */
-  get heartbeatInterval(): number {
-    return this.heartbeatIntervalMs;
   }
 
   /** The socket `send` writes to now, so a sender can tell when that socket is retired. */
@@ -160,8 +157,8 @@ export class Connection {
     // Its token expired: the server closes the socket next (see `connectionLost`).
     else if (isTokenRefusal(frame)) link.refused = true;
     else {
-      // Reconnecting would close the user's next oldest socket: the app decides (its `error` event says why).
-      link.displaced ||= isDisplacement(frame);
+      // Reconnecting would close the user's next oldest socket, or be refused: the app decides (`error` says why).
+      link.final ||= endsConnection(frame);
       this.options.onFrame(frame);
     }
   }
@@ -184,6 +181,7 @@ export class Connection {
     if (wasClosed) return;
     if (link === this.pending) {
       this.pending = undefined;
+      if (!this.primary) this.options.onRefused();
       this.attemptFailed();
     } else if (link === this.handover.retiring) {
       this.handover.retire(link);
@@ -200,7 +198,7 @@ export class Connection {
     this.closeAll();
     this.attempting = false;
     this.session += 1;
-    if (link.displaced) this.stop();
+    if (link.final) this.stop();
     if (!this.running) return;
     if (link.refused && !this.tokenRefused) {
       this.tokenRefused = true;

@@ -1,5 +1,6 @@
 import type { ConnectionStatus } from './connection.ts';
 import type { Emitter } from './emitter.ts';
+import { typedServerError } from './errors.ts';
 import type { Outbox, OutgoingMessage } from './outbox.ts';
 import type {
   ConversationWithMembers,
@@ -33,7 +34,10 @@ export interface ChatEvents {
   /** A conversation's unread count (and the total) changed. */
   unread: UnreadEvent;
   'conversation.updated': ConversationWithMembers;
-  /** A server error not tied to one send, or a failed recovery fetch (code `network` when unreachable). */
+  /**
+   * A server error not tied to one send, or a failed recovery fetch (code `network` when unreachable). A
+   * suspension is a `SuspendedError` (the client has stopped: status `offline`).
+   */
   error: ServerError;
 }
 
@@ -64,6 +68,7 @@ export function routeFrame(frame: ServerFrame, to: FrameTargets): void {
         conversationId: frame.conversationId,
         messageId: frame.messageId,
         seq: frame.seq,
+        ...(frame.removedBy ? { removedBy: frame.removedBy } : {}),
       });
       return;
     case 'typing':
@@ -92,7 +97,8 @@ export function routeFrame(frame: ServerFrame, to: FrameTargets): void {
       to.events.emit('conversation.updated', frame.conversation);
       return;
     case 'error': {
-      const { type: _, ...error } = frame;
+      const { type: _, ...fields } = frame;
+      const error = typedServerError(fields);
       const failedSend = error.clientMessageId !== undefined && to.outbox.fail(error.clientMessageId, error);
       if (!failedSend) to.events.emit('error', error);
       return;

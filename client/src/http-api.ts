@@ -1,8 +1,11 @@
+import { type ChatApiError, chatApiError } from './errors.ts';
+import { ModerationApi } from './moderation-api.ts';
 import type {
   ConversationWithMembers,
   InboxPage,
   Message,
   MessagePage,
+  NewReport,
   Presence,
   ReadPosition,
   UnreadSummary,
@@ -19,39 +22,28 @@ export interface ChatApiOptions {
   httpUrl: string;
   getToken: TokenProvider;
   fetch?: FetchLike;
-}
-
-/**
- * An HTTP answer other than 2xx, with the protocol's error code (`not_member`, `rate_limited`, ...).
- * Answers that do not carry our `{"error":{"code","message"}}` envelope get a code from their status: API
- * Gateway's own `{"message":"Unauthorized"}` (401, before any function runs) and `{"message":"Not Found"}`
- * (404, an unknown route), and any other or non-JSON body (a proxy's error page, a gateway 5xx).
- */
-export class ChatApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.name = 'ChatApiError';
-    this.status = status;
-    this.code = code;
-  }
+  /** Told of every error a request throws, before the caller gets it (the client watches for `suspended`). */
+  onError?: (error: ChatApiError) => void;
 }
 
 type Query = Record<string, string | number | undefined>;
 
 /** The HTTP API of PROTOCOL.md, one method per route. */
 export class ChatApi {
+  /** The moderators' routes; see `ModerationApi`. */
+  readonly moderation: ModerationApi;
   private readonly httpUrl: string;
   private readonly getToken: TokenProvider;
   private readonly fetch: FetchLike;
+  private readonly onError: ((error: ChatApiError) => void) | undefined;
 
   constructor(options: ChatApiOptions) {
     this.httpUrl = options.httpUrl.replace(/\/+$/, '');
     this.getToken = options.getToken;
     // Browsers refuse a detached `fetch` ("Illegal invocation"), hence the bind.
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.onError = options.onError;
+    this.moderation = new ModerationApi((method, path, request) => this.request(method, path, request));
   }
 
   createDirectConversation(otherUserId: string): Promise<ConversationWithMembers> {
@@ -102,6 +94,12 @@ export class ChatApi {
     return this.request('DELETE', path);
   }
 
+  /** Reports a message to the moderators (members only); reporting it again answers the same `reportId`. */
+  reportMessage(conversationId: string, messageId: string, report: NewReport): Promise<{ reportId: string }> {
+    const path = `/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}`;
+    return this.request('POST', `${path}/reports`, { body: report });
+  }
+
   markRead(conversationId: string, seq: number): Promise<ReadPosition> {
     return this.request('POST', `/conversations/${encodeURIComponent(conversationId)}/read`, {
       body: { seq },
@@ -131,7 +129,11 @@ export class ChatApi {
     if (response.status === 401) response = await this.send(method, url, body, true);
     // 204 and non-JSON error pages have no JSON body.
     const payload = await response.json().catch(() => undefined);
-    if (!response.ok) throw apiError(response.status, payload);
+    if (!response.ok) {
+      const error = apiError(response.status, payload);
+      this.onError?.(error);
+      throw error;
+    }
     return payload as T;
   }
 
@@ -164,7 +166,7 @@ function apiError(status: number, payload: unknown): ChatApiError {
   const envelope = isRecord(body.error) ? body.error : {};
   const code = nonEmptyString(envelope.code) ?? errorCodeForStatus(status);
   const message = nonEmptyString(envelope.message) ?? nonEmptyString(body.message) ?? `HTTP ${status}`;
-  return new ChatApiError(status, code, message);
+  return chatApiError(status, code, message);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

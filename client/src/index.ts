@@ -2,12 +2,14 @@ export type { BackoffOptions } from './backoff.ts';
 export { backoffDelay } from './backoff.ts';
 export { ChatClient, createChatClient } from './client.ts';
 export type { ConnectionStatus } from './connection.ts';
+export { ChatApiError, ContentRejectedError, SuspendedError } from './errors.ts';
 export type { ChatEvents } from './events.ts';
 export { defaultMaxConnectionAgeMs, handoverLeadMs, tokenLeadMs } from './handover.ts';
 export type { HistoryPager } from './history.ts';
-export { ChatApi, ChatApiError, type ChatApiOptions, type FetchLike } from './http-api.ts';
+export { ChatApi, type ChatApiOptions, type FetchLike } from './http-api.ts';
 export type { WebSocketConstructor, WebSocketLike } from './link.ts';
 export { defaultHeartbeatIntervalMs, defaultPongTimeoutMs } from './liveness.ts';
+export type { ModerationApi } from './moderation-api.ts';
 export {
   type ChatClientOptions,
   createClientMessageId,

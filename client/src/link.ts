@@ -26,8 +26,11 @@ export class Link {
   closed = false;
   /** The server refused its token (`unauthorized`): it is about to close it. */
   refused = false;
-  /** The user opened more connections than the server keeps, and this one was the oldest: it is being closed. */
-  displaced = false;
+  /**
+   * The server is closing it for good: the user opened more connections than it keeps (this one was the oldest),
+   * or a moderator suspended the user. Reconnecting would not help.
+   */
+  final = false;
   readonly liveness: Liveness;
   /** Its token's `exp` (ms since the epoch), when the token is a JWT that has one. */
   readonly expiresAt: number | undefined;
@@ -80,8 +83,12 @@ export function answersHeartbeat(frame: unknown): boolean {
   return type === 'error' && action === 'heartbeat';
 }
 
-/** The notice of a socket closed because the user has too many (`rate_limited`, naming no frame). */
-export function isDisplacement(frame: unknown): boolean {
+/**
+ * The notice of a socket the server closes for good: the user has too many (`rate_limited`, naming no frame), or
+ * is suspended (`suspended`; their next connections are refused at `$connect`).
+ */
+export function endsConnection(frame: unknown): boolean {
   const { type, code, action, clientMessageId } = (frame ?? {}) as Record<string, unknown>;
-  return type === 'error' && code === 'rate_limited' && action === undefined && clientMessageId === undefined;
+  if (type !== 'error' || action !== undefined || clientMessageId !== undefined) return false;
+  return code === 'rate_limited' || code === 'suspended';
 }

@@ -1,3 +1,4 @@
+import { ContentRejectedError } from './errors.ts';
 import type { ClientFrame, Message } from './protocol.ts';
 
 export type OutgoingStatus = 'pending' | 'sent' | 'failed';
@@ -10,7 +11,7 @@ export interface OutgoingMessage {
   status: OutgoingStatus;
   /** The stored message, once `sent`. */
   message?: Message;
-  /** Why it `failed`; `timeout` when no answer came in time. */
+  /** Why it `failed`; `timeout` when no answer came in time, a `ContentRejectedError` when the filter refused it. */
   error?: { code: string; message: string };
 }
 
@@ -55,10 +56,10 @@ export class Outbox {
     return message;
   }
 
-  /** Queues a failed message again, last in line, under the same `clientMessageId`. */
+  /** Queues a failed message again, last in line, under the same `clientMessageId`; not one the filter refused. */
   retry(clientMessageId: string): OutgoingMessage | undefined {
     const failed = this.unsent.get(clientMessageId);
-    if (failed?.status !== 'failed') return undefined;
+    if (failed?.status !== 'failed' || failed.error instanceof ContentRejectedError) return undefined;
     this.unsent.delete(clientMessageId);
     const { error: _, ...rest } = failed;
     const pending: OutgoingMessage = { ...rest, status: 'pending' };

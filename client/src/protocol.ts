@@ -99,6 +99,38 @@ export interface MessageDeletedEvent {
   removedBy?: 'moderator';
 }
 
+export type ReportReason = 'spam' | 'abuse' | 'sexual' | 'violence' | 'other';
+export type ReportStatus = 'open' | 'resolved';
+/** What a moderator did about a report. */
+export type ResolutionAction = 'dismissed' | 'removed' | 'suspended';
+
+/** A member's report of a message (`note`: up to 1000 characters, for the moderators). */
+export interface NewReport {
+  reason: ReportReason;
+  note?: string;
+}
+
+/** All reports of one message, as moderators list them (never who reported it). */
+export interface Report {
+  reportId: string;
+  conversationId: string;
+  messageId: string;
+  reportedUserId: string;
+  reporterCount: number;
+  reasons: ReportReason[];
+  firstReportedAt: string;
+  status: ReportStatus;
+  resolution?: { action: ResolutionAction; by: string; at: string };
+  /** The message as it is now; `null` once it expired. */
+  message: Message | null;
+}
+
+export interface ReportPage {
+  items: Report[];
+  /** Pass back as `cursor` for the next page; `null` on the last page. */
+  cursor: string | null;
+}
+
 /** An `error` frame; `clientMessageId` or `action` say which request failed when the server knows. */
 export interface ServerError {
   code: string;
