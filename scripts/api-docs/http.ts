@@ -124,7 +124,7 @@ const operations: Record<string, Operation> = {
       200: { schema: wire.message, description: 'The message first stored with this clientMessageId.' },
     },
     errors: {
-      400: 'validation_failed',
+      400: 'content_rejected (the content filter refused the text; nothing is stored)',
       403: 'not_member',
       409: 'conflict (conversation too busy, or the earlier message with this clientMessageId has expired)',
       413: 'payload_too_large (body over 4 KB)',
@@ -138,7 +138,7 @@ const operations: Record<string, Operation> = {
     body: input.editMessageBody,
     success: { 200: { schema: wire.message, description: 'The updated message.' } },
     errors: {
-      400: 'validation_failed',
+      400: 'content_rejected (the content filter refused the new text; the message is unchanged)',
       403: 'not_member; forbidden (not the author)',
       404: 'not_found (no such message)',
       409: 'conflict (message deleted)',

@@ -25,7 +25,7 @@ interface Action {
 const actions: Record<string, Action> = {
   sendMessage: {
     frame: input.sendMessageFrame,
-    summary: `Send a message. Idempotent by (conversation, sender, clientMessageId): a repeat stores nothing and is acked with the first message. The body is trimmed, must not be empty and at most ${limits.maxMessageBodyBytes} bytes of UTF-8 (more: payload_too_large). Checks, in order: rate limit, fields, body, membership, store (conflict: retry with the same clientMessageId).`,
+    summary: `Send a message. Idempotent by (conversation, sender, clientMessageId): a repeat stores nothing and is acked with the first message. The body is trimmed, must not be empty and at most ${limits.maxMessageBodyBytes} bytes of UTF-8 (more: payload_too_large). Checks, in order: rate limit, fields, body, membership, the content filter (content_rejected, naming the clientMessageId; nothing is stored), store (conflict: retry with the same clientMessageId).`,
     replies: ['message.ack', 'error'],
     others: "message.new on every live connection of every member, the sender's other connections included",
   },
