@@ -83,7 +83,7 @@ describe('the suspension store', () => {
 
   it('finds the suspended among many users (past one BatchGetItem), leaving out ended suspensions', async () => {
     const users = Array.from({ length: 130 }, () => fresh('u'));
-    const [first, second, ended] = [users[3], users[120], users[64]] as string[];
+    const [first, second, ended] = [users[3], users[120], users[64]] as [string, string, string];
     await store.suspend({ userId: first, reason: 'spam', by: 'mod', at });
     await store.suspend({ userId: second, until: inAnHour, reason: 'spam', by: 'mod', at });
     await store.suspend({
