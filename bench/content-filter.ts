@@ -54,7 +54,7 @@ function cleanBodies(count: number): string[] {
   });
 }
 
-export interface ReviewTiming {
+interface ReviewTiming {
   p50Us: number;
   p99Us: number;
   maxUs: number;
@@ -104,7 +104,7 @@ interface SendUsage extends UsagePerUnit {
   consumerInvocations: number;
 }
 
-export interface ComprehendCost {
+interface ComprehendCost {
   bodyCharacters: number;
   unitsPerMessage: number;
   perMillionMessages: number;

@@ -16,7 +16,7 @@ import type { ChatFunctions } from './chat-functions.ts';
  * Lambda holds at most 4 KB of environment variables per function, the settings included: a longer list belongs
  * in a filter of the team's own (the `ContentFilter` port) that loads it from elsewhere.
  */
-export const maxWordListBytes = 2_048;
+const maxWordListBytes = 2_048;
 
 export interface ContentFilteringProps {
   readonly functions: ChatFunctions;

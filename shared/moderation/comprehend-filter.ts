@@ -8,13 +8,13 @@ import type { ContentFilter, ContentVerdict } from '../domain/moderation-ports.t
 import { logger } from '../observability.ts';
 import type { FailureMode } from './filter-config.ts';
 
-export const toxicityRule = 'toxicity';
+const toxicityRule = 'toxicity';
 /** A refusal because Comprehend did not answer in time, with the failure mode `closed`. */
-export const toxicityUnavailableRule = 'toxicity-unavailable';
+const toxicityUnavailableRule = 'toxicity-unavailable';
 
 /** Comprehend's limits: each segment at most 1 KB of UTF-8 (kept under 1,000 bytes), 10 segments a request. */
 export const segmentMaxBytes = 1_000;
-export const segmentsPerRequest = 10;
+const segmentsPerRequest = 10;
 
 export interface ToxicityOptions {
   threshold: number;

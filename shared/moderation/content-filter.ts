@@ -12,7 +12,7 @@ import { WordListFilter } from './word-list-filter.ts';
 const allowed: ContentVerdict = { allowed: true };
 
 /** Asks each filter in turn; the first refusal is the answer. */
-export class FilterChain implements ContentFilter {
+class FilterChain implements ContentFilter {
   constructor(private readonly filters: readonly ContentFilter[]) {}
 
   async review(text: string): Promise<ContentVerdict> {

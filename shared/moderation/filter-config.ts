@@ -3,13 +3,13 @@
  * context, through the one parser below, so both accept and refuse the same values.
  */
 
-export const failureModes = ['open', 'closed'] as const;
+const failureModes = ['open', 'closed'] as const;
 /** What a message meets when Comprehend is slow or fails: `open` lets it through, `closed` refuses it. */
 export type FailureMode = (typeof failureModes)[number];
 
-export const filterKinds = ['word-list', 'comprehend'] as const;
+const filterKinds = ['word-list', 'comprehend'] as const;
 /** `word-list` alone, or the word list and then Comprehend's toxicity detection. */
-export type FilterKind = (typeof filterKinds)[number];
+type FilterKind = (typeof filterKinds)[number];
 
 export interface ContentFilterConfig {
   kind: FilterKind;
@@ -34,7 +34,7 @@ export const defaultContentFilter: ContentFilterConfig = {
 type Setting = keyof ContentFilterConfig;
 
 /** The environment variable of each setting, which the stack sets on the functions that filter. */
-export const contentFilterEnv: Record<Setting, string> = {
+const contentFilterEnv: Record<Setting, string> = {
   kind: 'CONTENT_FILTER',
   words: 'CONTENT_FILTER_WORDS',
   toxicityThreshold: 'CONTENT_FILTER_THRESHOLD',

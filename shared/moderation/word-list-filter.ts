@@ -4,7 +4,7 @@
  */
 import type { ContentFilter, ContentVerdict } from '../domain/moderation-ports.ts';
 
-export const wordListRule = 'word-list';
+const wordListRule = 'word-list';
 
 const allowed: ContentVerdict = { allowed: true };
 const refused: ContentVerdict = { allowed: false, rule: wordListRule };
@@ -18,7 +18,7 @@ const wordPattern = /[\p{L}\p{N}\p{M}]+/gu;
  * Text as it is compared: compatibility forms unified and accents dropped (NFKD, then no non-spacing marks),
  * case folded (upper then lower, so `ß` and `SS` meet), and composed again (NFKC).
  */
-export function foldForMatching(text: string): string {
+function foldForMatching(text: string): string {
   return text
     .normalize('NFKD')
     .replace(nonSpacingMarks, '')
@@ -29,7 +29,7 @@ export function foldForMatching(text: string): string {
 }
 
 /** The words of a text, folded: runs of letters, digits and marks. */
-export const wordsOf = (text: string): string[] => foldForMatching(text).match(wordPattern) ?? [];
+const wordsOf = (text: string): string[] => foldForMatching(text).match(wordPattern) ?? [];
 
 export class WordListFilter implements ContentFilter {
   /** Each listed entry as its words, under its first word: one lookup per word of a message. */
