@@ -720,9 +720,14 @@ describe('the token verifier both gateways share', () => {
       };
       const now = Math.floor(Date.now() / 1000);
       const good = { iss: issuer, aud: 'chat', sub: 'alice', token_use: 'access' };
-      // The verifier also answers the token's `exp`, which ends the connection (see token-expiry.e2e).
-      const accepted = { userId: 'alice', expiresAt: expect.any(Number) };
+      // The verifier also answers the token's `exp`, which ends the connection (see token-expiry.e2e), and its
+      // Cognito groups (none here; the moderators' are in moderation.e2e).
+      const accepted = { userId: 'alice', expiresAt: expect.any(Number), groups: [] };
       await expect(verify(await sign(good))).resolves.toEqual(accepted);
+      await expect(verify(await sign({ ...good, 'cognito:groups': ['moderators'] }))).resolves.toEqual({
+        ...accepted,
+        groups: ['moderators'],
+      });
       await expect(verify(await sign({ ...good, aud: undefined, client_id: 'chat' }))).resolves.toEqual(
         accepted,
       );
