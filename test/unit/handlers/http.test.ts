@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Suspension } from '../../../shared/domain/moderation-ports.ts';
-import { type HttpEvent, httpHandler } from '../../../shared/handlers/http.ts';
+import { groupsOfClaim, type HttpEvent, httpHandler } from '../../../shared/handlers/http.ts';
 import { SuspensionStore } from '../../../shared/store/suspension-store.ts';
 
 const event = (sub: unknown) =>
@@ -68,5 +68,18 @@ describe('httpHandler', () => {
     } finally {
       suspension = undefined;
     }
+  });
+});
+
+describe('groupsOfClaim', () => {
+  it('reads cognito:groups as the HTTP API hands it on (Go-style), bare, or as an array', () => {
+    expect(groupsOfClaim('[moderators editors]')).toEqual(['moderators', 'editors']);
+    expect(groupsOfClaim('[moderators]')).toEqual(['moderators']);
+    expect(groupsOfClaim('moderators')).toEqual(['moderators']);
+    expect(groupsOfClaim(['moderators', 7])).toEqual(['moderators']);
+    expect(groupsOfClaim('[]')).toEqual([]);
+    expect(groupsOfClaim(undefined)).toEqual([]);
+    // No group is made of a fragment of another's name.
+    expect(groupsOfClaim('[not-moderators]')).toEqual(['not-moderators']);
   });
 });
