@@ -5,6 +5,7 @@
 import type { TestProject } from 'vitest/node';
 import { createDemoHandler } from '../../client/demo/serve.ts';
 import { startLocalRuntime } from '../../local/runtime.ts';
+import { startValkeyServer } from '../../local/valkey-server.ts';
 import { raiseSharedRuntimeRateLimits } from './shared-runtime-limits.ts';
 
 export interface LocalTarget {
@@ -14,6 +15,8 @@ export interface LocalTarget {
   connectionsEndpoint: string;
   dynamoDbEndpoint: string;
   tableName: string;
+  /** The run's Valkey server, for the hot-state adapters' tests (see `test/support/valkey.ts`). */
+  valkeyUrl: string;
 }
 
 declare module 'vitest' {
@@ -25,6 +28,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   if (process.env.CHAT_TARGET === 'deployed') return;
   raiseSharedRuntimeRateLimits();
+  const valkey = await startValkeyServer();
   const runtime = await startLocalRuntime({
     httpPort: 0,
     wsPort: 0,
@@ -38,8 +42,10 @@ export default async function setup(project: TestProject) {
     connectionsEndpoint: runtime.connectionsEndpoint,
     dynamoDbEndpoint: runtime.dynamoDbEndpoint,
     tableName: runtime.tableName,
+    valkeyUrl: valkey.url,
   });
   return async () => {
     await runtime.stop();
+    await valkey.stop();
   };
 }
