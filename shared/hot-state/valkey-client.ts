@@ -1,0 +1,121 @@
+/**
+ * The hot state's Valkey client, created once per container from the environment and reused by every invocation:
+ * `VALKEY_URL` locally (`redis://127.0.0.1:6380`, the local runtime's server); in AWS `VALKEY_ENDPOINT` (host:port
+ * of the serverless cache), `VALKEY_CACHE_NAME` and `VALKEY_USER`, over TLS with IAM authentication.
+ *
+ * Timeouts fit a Lambda that answers a person: a command that takes over 250 ms fails (the handler answers an
+ * error rather than waiting out its own time-out), a connect over 1 s too; the client reconnects with backoff,
+ * and a command waiting for a connection is failed after two reconnects, so nothing queues up without bound.
+ */
+import { once } from 'node:events';
+import { Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { AbstractConnector, type RedisOptions, Valkey } from 'iovalkey';
+import { requireEnv } from '../config.ts';
+import { logger } from '../observability.ts';
+import { IamAuthToken } from './iam-auth-token.ts';
+
+const connectTimeoutMs = 1_000;
+
+const lambdaOptions = {
+  // A connection is opened by the first command that needs it: functions that never touch the hot state never
+  // connect.
+  lazyConnect: true,
+  connectTimeout: connectTimeoutMs,
+  commandTimeout: 250,
+  maxRetriesPerRequest: 2,
+  retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2_000),
+  // The ready check (INFO) waits for a server loading its data from disk: ours keep none, so it is a round trip
+  // for nothing on every cold start.
+  enableReadyCheck: false,
+} satisfies RedisOptions;
+
+/** Where a token comes from: signed once and reused while it has minutes left (see `IamAuthToken`). */
+export interface TokenSource {
+  token(): Promise<string>;
+}
+
+export interface IamAuthSettings {
+  host: string;
+  port: number;
+  userId: string;
+  tokens: TokenSource;
+  /** Always in AWS (IAM authentication requires it); off only to test against a local server. */
+  tls: boolean;
+}
+
+/** `AUTH user token` in RESP, and its answer: `+OK`, or an error line. */
+async function authenticate(stream: Socket, userId: string, token: string): Promise<void> {
+  const args = ['AUTH', userId, token];
+  stream.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
+  let reply = '';
+  while (!reply.includes('\r\n')) reply += String((await once(stream, 'data'))[0]);
+  if (!reply.startsWith('+OK')) throw new Error(`Valkey refused the IAM token: ${reply.trim()}`);
+}
+
+/**
+ * The client's own AUTH carries a password fixed when the client is made; an IAM token lasts 15 minutes and a
+ * connection at most 12 hours. So this connector authenticates each new connection itself, with a token taken
+ * just then, before the client sees the connection. A failure hands the client a closed connection, which it
+ * treats as a lost one: it reconnects with backoff (and a new token) instead of giving up.
+ */
+function iamAuthConnector(settings: IamAuthSettings) {
+  return class IamAuthConnector extends AbstractConnector {
+    constructor() {
+      super(connectTimeoutMs);
+    }
+
+    async connect() {
+      this.connecting = true;
+      const { host, port } = settings;
+      const stream = settings.tls
+        ? tlsConnect({ host, port, servername: host })
+        : new Socket().connect({ host, port });
+      this.stream = stream;
+      // Recorded for the client, which reports it when it gets a closed connection; never an unhandled 'error'.
+      stream.on('error', (error) => {
+        this.firstError = error;
+      });
+      const timer = setTimeout(() => stream.destroy(new Error('connect ETIMEDOUT')), connectTimeoutMs);
+      try {
+        const [token] = await Promise.all([
+          settings.tokens.token(),
+          once(stream, settings.tls ? 'secureConnect' : 'connect'),
+        ]);
+        await authenticate(stream, settings.userId, token);
+      } catch (error) {
+        this.firstError = error as Error;
+        stream.destroy();
+      } finally {
+        clearTimeout(timer);
+      }
+      return stream;
+    }
+  };
+}
+
+/** Connection failures are logged once each; the commands they fail answer for themselves. */
+function logged(client: Valkey): Valkey {
+  client.on('error', (error: Error) => logger.warn('Valkey connection failed', { error: error.message }));
+  return client;
+}
+
+/** A client whose every connection authenticates with a fresh IAM token. */
+export function valkeyWithIamAuth(settings: IamAuthSettings): Valkey {
+  return logged(new Valkey({ ...lambdaOptions, Connector: iamAuthConnector(settings) }));
+}
+
+export function createValkeyClient(): Valkey {
+  const url = process.env.VALKEY_URL;
+  if (url) return logged(new Valkey(url, lambdaOptions));
+  const [host, port] = requireEnv('VALKEY_ENDPOINT').split(':');
+  const userId = requireEnv('VALKEY_USER');
+  const tokens = new IamAuthToken({
+    cacheName: requireEnv('VALKEY_CACHE_NAME'),
+    userId,
+    region: requireEnv('AWS_REGION'),
+    credentials: defaultProvider(),
+  });
+  return valkeyWithIamAuth({ host: host ?? '', port: Number(port ?? 6379), userId, tokens, tls: true });
+}
