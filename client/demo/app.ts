@@ -1,10 +1,12 @@
-import { createChatClient } from '@serverless-chat/client';
+import { createChatClient, SuspendedError } from '@serverless-chat/client';
 import { renderConversationList } from './conversation-list.ts';
 import { Conversations, type ConversationView } from './conversations.ts';
 import { create, showPane, view } from './dom.ts';
-import { renderMessageList, type Timeline } from './message-list.ts';
+import { asDeleted, type MessageActions, renderMessageList, type Timeline } from './message-list.ts';
+import { startModeration } from './moderation.ts';
 import { startNotifications } from './notifications.ts';
 import { PresenceBoard } from './presence.ts';
+import { onSignIn, type Session } from './sign-in.ts';
 
 declare global {
   interface Window {
@@ -15,31 +17,23 @@ declare global {
 
 const { httpUrl, wsUrl } = window.CHAT_CONFIG;
 
-/** The local runtime's development token endpoint; a real app asks its identity provider instead. */
-async function devToken(userId: string): Promise<string> {
-  const response = await fetch(`${httpUrl}/_local/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId }),
-  });
-  if (!response.ok) throw new Error(`No token for ${userId} (HTTP ${response.status})`);
-  return ((await response.json()) as { token: string }).token;
-}
+onSignIn(httpUrl, startChat);
 
-view.signInForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const userId = String(new FormData(view.signInForm).get('userId')).trim();
-  try {
-    await devToken(userId);
-    await startChat(userId);
-  } catch (error) {
-    view.signInError.textContent = error instanceof Error ? error.message : String(error);
-  }
-});
-
-async function startChat(me: string): Promise<void> {
-  const client = createChatClient({ httpUrl, wsUrl, userId: me, getToken: () => devToken(me) });
+async function startChat({ userId: me, moderator, token }: Session): Promise<void> {
+  const client = createChatClient({ httpUrl, wsUrl, userId: me, getToken: token });
   const conversations = new Conversations(me);
+  const reported = new Set<string>();
+  const actions: MessageActions = {
+    retry: (clientMessageId) => client.retry(clientMessageId),
+    reported,
+    async report(message, reason) {
+      await client.reportMessage(message.conversationId, message.messageId, { reason });
+      reported.add(message.messageId);
+      renderTimeline();
+    },
+  };
+  /** A moderator suspended this user: the client has stopped, and the page says why. */
+  let suspended = false;
   let open: Timeline | undefined;
   let loadOlder: (() => Promise<void>) | undefined;
 
@@ -63,7 +57,7 @@ async function startChat(me: string): Promise<void> {
   function renderTimeline(): void {
     const entry = open && conversations.get(open.id);
     if (!open || !entry) return;
-    renderMessageList(view.messages, me, open, entry, (clientMessageId) => client.retry(clientMessageId));
+    renderMessageList(view.messages, me, open, entry, actions);
   }
 
   function renderTitle(entry: ConversationView): void {
@@ -123,7 +117,7 @@ async function startChat(me: string): Promise<void> {
   }
 
   client.on('status', (status) => {
-    view.status.textContent = status;
+    view.status.textContent = suspended ? 'suspended' : status;
     view.status.dataset.status = status;
     if (status === 'open') void presence.refresh(conversations.contacts());
   });
@@ -148,6 +142,20 @@ async function startChat(me: string): Promise<void> {
     if (open?.id !== sending.conversationId) return;
     open.sending.set(sending.clientMessageId, sending);
     renderTimeline();
+  });
+
+  client.on('message.deleted', (event) => {
+    const entry = conversations.get(event.conversationId);
+    const last = entry?.lastMessage;
+    if (entry && last?.messageId === event.messageId) entry.lastMessage = asDeleted(last, event);
+    const shown = open?.id === event.conversationId ? open.messages.get(event.seq) : undefined;
+    if (shown?.messageId === event.messageId) open?.messages.set(event.seq, asDeleted(shown, event));
+    renderConversations();
+    renderTimeline();
+  });
+
+  client.on('error', (error) => {
+    suspended ||= error instanceof SuspendedError;
   });
 
   client.on('unread', renderConversations);
@@ -227,8 +235,9 @@ async function startChat(me: string): Promise<void> {
   startNotifications({
     httpUrl,
     me,
-    token: () => devToken(me),
+    token,
     panel: { register: view.registerDevice, watched: view.pushesOf, list: view.notifications },
   });
+  if (moderator) startModeration(client, view.moderation);
   client.connect();
 }

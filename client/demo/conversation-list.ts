@@ -1,7 +1,11 @@
-import type { ChatClient } from '@serverless-chat/client';
+import type { ChatClient, Message } from '@serverless-chat/client';
 import type { Conversations } from './conversations.ts';
 import { create } from './dom.ts';
+import { deletedText } from './message-list.ts';
 import type { PresenceBoard } from './presence.ts';
+
+const previewOf = (last: Message | null) =>
+  !last ? 'No messages yet' : last.deletedAt ? deletedText(last) : last.body;
 
 export interface ConversationListOptions {
   list: HTMLUListElement;
@@ -24,8 +28,7 @@ export function renderConversationList(options: ConversationListOptions): void {
       item.setAttribute('aria-current', String(openId === conversationId));
       const others = conversations.otherMembers(entry);
       const typing = client.usersTyping(conversationId);
-      const preview =
-        typing.length > 0 ? `${typing.join(', ')} typing…` : (entry.lastMessage?.body ?? 'No messages yet');
+      const preview = typing.length > 0 ? `${typing.join(', ')} typing…` : previewOf(entry.lastMessage);
       const unread = client.unreadCount(conversationId);
       item.append(
         presence.dot(entry.conversation.type === 'direct' ? others[0] : undefined),

@@ -35,6 +35,12 @@ export const view = {
   registerDevice: element<HTMLButtonElement>('register-device'),
   pushesOf: element<HTMLInputElement>('pushes-of'),
   notifications: element<HTMLOListElement>('notifications'),
+  moderation: {
+    section: element('moderation'),
+    count: element('report-count'),
+    error: element('moderation-error'),
+    list: element<HTMLOListElement>('reports'),
+  },
 };
 
 /**

@@ -45,9 +45,13 @@ const phone = { viewport: { width: 375, height: 700 }, isMobile: true, hasTouch:
 
 /**
  * A separate browser context (its own storage, like another person's browser) signed in as `userId`, on a
- * desktop screen unless told otherwise.
+ * desktop screen unless told otherwise, "as moderator" when asked.
  */
-async function signIn(userId: string, device: typeof desktop | typeof phone = desktop): Promise<Page> {
+async function signIn(
+  userId: string,
+  device: typeof desktop | typeof phone = desktop,
+  { moderator = false } = {},
+): Promise<Page> {
   if (!browser) throw new Error('the browser starts in beforeAll');
   const context = await browser.newContext(device);
   const page = await context.newPage();
@@ -58,6 +62,7 @@ async function signIn(userId: string, device: typeof desktop | typeof phone = de
   });
   await page.goto(`${t.httpUrl}/demo/`);
   await page.getByLabel('User id').fill(userId);
+  if (moderator) await page.getByLabel('as moderator').check();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await eventually(async () => expect(await page.locator('#status').textContent()).toBe('open'));
   return page;
@@ -224,4 +229,45 @@ describe.runIf(t.isLocal)('the demo page in Chromium', () => {
     expect(await carolsEntry.locator('.presence').getAttribute('class')).toBe('presence');
     expect(pageErrors).toEqual([]);
   });
+
+  it('reports a message; the moderator view lists it, and Remove shows it removed on the members’ pages', async () => {
+    const [ann, ben, moderator] = await t.newUsers('ann', 'ben', 'moderator');
+    const [annPage, benPage, moderatorPage] = await Promise.all([
+      signIn(ann),
+      signIn(ben),
+      signIn(moderator, desktop, { moderator: true }),
+    ]);
+    await benPage.getByLabel('Members').fill(ann);
+    await benPage.getByRole('button', { name: 'Start conversation' }).click();
+    await write(benPage, 'Buy cheap watches at example.com');
+    await annPage.locator('.conversation-item', { hasText: ben }).click();
+
+    const message = annPage.locator('.message', { hasText: 'Buy cheap watches' });
+    await message.getByRole('button', { name: 'Report' }).click();
+    await message.getByLabel('Reason').selectOption('spam');
+    await message.getByRole('button', { name: 'Send report' }).click();
+    await eventually(async () => expect(await message.locator('.state').textContent()).toBe('Reported'));
+    // Ben's own message has no Report action, and only the moderator has the moderator view.
+    expect(await benPage.locator('.message .report').count()).toBe(0);
+    expect(await annPage.locator('#moderation').isVisible()).toBe(false);
+
+    const listed = moderatorPage.locator('.report-item', { hasText: 'Buy cheap watches' });
+    await eventually(async () => expect(await listed.count()).toBe(1));
+    expect(await listed.locator('.report-meta').textContent()).toBe(`${ben} · spam`);
+    expect(await listed.locator('.badge').textContent()).toBe('1');
+    await mkdir('test-results', { recursive: true });
+    await moderatorPage.screenshot({ path: 'test-results/demo-moderation.png' });
+
+    await listed.getByRole('button', { name: 'Remove message' }).click();
+    await eventually(async () => expect(await listed.count()).toBe(0));
+    for (const page of [annPage, benPage]) {
+      await eventually(async () =>
+        expect(await texts(page, '.message .body')).toEqual(['Removed by a moderator']),
+      );
+    }
+    expect(await annPage.locator('.message .report').count()).toBe(0);
+    expect(await annPage.locator('.conversation-item .preview').textContent()).toBe('Removed by a moderator');
+    expect(pageErrors).toEqual([]);
+    // Three pages at once: slower than the others on a loaded machine.
+  }, 60_000);
 });
