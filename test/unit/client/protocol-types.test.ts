@@ -5,8 +5,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as sdk from '../../../client/src/protocol.ts';
 import type * as server from '../../../shared/domain/model.ts';
-import type * as moderation from '../../../shared/domain/moderation.ts';
-import type * as moderationPorts from '../../../shared/domain/moderation-ports.ts';
+import type { ReportView } from '../../../shared/domain/moderation.ts';
+import type { ReportReason, ResolutionAction } from '../../../shared/domain/moderation-ports.ts';
 
 /** Each event of a union by its `type`, intersections flattened, so differently written copies compare. */
 type ByType<Union extends { type: string }> = {
@@ -24,8 +24,8 @@ describe('the SDK’s wire types', () => {
     expectTypeOf<sdk.InboxEntry>().toEqualTypeOf<server.InboxEntry>();
     expectTypeOf<sdk.Presence>().toEqualTypeOf<server.PresenceStatus>();
     expectTypeOf<ByType<sdk.ServerFrame>>().toEqualTypeOf<ByType<server.ServerEvent>>();
-    expectTypeOf<sdk.Report>().toEqualTypeOf<moderation.ReportView>();
-    expectTypeOf<sdk.ReportReason>().toEqualTypeOf<moderationPorts.ReportReason>();
-    expectTypeOf<sdk.ResolutionAction>().toEqualTypeOf<moderationPorts.ResolutionAction>();
+    expectTypeOf<sdk.Report>().toEqualTypeOf<ReportView>();
+    expectTypeOf<sdk.ReportReason>().toEqualTypeOf<ReportReason>();
+    expectTypeOf<sdk.ResolutionAction>().toEqualTypeOf<ResolutionAction>();
   });
 });
