@@ -18,15 +18,20 @@ const lane = (name: string, include: string[], extra: TestProjectInlineConfigura
 export default defineConfig({
   test: {
     // Three lanes: `unit` needs nothing (no Java, no sockets), `infra` synthesizes and lints the stack,
-    // `local` starts one local runtime (DynamoDB Local, gateways, stream poller) for integration and e2e tests.
+    // `local` starts one local runtime (DynamoDB Local, gateways, stream poller) and a Valkey server for
+    // integration, contract (each hot-state port on both backends) and e2e tests.
     projects: [
       lane('unit', ['test/unit/**/*.test.ts']),
       lane('infra', ['test/infra/**/*.test.ts']),
-      lane('local', ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'], {
-        // The local runtime, or nothing with CHAT_TARGET=deployed (see test/support/global-setup.ts).
-        globalSetup: ['test/support/global-setup.ts'],
-        setupFiles: ['test/support/setup-matchers.ts', 'test/support/setup-test-users.ts'],
-      }),
+      lane(
+        'local',
+        ['test/integration/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+        {
+          // The local runtime, or nothing with CHAT_TARGET=deployed (see test/support/global-setup.ts).
+          globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/setup-matchers.ts', 'test/support/setup-test-users.ts'],
+        },
+      ),
     ],
     // Two cores: more workers only contend with DynamoDB Local and the runtime.
     maxWorkers: 2,

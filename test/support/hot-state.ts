@@ -1,0 +1,43 @@
+/**
+ * The hot-state backends the contract suites run against (test/contract), each set up once per test file: the
+ * DynamoDB adapters on a fresh table in DynamoDB Local, the Valkey adapters on the run's real server. Each call
+ * of a factory is one more container's adapter on the same table or server.
+ */
+import type { RateLimiter, TypingRepository } from '../../shared/domain/ports.ts';
+import { ValkeyRateLimiter } from '../../shared/hot-state/valkey-rate-limiter.ts';
+import { ValkeyTypingStore } from '../../shared/hot-state/valkey-typing-store.ts';
+import { RateLimitStore } from '../../shared/store/rate-limit-store.ts';
+import { TypingStore } from '../../shared/store/typing-store.ts';
+import { createTestTable } from './dynamo.ts';
+import { createTestValkey } from './valkey.ts';
+
+export interface HotState {
+  typing(): TypingRepository;
+  rateLimiter(): RateLimiter;
+  close(): void;
+}
+
+export const hotStateBackends: { name: string; connect(): Promise<HotState> }[] = [
+  {
+    name: 'DynamoDB',
+    async connect() {
+      const table = await createTestTable();
+      return {
+        typing: () => new TypingStore(table),
+        rateLimiter: () => new RateLimitStore(table),
+        close: () => table.client.destroy(),
+      };
+    },
+  },
+  {
+    name: 'Valkey',
+    async connect() {
+      const client = createTestValkey();
+      return {
+        typing: () => new ValkeyTypingStore(client),
+        rateLimiter: () => new ValkeyRateLimiter(client),
+        close: () => client.disconnect(),
+      };
+    },
+  },
+];
