@@ -177,7 +177,8 @@ describe.skipIf(!local)('reports and moderation through the SDK', () => {
     laptop.client.connect();
     await until(() => expect(laptop.errors.map((e) => e instanceof SuspendedError)).toEqual([true]));
     await sleep(3000);
-    expect(laptop.sockets).toHaveLength(1);
+    // The first retry (after 100-200 ms) may start before that HTTP answer; none comes after it.
+    expect(laptop.sockets.length).toBeLessThanOrEqual(2);
     expect(laptop.client.status).toBe('offline');
 
     await moderator.client.moderation.liftSuspension(bobId);

@@ -270,4 +270,33 @@ describe.runIf(t.isLocal)('the demo page in Chromium', () => {
     expect(pageErrors).toEqual([]);
     // Three pages at once: slower than the others on a loaded machine.
   }, 60_000);
+
+  it('suspends a reported sender from the moderator view: their page says suspended', async () => {
+    const [cleo, dan, moderator] = await t.newUsers('cleo', 'dan', 'moderator');
+    const [cleoPage, danPage, moderatorPage] = await Promise.all([
+      signIn(cleo),
+      signIn(dan),
+      signIn(moderator, desktop, { moderator: true }),
+    ]);
+    await danPage.getByLabel('Members').fill(cleo);
+    await danPage.getByRole('button', { name: 'Start conversation' }).click();
+    await write(danPage, 'You will regret this');
+    await cleoPage.locator('.conversation-item', { hasText: dan }).click();
+    const message = cleoPage.locator('.message', { hasText: 'You will regret this' });
+    await message.getByRole('button', { name: 'Report' }).click();
+    await message.getByLabel('Reason').selectOption('abuse');
+    await message.getByRole('button', { name: 'Send report' }).click();
+
+    const listed = moderatorPage.locator('.report-item', { hasText: 'You will regret this' });
+    await eventually(async () => expect(await listed.count()).toBe(1));
+    moderatorPage.once('dialog', (dialog) => void dialog.accept('threats'));
+    await listed.getByRole('button', { name: 'Suspend sender' }).click();
+
+    await eventually(async () => expect(await danPage.locator('#status').textContent()).toBe('suspended'));
+    await eventually(async () => expect(await listed.count()).toBe(0));
+    // Only the sender is suspended; the message stays until a moderator removes it.
+    expect(await cleoPage.locator('#status').textContent()).toBe('open');
+    expect(await texts(cleoPage, '.message .body')).toEqual(['You will regret this']);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });
