@@ -35,6 +35,9 @@ export function esbuildOptions(sdk: SdkSource = 'bundled') {
     // The ES module builds of dependencies that ship both: esbuild can drop what a function does not import.
     mainFields: ['module', 'main'],
     external: sdk === 'runtime' ? ['@aws-sdk/*'] : [],
+    // The hot-state backend, fixed at build time so that the composition root's other branch (and the Valkey
+    // client it imports) drops out: these stacks keep the hot state in DynamoDB (ElastiCache comes next).
+    define: { 'process.env.CHAT_HOT_STATE': JSON.stringify('dynamodb') },
     // No licence comments gathered at the end of a bundle (today's dependencies leave none; package-lock.json names them all).
     legalComments: 'none',
     // Some dependencies are CommonJS and call `require`, which an ES module does not have.
@@ -54,6 +57,7 @@ export function functionBundling(sdk: SdkSource = 'bundled'): BundlingOptions {
     sourceMap: options.sourcemap,
     mainFields: options.mainFields,
     externalModules: options.external,
+    define: options.define,
     banner: options.banner.js,
     esbuildArgs: { '--legal-comments': options.legalComments },
   };

@@ -5,6 +5,7 @@ import { type ChatSettings, readSettings, requireEnv } from '../config.ts';
 import { Access, MemberDirectory } from '../domain/access.ts';
 import type { ChatContext } from '../domain/context.ts';
 import type { PushQueue, PushSender } from '../domain/ports.ts';
+import { hotStateAdapters } from '../hot-state/hot-state-adapters.ts';
 import { contentFilterFor } from '../moderation/content-filter.ts';
 import { readContentFilterConfig } from '../moderation/filter-config.ts';
 import { RecordingPushSender } from '../push/recording-sender.ts';
@@ -21,10 +22,8 @@ import type { TableContext } from '../store/dynamo.ts';
 import { MessageStore } from '../store/message-store.ts';
 import { MuteStore } from '../store/mute-store.ts';
 import { PresenceStore } from '../store/presence-store.ts';
-import { RateLimitStore } from '../store/rate-limit-store.ts';
 import { ReportStore } from '../store/report-store.ts';
 import { SuspensionStore } from '../store/suspension-store.ts';
-import { TypingStore } from '../store/typing-store.ts';
 
 export interface ContextOverrides {
   table?: TableContext;
@@ -73,8 +72,8 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
     conversations,
     messages: new MessageStore(table),
     sessions: presence,
-    typing: new TypingStore(table),
-    rateLimits: new RateLimitStore(table),
+    // Typing and rate limits: DynamoDB, or Valkey with CHAT_HOT_STATE=valkey.
+    ...hotStateAdapters(table),
     blocks: new BlockStore(table),
     devices: new DeviceStore(table),
     mutes: new MuteStore(table),
