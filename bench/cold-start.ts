@@ -4,6 +4,7 @@
  * the bundle in a fresh Node process run as Lambda runs it (`--enable-source-maps`), process start-up
  * excluded, median of several runs.
  */
+
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,16 +14,8 @@ import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { esbuildOptions, type SdkSource } from '../infra/bundling.ts';
 import { repositoryRoot } from '../local/lambda.ts';
-import {
-  eventPublisher,
-  type FunctionSpec,
-  fanOutConsumer,
-  httpRoutes,
-  pushWorker,
-  webSocketAuthorizer,
-  webSocketRoutes,
-} from '../shared/shape/routes.ts';
-import { scheduledFunctions } from '../shared/shape/scheduled.ts';
+import { allFunctionSpecs } from '../shared/shape/functions.ts';
+import type { FunctionSpec } from '../shared/shape/routes.ts';
 import { median } from './stats.ts';
 
 export interface ColdStart {
@@ -45,15 +38,7 @@ export interface FunctionBundle {
   parts: Map<string, number>;
 }
 
-const allFunctions: FunctionSpec[] = [
-  ...webSocketRoutes,
-  webSocketAuthorizer,
-  ...httpRoutes,
-  fanOutConsumer,
-  eventPublisher,
-  pushWorker,
-  ...scheduledFunctions,
-];
+const allFunctions = allFunctionSpecs;
 
 /** `node_modules/@scope/name/…` → `@scope/name`; the repository's own files → `our code`. */
 function packageOf(input: string): string {

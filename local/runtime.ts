@@ -4,19 +4,15 @@
  * the fan-out consumer and the domain-event publisher, and the local token issuer (or another issuer the
  * runtime is told to trust).
  */
+
 import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTokenVerifier, jwksUriOf, type VerifierConfig } from '../shared/auth/token-verifier.ts';
-import {
-  eventPublisher,
-  fanOutConsumer,
-  httpRoutes,
-  pushWorker,
-  webSocketAuthorizer,
-  webSocketRoutes,
-} from '../shared/shape/routes.ts';
+import { closeValkeyHotState } from '../shared/hot-state/valkey-hot-state.ts';
+import { allFunctionSpecs } from '../shared/shape/functions.ts';
+import { pushWorker } from '../shared/shape/routes.ts';
 import { scheduledFunctions } from '../shared/shape/scheduled.ts';
 import { PresenceStore } from '../shared/store/presence-store.ts';
 import { createApiDocsHandler } from './api-docs.ts';
@@ -31,6 +27,7 @@ import { LocalScheduler } from './scheduler.ts';
 import { createStreamConsumers } from './stream-consumers.ts';
 import type { StreamPoller } from './stream-poller.ts';
 import { createChatTable } from './table.ts';
+import { startValkeyServer, type ValkeyServer } from './valkey-server.ts';
 import { WebSocketGateway } from './websocket-gateway.ts';
 
 export interface LocalRuntimeOptions {
@@ -61,6 +58,8 @@ export interface LocalRuntimeOptions {
    * Trust this issuer (a Cognito user pool, say) instead of the local one, whose token endpoint is then off.
    */
   identity?: VerifierConfig;
+  /** `valkey` runs a Valkey server for typing and rate limits. @default env `CHAT_HOT_STATE`, else DynamoDB */
+  hotState?: 'dynamodb' | 'valkey';
 }
 
 export interface LocalRuntime {
@@ -70,6 +69,8 @@ export interface LocalRuntime {
   connectionsEndpoint: string;
   dynamoDbEndpoint: string;
   tableName: string;
+  /** The Valkey server of the hot state, when it is on Valkey. */
+  valkeyUrl?: string;
   functions: LocalFunctions;
   websocket: WebSocketGateway;
   streamPoller: StreamPoller;
@@ -103,7 +104,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const http = createGuardedServer({ upgrades: false });
   const ws = createGuardedServer({ upgrades: true });
   const [httpServer, wsServer] = [http.server, ws.server];
+  const hotState = options.hotState ?? (process.env.CHAT_HOT_STATE === 'valkey' ? 'valkey' : 'dynamodb');
+  let valkey: ValkeyServer | undefined;
   try {
+    if (hotState === 'valkey') valkey = await startValkeyServer();
     const httpUrl = `http://127.0.0.1:${await listen(httpServer, options.httpPort ?? envPort('HTTP_PORT', 3000))}`;
     const wsPort = await listen(wsServer, options.wsPort ?? envPort('WS_PORT', 3001));
     const wsUrl = `ws://127.0.0.1:${wsPort}`;
@@ -136,6 +140,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_SQS: `${httpUrl}${pushQueue.pathPrefix}`,
       PUSH_QUEUE_URL: `${httpUrl}${pushQueue.pathPrefix}/push-jobs`,
       PUSH_SENDER: 'recording',
+      CHAT_HOT_STATE: hotState,
+      ...(valkey ? { VALKEY_URL: valkey.url } : {}),
       // Domain events are recorded for GET /_local/events instead of going to EventBridge.
       EVENT_PUBLISHER: 'recording',
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
@@ -149,15 +155,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       client: DynamoDBDocumentClient.from(dynamoClient),
       tableName,
     }).removeAllConnections();
-    await functions.load([
-      ...webSocketRoutes,
-      ...httpRoutes,
-      webSocketAuthorizer,
-      fanOutConsumer,
-      eventPublisher,
-      pushWorker,
-      ...scheduledFunctions,
-    ]);
+    await functions.load(allFunctionSpecs);
 
     const websocket = new WebSocketGateway({
       functions,
@@ -204,6 +202,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       connectionsEndpoint,
       dynamoDbEndpoint: dynamo.endpoint,
       tableName,
+      ...(valkey ? { valkeyUrl: valkey.url } : {}),
       functions,
       websocket,
       streamPoller,
@@ -219,17 +218,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await Promise.all([streamPoller.stop(), eventPoller.stop()]);
         await pushQueue.stop();
         await functions.drain();
+        closeValkeyHotState();
         httpServer.closeAllConnections();
         await Promise.all([new Promise((r) => httpServer.close(r)), new Promise((r) => wsServer.close(r))]);
         dynamoClient.destroy();
-        await dynamo.stop();
+        await Promise.all([dynamo.stop(), valkey?.stop()]);
         started = false;
       },
     };
   } catch (error) {
     httpServer.close();
     wsServer.close();
-    await dynamo.stop();
+    await Promise.all([dynamo.stop(), valkey?.stop()]);
     started = false;
     throw error;
   }

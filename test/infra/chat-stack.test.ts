@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defineChatApp } from '../../infra/chat-app.ts';
 import { readConfig } from '../../infra/config.ts';
 import { tableGrantOf } from '../../infra/table-access.ts';
+import { allFunctionSpecs } from '../../shared/shape/functions.ts';
 import {
   eventPublisher,
   type FunctionSpec,
@@ -18,25 +19,19 @@ import {
   webSocketAuthorizer,
   webSocketRoutes,
 } from '../../shared/shape/routes.ts';
-import { scheduledFunctions } from '../../shared/shape/scheduled.ts';
 import { fanOutFilterPatterns, tableDefinition } from '../../shared/shape/table.ts';
 import { cdkApp } from '../support/cdk-app.ts';
-
-type Resource = { Type: string; Properties: Record<string, unknown> };
-type Statement = { Action: string | string[]; Resource: unknown };
+import {
+  type Resources,
+  resourcesOfType,
+  type Statement,
+  statementsOf as statementsOfFunction,
+} from '../support/stack-template.ts';
 
 let app: App;
 let template: Template;
-let resources: Record<string, Resource>;
-const allFunctions: FunctionSpec[] = [
-  ...webSocketRoutes,
-  ...httpRoutes,
-  webSocketAuthorizer,
-  fanOutConsumer,
-  eventPublisher,
-  pushWorker,
-  ...scheduledFunctions,
-];
+let resources: Resources;
+const allFunctions = allFunctionSpecs;
 
 beforeAll(() => {
   // Building the stack bundles every function with esbuild, once for the whole file.
@@ -46,16 +41,10 @@ beforeAll(() => {
   resources = template.toJSON().Resources;
 }, 180_000);
 
-const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const ofType = (type: string) => resourcesOfType(resources, type);
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 /** The policy statements of the role of one function of the route table. */
-function statementsOf(spec: FunctionSpec): Statement[] {
-  const role = ofType('AWS::IAM::Role').find(([id]) => id.startsWith(`${spec.name}Role`));
-  if (!role) throw new Error(`no role for ${spec.name}`);
-  return ofType('AWS::IAM::Policy')
-    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(role[0]))
-    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
+const statementsOf = (spec: FunctionSpec) => statementsOfFunction(resources, spec.name);
 
 /** A function's DynamoDB actions by what they are granted on: the base table, its indexes, its stream. */
 function dynamoActionsOf(spec: FunctionSpec) {
@@ -559,10 +548,7 @@ describe('push notifications', () => {
       { stage: 'dev', apnsPlatformApplicationArn: apns, fcmPlatformApplicationArn: fcm },
       { bundle: false },
     );
-    const configured = Template.fromStack(defineChatApp(configuredApp)).toJSON().Resources as Record<
-      string,
-      Resource
-    >;
+    const configured = Template.fromStack(defineChatApp(configuredApp)).toJSON().Resources as Resources;
     // cdk-nag runs at synthesis: the endpoints' wildcard is acknowledged, nothing else is found.
     expect(() => configuredApp.synth({ force: true })).not.toThrow();
     const statements = Object.entries(configured)

@@ -2,55 +2,21 @@
  * The content filter's side of the stack: its settings reach exactly the functions that store a message's text,
  * and `comprehend:DetectToxicContent` is granted to them alone, and only with `contentFilter=comprehend`.
  */
-import { Template } from 'aws-cdk-lib/assertions';
+
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defineChatApp } from '../../infra/chat-app.ts';
-import {
-  eventPublisher,
-  type FunctionSpec,
-  fanOutConsumer,
-  httpRoutes,
-  pushWorker,
-  webSocketAuthorizer,
-  webSocketRoutes,
-} from '../../shared/shape/routes.ts';
-import { scheduledFunctions } from '../../shared/shape/scheduled.ts';
-import { cdkApp } from '../support/cdk-app.ts';
+import { allFunctionSpecs } from '../../shared/shape/functions.ts';
+import { type FunctionSpec, webSocketRoutes } from '../../shared/shape/routes.ts';
+import { type Resources, resourcesOfType, statementsOf, synthesize } from '../support/stack-template.ts';
 
-type Resource = { Type: string; Properties: Record<string, unknown> };
-type Statement = { Action: string | string[]; Resource: unknown };
-type Resources = Record<string, Resource>;
-
-const allFunctions: FunctionSpec[] = [
-  ...webSocketRoutes,
-  ...httpRoutes,
-  webSocketAuthorizer,
-  fanOutConsumer,
-  eventPublisher,
-  pushWorker,
-  ...scheduledFunctions,
-];
+const allFunctions = allFunctionSpecs;
 const filterers = ['HttpEditMessage', 'HttpSendMessage', 'WsSendMessage'];
-
-const synthesized = (context: Record<string, unknown>) => {
-  const app = cdkApp({ stage: 'dev', ...context }, { bundle: false });
-  return { app, resources: Template.fromStack(defineChatApp(app)).toJSON().Resources as Resources };
-};
-
-const ofType = (resources: Resources, type: string) =>
-  Object.entries(resources).filter(([, r]) => r.Type === type);
-
-/** The policy statements of one function's role. */
-function statementsOf(resources: Resources, spec: FunctionSpec): Statement[] {
-  const role = ofType(resources, 'AWS::IAM::Role').find(([id]) => id.startsWith(`${spec.name}Role`))?.[0];
-  if (!role) throw new Error(`no role for ${spec.name}`);
-  return ofType(resources, 'AWS::IAM::Policy')
-    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(role))
-    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
+const synthesized = synthesize;
+const ofType = resourcesOfType;
 
 const comprehendOf = (resources: Resources, spec: FunctionSpec) =>
-  statementsOf(resources, spec).filter((s) => [s.Action].flat().some((a) => a.startsWith('comprehend:')));
+  statementsOf(resources, spec.name).filter((s) =>
+    [s.Action].flat().some((a) => a.startsWith('comprehend:')),
+  );
 
 /** The environment of one function. */
 function environmentOf(resources: Resources, spec: FunctionSpec): Record<string, unknown> {

@@ -5,33 +5,18 @@
  * `AWS::ApiGatewayV2::*` or Cognito resources and skips them, which is what LocalStack does on a plan without
  * them, so the output check must fail and name what is missing.
  */
+
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  eventPublisher,
-  fanOutConsumer,
-  httpRoutes,
-  pushWorker,
-  webSocketAuthorizer,
-  webSocketRoutes,
-} from '../../shared/shape/routes.ts';
-import { scheduledFunctions } from '../../shared/shape/scheduled.ts';
+import { allFunctionSpecs } from '../../shared/shape/functions.ts';
 import { type MotoServer, requireAwsTool, startMotoServer } from '../support/aws-tools.ts';
 
 const run = promisify(execFile);
-const functionCount = [
-  ...webSocketRoutes,
-  ...httpRoutes,
-  webSocketAuthorizer,
-  fanOutConsumer,
-  eventPublisher,
-  pushWorker,
-  ...scheduledFunctions,
-].length;
+const functionCount = allFunctionSpecs.length;
 let moto: MotoServer | undefined;
 
 afterAll(() => {

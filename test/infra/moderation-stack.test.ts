@@ -1,36 +1,27 @@
 /** The stack's side of reports and moderation: the moderators group, the report-age schedule and alarm, grants. */
-import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defineChatApp } from '../../infra/chat-app.ts';
 import { httpRoutes } from '../../shared/shape/routes.ts';
-import { cdkApp } from '../support/cdk-app.ts';
+import {
+  actionsOf,
+  type Resources,
+  resourcesOfType,
+  statementsOf,
+  synthesize,
+} from '../support/stack-template.ts';
 
-type Resource = { Type: string; Properties: Record<string, unknown> };
-type Statement = { Action: string | string[]; Effect: string };
-
-function resourcesOf(context: Record<string, unknown>): Record<string, Resource> {
-  return Template.fromStack(defineChatApp(cdkApp({ stage: 'dev', ...context }, { bundle: false }))).toJSON()
-    .Resources;
-}
-
-let resources: Record<string, Resource>;
+let resources: Resources;
 beforeAll(() => {
-  resources = resourcesOf({});
+  resources = synthesize().resources;
 }, 120_000);
 
-const ofType = (type: string, within = resources) =>
-  Object.entries(within).filter(([, r]) => r.Type === type);
+const ofType = (type: string, within = resources) => resourcesOfType(within, type);
 
-/** The DynamoDB actions the function of a route is allowed. */
-function tableActionsOf(name: string): string[] {
-  const role = ofType('AWS::IAM::Role').find(([id]) => id.startsWith(`${name}Role`))?.[0] ?? 'none';
-  return ofType('AWS::IAM::Policy')
-    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(role))
-    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
-    .flatMap((s) => [s.Action].flat())
+/** The DynamoDB actions a function is allowed. */
+const tableActionsOf = (name: string) =>
+  statementsOf(resources, name)
+    .flatMap(actionsOf)
     .filter((action) => action.startsWith('dynamodb:'))
     .sort();
-}
 
 describe('moderation in the stack', () => {
   it('creates the Cognito group whose members are moderators', () => {
@@ -40,7 +31,7 @@ describe('moderation in the stack', () => {
   });
 
   it('measures the oldest open report every 5 minutes and alarms past 20 hours (configurable)', () => {
-    const alarm = (within: Record<string, Resource>) =>
+    const alarm = (within: Resources) =>
       ofType('AWS::CloudWatch::Alarm', within).find(([id]) => id.startsWith('ReportAgeAlarm'))?.[1];
     expect(alarm(resources)?.Properties).toMatchObject({
       MetricName: 'OldestOpenReportAge',
@@ -49,7 +40,7 @@ describe('moderation in the stack', () => {
       Threshold: 20 * 3600,
       ComparisonOperator: 'GreaterThanThreshold',
     });
-    expect(alarm(resourcesOf({ reportAgeAlarmHours: 4 }))?.Properties.Threshold).toBe(4 * 3600);
+    expect(alarm(synthesize({ reportAgeAlarmHours: 4 }).resources)?.Properties.Threshold).toBe(4 * 3600);
     const schedule = ofType('AWS::Events::Rule').find(([, rule]) =>
       JSON.stringify(rule.Properties.Targets).includes('ReportAgeFunction'),
     );

@@ -3,47 +3,22 @@
  * more, every HTTP function may read a suspension, the push worker too, and only the suspension routes write
  * one; suspending may close the user's connections, lifting may not.
  */
-import { Template } from 'aws-cdk-lib/assertions';
+
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defineChatApp } from '../../infra/chat-app.ts';
-import {
-  type FunctionSpec,
-  fanOutConsumer,
-  httpRoutes,
-  pushWorker,
-  webSocketAuthorizer,
-  webSocketRoutes,
-} from '../../shared/shape/routes.ts';
-import { scheduledFunctions } from '../../shared/shape/scheduled.ts';
-import { cdkApp } from '../support/cdk-app.ts';
+import { allFunctionSpecs } from '../../shared/shape/functions.ts';
+import { type FunctionSpec, httpRoutes, pushWorker, webSocketAuthorizer } from '../../shared/shape/routes.ts';
+import { type Resources, resourcesOfType, statementsOf, synthesize } from '../support/stack-template.ts';
 
-type Resource = { Type: string; Properties: Record<string, unknown> };
-type Statement = { Action: string | string[]; Resource: unknown };
-
-let resources: Record<string, Resource>;
+let resources: Resources;
 beforeAll(() => {
-  resources = Template.fromStack(defineChatApp(cdkApp({ stage: 'dev' }, { bundle: false }))).toJSON()
-    .Resources;
+  resources = synthesize().resources;
 }, 120_000);
 
-const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const all: FunctionSpec[] = [
-  ...webSocketRoutes,
-  ...httpRoutes,
-  webSocketAuthorizer,
-  fanOutConsumer,
-  pushWorker,
-  ...scheduledFunctions,
-];
+const ofType = (type: string) => resourcesOfType(resources, type);
+const all = allFunctionSpecs;
 const named = (name: string) => all.find((spec) => spec.name === name) as FunctionSpec;
-
-function statementsOf(spec: FunctionSpec): Statement[] {
-  const role = ofType('AWS::IAM::Role').find(([id]) => id.startsWith(`${spec.name}Role`))?.[0] ?? '';
-  return ofType('AWS::IAM::Policy')
-    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(role))
-    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-const actionsOf = (spec: FunctionSpec) => statementsOf(spec).flatMap((s) => [s.Action].flat());
+const actionsOf = (spec: FunctionSpec) =>
+  statementsOf(resources, spec.name).flatMap((s) => [s.Action].flat());
 const tableWrites = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 
 describe('suspensions in the stack', () => {
@@ -71,7 +46,7 @@ describe('suspensions in the stack', () => {
     });
     expect(writers.map((spec) => spec.name).sort()).toEqual(['HttpLiftSuspension', 'HttpSuspendUser']);
     const deletes = (spec: FunctionSpec) =>
-      statementsOf(spec)
+      statementsOf(resources, spec.name)
         .filter((s) => [s.Action].flat().includes('execute-api:ManageConnections'))
         .some((s) => JSON.stringify(s.Resource).includes('/DELETE/@connections/*'));
     expect(deletes(named('HttpSuspendUser'))).toBe(true);
