@@ -85,13 +85,7 @@ export interface SuspensionRepository {
   suspendedAmong(userIds: readonly string[], nowMs: number): Promise<Set<string>>;
 }
 
-export const auditActions = [
-  'message.removed',
-  'user.suspended',
-  'user.unsuspended',
-  'report.resolved',
-] as const;
-export type AuditAction = (typeof auditActions)[number];
+type AuditAction = 'message.removed' | 'user.suspended' | 'user.unsuspended' | 'report.resolved';
 
 /** One moderator action: who, what, when, why. */
 export interface AuditEntry {
@@ -120,13 +114,11 @@ export interface ContentFilter {
   review(text: string): Promise<ContentVerdict>;
 }
 
-export const chatEventTypes = [
-  'chat.message.created',
-  'chat.message.reported',
-  'chat.message.removed',
-  'chat.user.suspended',
-] as const;
-export type ChatEventType = (typeof chatEventTypes)[number];
+type ChatEventType =
+  | 'chat.message.created'
+  | 'chat.message.reported'
+  | 'chat.message.removed'
+  | 'chat.user.suspended';
 
 /** A domain event as published: never a token or a device token in `detail`. */
 export interface ChatEvent {

@@ -42,7 +42,12 @@ import {
 } from '../../shared/domain/ports.ts';
 import { validationFailed } from '../../shared/errors.ts';
 import { InMemoryConnectionExpiry, RecordingCloser } from './in-memory-expiry.ts';
-import { FakeContentFilter, InMemoryAudit, InMemoryReports, InMemorySuspensions } from './in-memory-moderation.ts';
+import {
+  FakeContentFilter,
+  InMemoryAudit,
+  InMemoryReports,
+  InMemorySuspensions,
+} from './in-memory-moderation.ts';
 import { FakePushSender, InMemoryDevices, InMemoryMutes, RecordingPushQueue } from './in-memory-push.ts';
 
 type Options<Port, K extends keyof Port> = Port[K] extends (options: infer O, ...rest: never[]) => unknown

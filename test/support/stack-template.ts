@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { defineChatApp } from '../../infra/chat-app.ts';
 import { cdkApp } from './cdk-app.ts';
 
-export type Resource = { Type: string; Properties: Record<string, unknown> };
+type Resource = { Type: string; Properties: Record<string, unknown> };
 export type Resources = Record<string, Resource>;
 export type Statement = { Action: string | string[]; Resource: unknown; Effect?: string };
 

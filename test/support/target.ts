@@ -34,7 +34,7 @@ export function target(): Target {
 }
 
 /** The local issuer signs for any subject, so a readable name with a random suffix is a new user id. */
-export const randomUserIds = <const Names extends string[]>(...names: Names) =>
+const randomUserIds = <const Names extends string[]>(...names: Names) =>
   names.map((name) => `${name}-${Math.random().toString(36).slice(2, 10)}`) as UserIds<Names>;
 
 /** A local runtime a test file started for itself (its own settings or fault hooks), as a target. */
