@@ -4,6 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 export interface ChildServer {
   /** SIGTERM, SIGKILL after 5 s; resolves once it exited. */
@@ -24,6 +26,19 @@ export interface ChildServerOptions {
   readyTimeoutMs: number;
 }
 
+export const onPath = (command: string) =>
+  (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, command)));
+
+/**
+ * Linux's parent-death signal, set by util-linux's `setpriv` before it runs the server: the kernel kills the
+ * server when this process dies, even by SIGKILL, which no handler here sees (tsx, which runs `npm run dev`, sends
+ * one to a child that is slow to acknowledge a Ctrl-C).
+ */
+const killedWithParent = (command: string, args: string[]) =>
+  onPath('setpriv')
+    ? { command: 'setpriv', args: ['--pdeathsig', 'KILL', '--', command, ...args] }
+    : { command, args };
+
 async function waitUntilAnswering(options: ChildServerOptions, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + options.readyTimeoutMs;
   while (Date.now() < deadline) {
@@ -40,7 +55,8 @@ async function waitUntilAnswering(options: ChildServerOptions, child: ChildProce
 
 export async function startChildServer(options: ChildServerOptions): Promise<ChildServer> {
   // Output goes to a bounded tail, for the error when the server does not start.
-  const child = spawn(options.command, options.args, {
+  const { command, args } = killedWithParent(options.command, options.args);
+  const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.env ? { env: options.env } : {}),
@@ -55,8 +71,7 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
     throw new Error(`Cannot start ${options.name} (${options.missingHint}): ${(error as Error).message}`);
   });
   // Never leave the server behind when this process ends, whatever the way (a test runner killing its worker
-  // too). A SIGKILL of this process alone skips 'exit': the server shares its process group, which `npm run dev`'s
-  // Ctrl-C and the tests' kills reach.
+  // too); a SIGKILL skips 'exit', and there the parent-death signal does it.
   const killChild = () => child.kill('SIGKILL');
   process.once('exit', killChild);
   try {

@@ -21,6 +21,7 @@ const runtime = await startLocalRuntime({
 
 console.log(
   `Chat backend ready: HTTP ${runtime.httpUrl}  WebSocket ${runtime.wsUrl}  demo ${runtime.httpUrl}/demo/  API docs ${runtime.httpUrl}/docs/  ` +
+    (runtime.valkeyUrl ? `hot state on Valkey ${runtime.valkeyUrl}  ` : '') +
     `(tokens: ${trustedIssuer ? `from ${trustedIssuer}` : 'npm run token -- <userId>'}; Ctrl-C stops)`,
 );
 

@@ -2,10 +2,8 @@
  * A real Valkey server (or Redis: Debian's `redis-server`, see scripts/ensure-redis.sh) for the hot state, on a
  * free loopback port, keeping nothing on disk: hot state is short-lived by design, and a restart forgets it.
  */
-import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { delimiter, join } from 'node:path';
-import { startChildServer } from './child-server.ts';
+import { onPath, startChildServer } from './child-server.ts';
 import { freePort } from './ports.ts';
 
 export interface ValkeyServer {
@@ -13,9 +11,6 @@ export interface ValkeyServer {
   url: string;
   stop(): Promise<void>;
 }
-
-const onPath = (command: string) =>
-  (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, command)));
 
 /** Valkey when it is installed, else Redis (the same protocol and commands for all we use). */
 const serverCommand = () => (onPath('valkey-server') ? 'valkey-server' : 'redis-server');
