@@ -10,7 +10,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTokenVerifier, jwksUriOf, type VerifierConfig } from '../shared/auth/token-verifier.ts';
-import { closeValkeyHotState } from '../shared/hot-state/valkey-hot-state.ts';
 import { allFunctionSpecs } from '../shared/shape/functions.ts';
 import { pushWorker } from '../shared/shape/routes.ts';
 import { scheduledFunctions } from '../shared/shape/scheduled.ts';
@@ -218,7 +217,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await Promise.all([streamPoller.stop(), eventPoller.stop()]);
         await pushQueue.stop();
         await functions.drain();
-        closeValkeyHotState();
+        // Imported only now: a module the functions share must not load before the environment above is set
+        // (the logger and metrics read POWERTOOLS_* once, when first imported).
+        if (valkey) (await import('../shared/hot-state/valkey-hot-state.ts')).closeValkeyHotState();
         httpServer.closeAllConnections();
         await Promise.all([new Promise((r) => httpServer.close(r)), new Promise((r) => wsServer.close(r))]);
         dynamoClient.destroy();
