@@ -42,7 +42,7 @@ const escapeUri = (text: string) =>
   encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** What AWS accepts a token for. */
-export const tokenValiditySeconds = 900;
+const tokenValiditySeconds = 900;
 /** A token this old is replaced before a connection uses it, so one never expires during a slow connect. */
 const reuseForMs = 10 * 60_000;
 

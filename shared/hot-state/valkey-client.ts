@@ -32,7 +32,7 @@ const lambdaOptions = {
 } satisfies RedisOptions;
 
 /** Where a token comes from: signed once and reused while it has minutes left (see `IamAuthToken`). */
-export interface TokenSource {
+interface TokenSource {
   token(): Promise<string>;
 }
 
