@@ -85,6 +85,8 @@ function iamAuthConnector(settings: IamAuthSettings) {
         ]);
         await authenticate(stream, settings.userId, token);
       } catch (error) {
+        // Closed by the client meanwhile (its disconnect): a refusal, which ends it, as iovalkey's own connector does.
+        if (!this.connecting) throw error;
         this.firstError = error as Error;
         stream.destroy();
       } finally {
