@@ -26,9 +26,11 @@ async function startChat({ userId: me, moderator, token }: Session): Promise<voi
   const actions: MessageActions = {
     retry: (clientMessageId) => client.retry(clientMessageId),
     reported,
+    reportControls: new Map(),
     async report(message, reason) {
       await client.reportMessage(message.conversationId, message.messageId, { reason });
       reported.add(message.messageId);
+      actions.reportControls.delete(message.messageId);
       renderTimeline();
     },
   };

@@ -22,6 +22,20 @@ export interface MessageActions {
   report(message: Message, reason: ReportReason): Promise<void>;
   /** The messages this user reported. */
   reported: ReadonlySet<string>;
+  /**
+   * Each message's Report control, kept across renders: the timeline is drawn again on every event, and a
+   * reason picker the user has open must survive it.
+   */
+  reportControls: Map<string, HTMLElement>;
+}
+
+function reportControlOf(actions: MessageActions, message: Message): HTMLElement {
+  let control = actions.reportControls.get(message.messageId);
+  if (!control) {
+    control = reportControl((reason) => actions.report(message, reason));
+    actions.reportControls.set(message.messageId, control);
+  }
+  return control;
 }
 
 /** A message as it is after `event` deleted it (as history then has it). */
@@ -55,7 +69,7 @@ export function renderMessageList(
     if (message.deletedAt) item.classList.add('deleted');
     if (mine) item.append(create('span', 'state', message.seq <= readByOthers ? 'Read' : 'Sent'));
     else if (actions.reported.has(message.messageId)) item.append(create('span', 'state', 'Reported'));
-    else if (!message.deletedAt) item.append(reportControl((reason) => actions.report(message, reason)));
+    else if (!message.deletedAt) item.append(reportControlOf(actions, message));
     return item;
   });
   for (const sending of timeline.sending.values()) {
