@@ -5,12 +5,14 @@
  * needs undoing when it ends: every check reads the suspension and compares its `until` with now.
  */
 import * as z from 'zod/mini';
+import { sleep } from '../async.ts';
 import { suspended, validationFailed } from '../errors.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import { limits } from './limits.ts';
 import type { Suspension } from './moderation-ports.ts';
 import { moderationText } from './moderation-schemas.ts';
 import { type Caller, requireModerator } from './moderators.ts';
+import type { LiveConnection } from './ports.ts';
 import { type ConnectionRef, disconnect } from './presence.ts';
 import { endConnection } from './token-expiry.ts';
 
@@ -67,17 +69,35 @@ export async function suspendUser(ctx: ChatContext, request: SuspendRequest): Pr
 }
 
 /**
- * Tells every connection of the user that they are suspended and closes it. Every one is tried; a failure is
- * then raised (the moderator's call answers 500 and may be repeated: suspending again changes nothing).
+ * A connection recorded this recently may still be in its handshake (its `$connect` passed the check just before
+ * the suspension was stored): API Gateway answers 410 to a close before `$connect` returns. Such connections are
+ * closed once more, a moment later, when the handshake is over.
+ */
+const handshakeWindowMs = 10_000;
+const secondCloseAfterMs = 1_500;
+
+/**
+ * Tells every connection of the user that they are suspended and closes it; the ones recorded in the last
+ * seconds again after a moment (see `handshakeWindowMs`). Every one is tried; a failure is then raised (the
+ * moderator's call answers 500 and may be repeated: suspending again changes nothing).
  */
 async function endSuspendedConnections(ctx: ChatContext, { userId, until }: Suspension): Promise<void> {
-  const sessions = await ctx.sessions.getMany([userId], ctx.clock(), { consistent: true });
   const notice = { type: 'error', code: 'suspended', message: suspended(until).message } as const;
-  const ended = await Promise.allSettled(
-    (sessions.get(userId)?.connections ?? []).map((connection) => endConnection(ctx, connection, notice)),
-  );
-  const failure = ended.find((outcome) => outcome.status === 'rejected');
-  if (failure) throw failure.reason;
+  const listed = async () =>
+    (await ctx.sessions.getMany([userId], ctx.clock(), { consistent: true })).get(userId)?.connections ?? [];
+  const endAll = async (connections: LiveConnection[]) => {
+    const ended = await Promise.allSettled(connections.map((c) => endConnection(ctx, c, notice)));
+    const failure = ended.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
+  };
+  const first = await listed();
+  await endAll(first);
+  // A connection's presence is set to expire a TTL after it was recorded or last renewed.
+  const recordedSince = ctx.clock() + ctx.settings.presenceTtlSeconds * 1000 - handshakeWindowMs;
+  const recent = new Set(first.filter((c) => c.expiresAtMs > recordedSince).map((c) => c.connectionId));
+  if (recent.size === 0) return;
+  await sleep(secondCloseAfterMs);
+  await endAll((await listed()).filter((c) => recent.has(c.connectionId)));
 }
 
 /** Lifts the user's suspension; lifting one that is not there changes nothing and is not audited. */

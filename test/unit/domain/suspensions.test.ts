@@ -109,11 +109,22 @@ describe('a suspension takes effect at once', () => {
     await c.online('bob', 'b1');
     await c.online('bob', 'b2');
     await c.online('carol', 'c1');
+    c.clock.advance(60_000);
     await suspendUser(c.ctx, { caller: moderator, userId: 'bob', reason: 'spam' });
     expect(c.notifier.eventsAt('b1')).toEqual([suspendedNotice]);
     expect(c.notifier.eventsAt('b2')).toEqual([suspendedNotice]);
     expect(c.notifier.eventsOf('carol')).toEqual([]);
     expect(c.closer.closed.sort()).toEqual(['b1', 'b2']);
+  });
+
+  it('closes a socket recorded in the last seconds once more, a moment later (its handshake may not have ended)', async () => {
+    const c = chat();
+    await c.online('bob', 'old');
+    c.clock.advance(60_000);
+    await c.online('bob', 'new');
+    await suspendUser(c.ctx, { caller: moderator, userId: 'bob', reason: 'spam' });
+    expect(c.closer.closed.sort()).toEqual(['new', 'new', 'old']);
+    expect(c.notifier.eventsAt('new')).toEqual([suspendedNotice, suspendedNotice]);
   });
 
   it('a socket failing to close fails the call, after every other socket was closed (the moderator repeats it)', async () => {
