@@ -3,14 +3,12 @@
  * suspensions (the stream is the outbox, so publishing never slows a send, and a failure here never makes the
  * fan-out redeliver). A batch whose events still fail after one retry resumes at the first such record.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { createEventBridgeClient } from '../../shared/clients.ts';
 import { type ItemChange, publishChanges } from '../../shared/domain/events.ts';
 import type { EventPublisher } from '../../shared/domain/moderation-ports.ts';
+import { adapterChain } from '../../shared/handlers/chain.ts';
 import { EventBridgePublisher } from '../../shared/moderation/eventbridge-publisher.ts';
 import { RecordingEventPublisher } from '../../shared/moderation/recording-publisher.ts';
 import { logger, metricNames, metrics } from '../../shared/observability.ts';
@@ -35,15 +33,14 @@ function publisher(): EventPublisher {
   return containerPublisher;
 }
 
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
-  .handler(async (event) => {
-    const changes = event.Records.map(toItemChange).filter((c): c is ItemChange => c !== undefined);
-    const summary = await publishChanges(publisher(), changes);
-    metrics.addMetric(metricNames.eventsPublished, MetricUnit.Count, summary.published);
-    metrics.addMetric(metricNames.eventsFailed, MetricUnit.Count, summary.failed);
-    if (!summary.firstFailedChangeId) return { batchItemFailures: [] };
-    logger.warn('Domain events failed', { failed: summary.failed, from: summary.firstFailedChangeId });
-    return { batchItemFailures: [{ itemIdentifier: summary.firstFailedChangeId }] };
-  });
+export const handler = adapterChain<DynamoDBStreamEvent, DynamoDBBatchResponse>({
+  emitsMetrics: true,
+}).handler(async (event) => {
+  const changes = event.Records.map(toItemChange).filter((c): c is ItemChange => c !== undefined);
+  const summary = await publishChanges(publisher(), changes);
+  metrics.addMetric(metricNames.eventsPublished, MetricUnit.Count, summary.published);
+  metrics.addMetric(metricNames.eventsFailed, MetricUnit.Count, summary.failed);
+  if (!summary.firstFailedChangeId) return { batchItemFailures: [] };
+  logger.warn('Domain events failed', { failed: summary.failed, from: summary.firstFailedChangeId });
+  return { batchItemFailures: [{ itemIdentifier: summary.firstFailedChangeId }] };
+});
