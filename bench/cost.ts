@@ -15,6 +15,8 @@ export interface PriceTable {
     lambda: { perMillionRequests: number; perGbSecondArm64: number };
     dynamoDbOnDemand: { perMillionWriteRequestUnits: number; perMillionReadRequestUnits: number };
     comprehendToxicity: { perUnit: number; unitCharacters: number; minimumUnitsPerRequest: number };
+    sqs: { perMillionRequests: number; requestsPerJob: number };
+    snsMobilePush: { perMillionDeliveries: number };
   };
   hosted: {
     ably: { perMillionMessages: number };

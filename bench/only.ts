@@ -12,6 +12,7 @@ import { type CostResult, goalsMarkdown } from './goals.ts';
 import { inboxScale, inboxScaleMarkdown } from './inbox-scale.ts';
 import { machine, withLocalSystem } from './measured-runtime.ts';
 import { NaiveChatSystem } from './naive-baseline.ts';
+import { type PushResult, pushCost, pushMarkdown } from './push.ts';
 import { baselineMarkdown, type CostSection, coldStartMarkdown, costMarkdown } from './report.ts';
 import {
   concurrencyMarkdown,
@@ -105,6 +106,10 @@ export const sections = {
     run: contentFilterCost,
     markdown: contentFilterMarkdown,
   } satisfies SectionSpec<ContentFilterResult>,
+  push: {
+    run: pushCost,
+    markdown: pushMarkdown,
+  } satisfies SectionSpec<PushResult>,
   /** Only rebuilds the Goals section from what the other sections kept. */
   goals: {
     run: async () => undefined,
