@@ -6,10 +6,10 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { httpRoutes } from '../shared/shape/http-routes.ts';
 import {
   eventPublisher,
   fanOutConsumer,
-  httpRoutes,
   pushWorker,
   webSocketAuthorizer,
   webSocketRoutes,

@@ -9,7 +9,8 @@ import type { VerifyToken } from '../shared/auth/token-verifier.ts';
 import { limits } from '../shared/domain/limits.ts';
 import { recordedEventsOf } from '../shared/moderation/recording-publisher.ts';
 import { pushesOf } from '../shared/push/recording-sender.ts';
-import { type HttpRoute, httpRoutes } from '../shared/shape/routes.ts';
+import { httpRoutes } from '../shared/shape/http-routes.ts';
+import type { HttpRoute } from '../shared/shape/routes.ts';
 import { type DevIssuer, devTokenLifetimeSeconds } from './dev-issuer.ts';
 import type { LocalFunctions } from './lambda.ts';
 

@@ -9,7 +9,8 @@ import type { Context } from 'aws-lambda';
 import type { ChatContext } from '../domain/context.ts';
 import { type ChatError, rateLimited } from '../errors.ts';
 import { logger, metrics } from '../observability.ts';
-import { rateBucketByRouteKey, rateBuckets } from '../shape/routes.ts';
+import { rateBucketByRouteKey } from '../shape/functions.ts';
+import { rateBuckets } from '../shape/routes.ts';
 
 export interface ChainOptions {
   /** Publishes the invocation's metrics (only where there are some: no empty-metrics noise). */

@@ -1,10 +1,14 @@
-/** Every function of the system, from the route table and the schedule: what the stack and the runtime load. */
+/**
+ * Every function of the system, from the route tables and the schedule: what the stack and the runtime load; and
+ * the rate bucket of each limited route.
+ */
+import { httpRoutes } from './http-routes.ts';
 import {
   eventPublisher,
   type FunctionSpec,
   fanOutConsumer,
-  httpRoutes,
   pushWorker,
+  type RateBucket,
   webSocketAuthorizer,
   webSocketRoutes,
 } from './routes.ts';
@@ -19,3 +23,13 @@ export const allFunctionSpecs: readonly FunctionSpec[] = [
   pushWorker,
   ...scheduledFunctions,
 ];
+
+/** The rate bucket of each limited route, by the route key API Gateway puts in its events. */
+export const rateBucketByRouteKey: ReadonlyMap<string, RateBucket> = new Map([
+  ...webSocketRoutes.flatMap((route) =>
+    route.rateLimit ? [[route.routeKey, route.rateLimit] as const] : [],
+  ),
+  ...httpRoutes.flatMap((route) =>
+    route.rateLimit ? [[`${route.method} ${route.path}`, route.rateLimit] as const] : [],
+  ),
+]);

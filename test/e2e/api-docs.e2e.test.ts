@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { httpRoutes } from '../../shared/shape/routes.ts';
+import { httpRoutes } from '../../shared/shape/http-routes.ts';
 import { target } from '../support/target.ts';
 
 const committed = (name: string) =>

@@ -12,7 +12,8 @@ import { apiDescriptionFiles } from '../../scripts/api-docs/generate.ts';
 import { serverEvents } from '../../scripts/api-docs/wire.ts';
 import type { ServerEvent } from '../../shared/domain/model.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
-import { httpRoutes, webSocketRoutes } from '../../shared/shape/routes.ts';
+import { httpRoutes } from '../../shared/shape/http-routes.ts';
+import { webSocketRoutes } from '../../shared/shape/routes.ts';
 import { requireAwsTool } from '../support/aws-tools.ts';
 
 const run = promisify(execFile);

@@ -9,11 +9,11 @@ import { defineChatApp } from '../../infra/chat-app.ts';
 import { readConfig } from '../../infra/config.ts';
 import { tableGrantOf } from '../../infra/table-access.ts';
 import { allFunctionSpecs } from '../../shared/shape/functions.ts';
+import { httpRoutes } from '../../shared/shape/http-routes.ts';
 import {
   eventPublisher,
   type FunctionSpec,
   fanOutConsumer,
-  httpRoutes,
   pushWorker,
   routeSelectionExpression,
   webSocketAuthorizer,

@@ -1,6 +1,6 @@
 /** The stack's side of reports and moderation: the moderators group, the report-age schedule and alarm, grants. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { httpRoutes } from '../../shared/shape/routes.ts';
+import { httpRoutes } from '../../shared/shape/http-routes.ts';
 import {
   actionsOf,
   type Resources,

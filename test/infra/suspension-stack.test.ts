@@ -6,7 +6,8 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allFunctionSpecs } from '../../shared/shape/functions.ts';
-import { type FunctionSpec, httpRoutes, pushWorker, webSocketAuthorizer } from '../../shared/shape/routes.ts';
+import { httpRoutes } from '../../shared/shape/http-routes.ts';
+import { type FunctionSpec, pushWorker, webSocketAuthorizer } from '../../shared/shape/routes.ts';
 import { type Resources, resourcesOfType, statementsOf, synthesize } from '../support/stack-template.ts';
 
 let resources: Resources;

@@ -2,7 +2,8 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allFunctionSpecs } from '../../shared/shape/functions.ts';
-import { type FunctionSpec, httpRoutes, webSocketRoutes } from '../../shared/shape/routes.ts';
+import { httpRoutes } from '../../shared/shape/http-routes.ts';
+import { type FunctionSpec, webSocketRoutes } from '../../shared/shape/routes.ts';
 import { scheduledFunctions } from '../../shared/shape/scheduled.ts';
 import { type Resources, resourcesOfType, statementsOf, synthesize } from '../support/stack-template.ts';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../../shared/config.ts';
 import { overRateLimit } from '../../../shared/handlers/chain.ts';
-import { httpRoutes, rateBuckets, webSocketRoutes } from '../../../shared/shape/routes.ts';
+import { httpRoutes } from '../../../shared/shape/http-routes.ts';
+import { rateBuckets, webSocketRoutes } from '../../../shared/shape/routes.ts';
 import { inMemoryChat } from '../../support/in-memory-ports.ts';
 
 const editRoute = 'PATCH /conversations/{conversationId}/messages/{messageId}';

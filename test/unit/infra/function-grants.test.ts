@@ -13,9 +13,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tableAdapters, tableGrantOf } from '../../../infra/table-access.ts';
+import { httpRoutes } from '../../../shared/shape/http-routes.ts';
 import {
   fanOutConsumer,
-  httpRoutes,
   type TableAdapter,
   webSocketAuthorizer,
   webSocketRoutes,

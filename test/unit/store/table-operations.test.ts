@@ -8,12 +8,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tableAdapters, tableGrantOf } from '../../../infra/table-access.ts';
-import {
-  fanOutConsumer,
-  httpRoutes,
-  webSocketAuthorizer,
-  webSocketRoutes,
-} from '../../../shared/shape/routes.ts';
+import { httpRoutes } from '../../../shared/shape/http-routes.ts';
+import { fanOutConsumer, webSocketAuthorizer, webSocketRoutes } from '../../../shared/shape/routes.ts';
 import type { AdapterOperations } from '../../../shared/store/dynamo.ts';
 import { issuedFrom, readActions, repositoryRoot } from './source-graph.ts';
 
