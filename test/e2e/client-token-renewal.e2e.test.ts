@@ -180,7 +180,11 @@ describe('renewing 8-second tokens', () => {
     await pause(500); // anything late or repeated would arrive now
 
     for (const device of [alice, bob]) {
-      expect(device.delivered.map((m) => m.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      // In seq order. A send retried on the new socket while its first try is still reserving may leave an
+      // empty seq (a hole, README "The message path"): order and each message once are the promise.
+      const seqs = device.delivered.map((m) => m.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(seqs.at(-1)).toBeLessThanOrEqual(total + 2);
       expect(new Set(device.delivered.map((m) => m.messageId)).size).toBe(total);
       const bodies = device.delivered.map((m) => m.body);
       expect(bodies.filter((body) => body.startsWith('alice #'))).toEqual(fromAlice);
