@@ -4,8 +4,7 @@
  * fan-out), and `events:PutEvents` on that bus for exactly the functions whose access says `publishesEvents`.
  */
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -14,6 +13,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FunctionSpec } from '../../shared/shape/routes.ts';
 import { eventPublisherFilterPatterns } from '../../shared/shape/table.ts';
+import { alarmOver } from './alarms.ts';
 import type { ChatFunctions } from './chat-functions.ts';
 import { streamDeadLetterQueue, tableStreamSource } from './stream-fan-out.ts';
 
@@ -64,14 +64,7 @@ export class DomainEvents {
   /** Alarms when the publisher falls behind the stream, and when records were dead-lettered (events lost). */
   alarmOn(topic: ITopic): void {
     const alarm = (id: string, metric: Metric, threshold: number, description: string) =>
-      new Alarm(this.scope, id, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      }).addAlarmAction(new SnsAction(topic));
+      alarmOver(this.scope, id, { metric, threshold, description, topic });
     const period = Duration.minutes(1);
     alarm(
       'EventPublisherIteratorAgeAlarm',

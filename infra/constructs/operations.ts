@@ -1,21 +1,13 @@
 /** Dashboard and alarms on what means trouble: errors, dead letters, a stream falling behind, API 5xx. */
 import { Duration } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  Dashboard,
-  GraphWidget,
-  MathExpression,
-  Metric,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Dashboard, GraphWidget, MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { metricNames, metricsNamespace, serviceName } from '../../shared/observability.ts';
+import { alarmOver } from './alarms.ts';
 import type { ChatFunction } from './chat-function.ts';
 
 export interface OperationsProps {
@@ -50,7 +42,6 @@ export class Operations {
     const { functions } = props;
     this.alarmTopic = new Topic(scope, 'AlarmTopic', { enforceSSL: true });
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
-    const alarmAction = new SnsAction(this.alarmTopic);
     const custom = (metricName: string, statistic = 'Sum', metricPeriod = period) =>
       new Metric({
         namespace: metricsNamespace,
@@ -81,14 +72,7 @@ export class Operations {
     const webSocketMetric = apiMetric({ ApiId: props.webSocketApiId, Stage: props.stage });
 
     const alarm = (id: string, metric: Metric | MathExpression, threshold: number, description: string) =>
-      new Alarm(scope, id, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      }).addAlarmAction(alarmAction);
+      alarmOver(scope, id, { metric, threshold, description, topic: this.alarmTopic });
     // One alarm per function: it names the failing function, and alarms cannot sum more than 10 metrics.
     for (const chat of functions) {
       alarm(

@@ -5,8 +5,6 @@
  * endpoints. Without platform applications the worker gets no SNS access and sends nothing.
  */
 import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -15,6 +13,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { PushPlatform } from '../../shared/domain/ports.ts';
 import type { FunctionSpec } from '../../shared/shape/routes.ts';
+import { alarmOver } from './alarms.ts';
 import type { ChatFunctions } from './chat-functions.ts';
 
 export interface PushNotificationsProps {
@@ -110,13 +109,11 @@ export class PushNotifications {
 
   /** Alarms when a job was dead-lettered (its pushes failed `pushMaxReceiveCount` times). */
   alarmOn(topic: ITopic): void {
-    new Alarm(this.scope, 'PushDeadLettersAlarm', {
+    alarmOver(this.scope, 'PushDeadLettersAlarm', {
       metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
       threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: 'Push jobs were dead-lettered: see the push worker logs, then redrive the push DLQ',
-    }).addAlarmAction(new SnsAction(topic));
+      description: 'Push jobs were dead-lettered: see the push worker logs, then redrive the push DLQ',
+      topic,
+    });
   }
 }
