@@ -90,22 +90,7 @@ describe.skipIf(!local)('per-user limits', () => {
     const socket = await pool.open(fast);
     const ids = Array.from({ length: flood }, (_, i) => `send-${i}`);
 
-    for (const clientMessageId of ids) {
-      socket.send({
-        action: 'sendMessage',
-        conversationId: direct.body.conversationId,
-        clientMessageId,
-        body: 'hi',
-      });
-    }
-
-    const answers = await Promise.all(
-      ids.map((id) =>
-        socket.waitFor(
-          (e) => e.clientMessageId === id && ['message.ack', 'error'].includes(e.type as string),
-        ),
-      ),
-    );
+    const answers = await socket.sendEach(direct.body.conversationId, ids);
     const refused = answers.filter(isRateLimited);
     expect(refused.length).toBeGreaterThanOrEqual(1);
     expect(refused[0]).toMatchObject({ action: 'sendMessage', message: 'Too many messages; slow down' });

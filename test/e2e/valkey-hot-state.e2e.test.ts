@@ -71,21 +71,7 @@ describe.skipIf(!local)('hot state on Valkey', () => {
     // 2 × limit + 1 sends put more than the limit into one clock minute, even if the minute turns meanwhile.
     const ids = Array.from({ length: 2 * limit + 1 }, (_, i) => `send-${i}`);
 
-    for (const clientMessageId of ids) {
-      socket.send({
-        action: 'sendMessage',
-        conversationId: direct.body.conversationId,
-        clientMessageId,
-        body: 'hi',
-      });
-    }
-    const answers = await Promise.all(
-      ids.map((id) =>
-        socket.waitFor(
-          (e) => e.clientMessageId === id && ['message.ack', 'error'].includes(e.type as string),
-        ),
-      ),
-    );
+    const answers = await socket.sendEach(direct.body.conversationId, ids);
 
     expect(answers.filter((a) => a.type === 'error' && a.code === 'rate_limited').length).toBeGreaterThan(0);
     expect(answers.filter((a) => a.type === 'message.ack').length).toBeLessThanOrEqual(2 * limit);

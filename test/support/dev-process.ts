@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { repositoryRoot } from '../../local/lambda.ts';
-import { runtimeTarget, type Target } from './target.ts';
+import { localToken, runtimeTarget, type Target } from './target.ts';
 
 export interface DevRun {
   child: ChildProcess;
@@ -63,17 +63,8 @@ export async function killDevRun(child: ChildProcess): Promise<void> {
 }
 
 /** A token from the run's local issuer. */
-export async function devRunToken(
-  run: Pick<DevRun, 'httpUrl'>,
-  userId: string,
-  groups: readonly string[] = [],
-): Promise<string> {
-  const answer = await fetch(`${run.httpUrl}/_local/token`, {
-    method: 'POST',
-    body: JSON.stringify({ userId, groups }),
-  });
-  return ((await answer.json()) as { token: string }).token;
-}
+export const devRunToken = (run: Pick<DevRun, 'httpUrl'>, userId: string, groups: readonly string[] = []) =>
+  localToken(run.httpUrl, userId, groups);
 
 /** A run of `npm run dev` as the end-to-end tests' target. */
 export const devRunTarget = (run: DevRun): Target =>

@@ -59,34 +59,32 @@ export function runtimeTarget(runtime: {
   };
 }
 
+/** A token from a local runtime's issuer (`POST /_local/token`), with those Cognito groups. */
+export async function localToken(
+  httpUrl: string,
+  userId: string,
+  groups: readonly string[] = [],
+): Promise<string> {
+  const answer = await fetch(`${httpUrl}/_local/token`, {
+    method: 'POST',
+    body: JSON.stringify({ userId, groups }),
+  });
+  return ((await answer.json()) as { token: string }).token;
+}
+
+/** The run's shared runtime; each user's token is asked for once. */
 function localTarget(): Target {
   const local = inject('local');
-  const tokens = new Map<string, string>();
-  const moderators = new Set<string>();
-  return {
-    isLocal: true,
+  const tokens = new Map<string, Promise<string>>();
+  return runtimeTarget({
     httpUrl: local.httpUrl,
     wsUrl: local.wsUrl,
-    eventTimeoutMs: 5_000,
-    newUsers: async (...names) => randomUserIds(...names),
-    async newModerator(name) {
-      const [userId] = randomUserIds(name);
-      moderators.add(userId);
-      return userId;
-    },
-    async tokenFor(userId) {
-      const cached = tokens.get(userId);
-      if (cached) return cached;
-      const groups = moderators.has(userId) ? [moderatorGroup] : [];
-      const answer = await fetch(`${local.httpUrl}/_local/token`, {
-        method: 'POST',
-        body: JSON.stringify({ userId, groups }),
-      });
-      const { token } = (await answer.json()) as { token: string };
+    issueToken(userId, groups) {
+      const token = tokens.get(userId) ?? localToken(local.httpUrl, userId, groups);
       tokens.set(userId, token);
       return token;
     },
-  };
+  });
 }
 
 /** A WebSocket client that records every event it receives and can wait for one. */
@@ -128,6 +126,17 @@ export class ChatSocket {
 
   send(frame: unknown): void {
     this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** Sends a message per id, all at once, and answers each one's `message.ack` or `error`, in the ids' order. */
+  sendEach(conversationId: string, clientMessageIds: readonly string[]): Promise<Record<string, unknown>[]> {
+    for (const clientMessageId of clientMessageIds)
+      this.send({ action: 'sendMessage', conversationId, clientMessageId, body: 'hi' });
+    return Promise.all(
+      clientMessageIds.map((id) =>
+        this.waitFor((e) => e.clientMessageId === id && ['message.ack', 'error'].includes(e.type as string)),
+      ),
+    );
   }
 
   /** The first event (already received or still to come) that matches. */
