@@ -6,14 +6,14 @@
  */
 import type { Valkey } from 'iovalkey';
 import type { RateDecision, RateLimiter } from '../domain/ports.ts';
+import { MinuteState } from '../minute-state.ts';
 
 /** A minute's counter outlives its minute by one, whatever the clocks of the containers that count in it. */
 const counterTtlMs = 120_000;
 
 export class ValkeyRateLimiter implements RateLimiter {
   /** Users and buckets refused in the current minute, all forgotten when the minute turns. */
-  private refused = new Set<string>();
-  private windowStart = 0;
+  private readonly refusals = new MinuteState(() => new Set<string>());
 
   constructor(private readonly client: Valkey) {}
 
@@ -23,18 +23,14 @@ export class ValkeyRateLimiter implements RateLimiter {
     perMinute,
     nowMs,
   }: Parameters<RateLimiter['take']>[0]): Promise<RateDecision> {
-    const windowStart = Math.floor(nowMs / 60_000) * 60;
-    if (windowStart !== this.windowStart) {
-      this.refused = new Set();
-      this.windowStart = windowStart;
-    }
+    const { windowStart, state: refused } = this.refusals.at(nowMs);
     // Ids never contain `#` (limits.idPattern), so the key is unambiguous.
     const key = `rate#${userId}#${bucket}#${windowStart}`;
-    if (this.refused.has(key)) return 'refused-again';
+    if (refused.has(key)) return 'refused-again';
     if (perMinute >= 1 && (await this.count(key)) <= perMinute) return 'taken';
     // Concurrent requests counted past the limit together: only the first to get here is told.
-    if (this.refused.has(key)) return 'refused-again';
-    this.refused.add(key);
+    if (refused.has(key)) return 'refused-again';
+    refused.add(key);
     return 'refused';
   }
 

@@ -12,6 +12,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateDecision, RateLimiter } from '../domain/ports.ts';
+import { MinuteState } from '../minute-state.ts';
 import { entityTypes } from '../shape/table.ts';
 import { type AdapterOperations, isConditionFailure, type TableContext } from './dynamo.ts';
 import { keys } from './keys.ts';
@@ -54,8 +55,7 @@ export const rateLimitStoreOperations = {
 
 export class RateLimitStore implements RateLimiter {
   /** The allowances of the current minute by user and bucket, all dropped when the minute turns. */
-  private allowances = new Map<string, Allowance>();
-  private windowStart = 0;
+  private readonly allowances = new MinuteState(() => new Map<string, Allowance>());
 
   constructor(private readonly table: TableContext) {}
 
@@ -65,17 +65,13 @@ export class RateLimitStore implements RateLimiter {
     perMinute,
     nowMs,
   }: Parameters<RateLimiter['take']>[0]): Promise<RateDecision> {
-    const windowStart = Math.floor(nowMs / 60_000) * 60;
-    if (windowStart !== this.windowStart) {
-      this.allowances = new Map();
-      this.windowStart = windowStart;
-    }
+    const { windowStart, state: allowances } = this.allowances.at(nowMs);
     // Ids never contain `#` (limits.idPattern), so the key is unambiguous.
     const key = `${userId}#${bucket}`;
-    let allowance = this.allowances.get(key);
+    let allowance = allowances.get(key);
     if (!allowance) {
       allowance = { unspent: 0, nextBatch: 1, exhausted: perMinute < 1, refused: false };
-      this.allowances.set(key, allowance);
+      allowances.set(key, allowance);
     }
     // Concurrent requests may spend a batch before this one gets its turn: it waits for the next, until one
     // counts nothing (the limit is reached, or other containers kept winning).
