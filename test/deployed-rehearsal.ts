@@ -4,6 +4,9 @@
  * the local runtime trusts that pool instead of its own issuer, and a stack-outputs file like the one
  * `cdk deploy --outputs-file` writes points the suite at it. The suite then makes its users through the Cognito
  * API and knows them only by the `sub` in their tokens, as it does on AWS and LocalStack.
+ *
+ * The stand-in keeps its hot state on Valkey (`-c hotState=elasticache` in AWS), so `npm test` runs the
+ * end-to-end suite on both backends: the local-target run on DynamoDB, this one on a real Valkey server.
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -120,6 +123,7 @@ try {
     httpPort: 0,
     wsPort: 0,
     streamPollIntervalMs: 20,
+    hotState: 'valkey',
     identity: { issuer: `${cognito.endpoint}/${userPoolId}`, audiences: [clientId] },
   });
   try {
@@ -133,7 +137,9 @@ try {
       UserPoolClientId: clientId,
     };
     await writeFile(outputsFile, JSON.stringify({ 'ChatStack-rehearsal': outputs }, null, 2));
-    console.log(`Rehearsing the deployed-target suite against ${runtime.httpUrl}, pool ${userPoolId}`);
+    console.log(
+      `Rehearsing the deployed-target suite against ${runtime.httpUrl}, pool ${userPoolId}, hot state on Valkey ${runtime.valkeyUrl}`,
+    );
     const env = { ...suiteEnv };
     // Only Cognito calls leave the suite, and they go to the stand-in, with stand-in credentials.
     for (const name of ['AWS_ENDPOINT_URL', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete env[name];
