@@ -57,7 +57,10 @@ export interface LocalRuntimeOptions {
    * Trust this issuer (a Cognito user pool, say) instead of the local one, whose token endpoint is then off.
    */
   identity?: VerifierConfig;
-  /** `valkey` runs a Valkey server for typing and rate limits. @default env `CHAT_HOT_STATE`, else DynamoDB */
+  /**
+   * `valkey` runs a Valkey server for the hot state (connections, presence, typing, rate limits).
+   * @default env `CHAT_HOT_STATE`, else DynamoDB
+   */
   hotState?: 'dynamodb' | 'valkey';
 }
 
@@ -149,11 +152,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint });
     await createChatTable(dynamoClient, tableName);
     // No socket outlives the gateway: connections an earlier run recorded (with `dataDir`) are all closed,
-    // whether or not their `$disconnect` ran, so they are forgotten before the gateway accepts any.
-    await new PresenceStore({
-      client: DynamoDBDocumentClient.from(dynamoClient),
-      tableName,
-    }).removeAllConnections();
+    // whether or not their `$disconnect` ran, so they are forgotten before the gateway accepts any. A Valkey
+    // server starts empty (it keeps nothing on disk), so there is nothing to forget there.
+    if (hotState === 'dynamodb') {
+      await new PresenceStore({
+        client: DynamoDBDocumentClient.from(dynamoClient),
+        tableName,
+      }).removeAllConnections();
+    }
     await functions.load(allFunctionSpecs);
 
     const websocket = new WebSocketGateway({

@@ -3,6 +3,7 @@
  * adapters (`shared/store/`, `shared/realtime/`) implement them; the domain never imports an adapter, so a test
  * can hand a use case an in-memory fake and another backend can stand in for DynamoDB.
  */
+import { limits } from './limits.ts';
 import type {
   ConversationType,
   Member,
@@ -25,6 +26,8 @@ export interface Membership {
   conversationId: string;
   userId: string;
   lastReadSeq: number;
+  /** Seqs of messages that mention the user, the unread ones at least (`MentionRepository`). */
+  mentionSeqs?: number[];
 }
 
 export interface SeqPosition {
@@ -103,6 +106,33 @@ export interface ConversationRepository {
   advanceRead(options: { conversationId: string; userId: string; seq: number }): Promise<number | undefined>;
   /** Moves a member's inbox entry to `lastActivityAt`, if that is later than where it is. */
   touchInbox(options: { conversationId: string; userId: string; lastActivityAt: string }): Promise<void>;
+}
+
+/** What a member's unread count in a conversation is made of. */
+export interface ReadPosition {
+  conversationId: string;
+  lastSeq: number;
+  /** The later of the member's marked position (`lastReadSeq`) and their own last message. */
+  readSeq: number;
+}
+
+/**
+ * The read positions behind unread counts, and the changes that move them. DynamoDB is the source of truth: its
+ * adapter reads every membership and `lastSeq` each time and has nothing to do on a change; a cache is told each
+ * change after DynamoDB took it, applies it only if it moves a value forward (so a retry or a redelivered stream
+ * record changes nothing) and never fails the use case for it.
+ */
+export interface UnreadIndex {
+  /** The user's position in each conversation they are a member of (conversations that do not exist left out). */
+  positions(userId: string): Promise<ReadPosition[]>;
+  /** The conversation's `lastSeq` reached `seq` (its reservation; the stream tells it again). */
+  advanced(options: { conversationId: string; seq: number }): Promise<void>;
+  /** A member's read position reached `seq` (a read mark, or their own message). */
+  readTo(options: { conversationId: string; userId: string; seq: number }): Promise<void>;
+  /** Users became members at read position `seq` (0 when created or added; a rejoin's where they left). */
+  joined(options: { conversationId: string; userIds: string[]; seq: number }): Promise<void>;
+  /** A member left or was removed. */
+  left(options: { conversationId: string; userId: string }): Promise<void>;
 }
 
 /** The message fields a seq reservation records as the conversation's last message, before the seq is known. */
@@ -237,6 +267,24 @@ export interface SessionRepository {
   ): Promise<Map<string, UserSessions>>;
 }
 
+/** Forgets connections `@connections` answered 410 Gone for: the sender's pruning, beside the use cases' port. */
+export interface GoneConnectionPruner {
+  /**
+   * Forgets the connection unless it was recorded or renewed after `renewedBeforeMs` (its presence then expires
+   * later than `renewedBeforeMs + ttlMs`): a connection that has just run `$connect` answers 410 until its
+   * handshake completes, and must not be forgotten for it.
+   */
+  removeGoneConnection(options: {
+    userId: string;
+    connectionId: string;
+    renewedBeforeMs: number;
+    ttlMs: number;
+  }): Promise<void>;
+}
+
+/** Where connections and presence are kept: what the use cases ask, and the sender's pruning. */
+export type SessionStore = SessionRepository & GoneConnectionPruner;
+
 /** Typing signals, which expire by themselves. */
 export interface TypingRepository {
   /**
@@ -338,6 +386,27 @@ export function displacedBy(
     .filter((connection) => connection.connectionId !== connectionId)
     .sort((a, b) => a.expiresAtMs - b.expiresAtMs);
   return others.slice(0, Math.max(0, others.length - Math.max(0, maxConnections - 1)));
+}
+
+/** A user's session record outlives their connections so `lastSeenAt` stays known; then it expires by itself. */
+export const sessionRecordLifetimeMs = 30 * 24 * 3600 * 1000;
+
+/**
+ * Whether a connection whose presence expires at `expiresAtMs` may still be open, and so is delivered to:
+ * presence may expire, delivery may not, until the connection is older than any can be.
+ */
+export const connectionMayBeOpen = (expiresAtMs: number, nowMs: number) =>
+  expiresAtMs + limits.maxConnectionAgeMs > nowMs;
+
+/** A user's sessions from what a backend recorded: the connections that may be open, online while any is fresh. */
+export function userSessions(
+  userId: string,
+  recorded: LiveConnection[],
+  lastSeenAt: string | null,
+  nowMs: number,
+): UserSessions {
+  const connections = recorded.filter((c) => connectionMayBeOpen(c.expiresAtMs, nowMs));
+  return { userId, connections, online: connections.some((c) => c.expiresAtMs > nowMs), lastSeenAt };
 }
 
 /** The connections of these sessions that get an event, without the one that must not (the sender's). */

@@ -3,6 +3,7 @@ import { ulid } from 'ulid';
 import { createDocumentClient, createManagementClient, createSqsClient } from '../clients.ts';
 import { type ChatSettings, readSettings, requireEnv } from '../config.ts';
 import { Access, MemberDirectory } from '../domain/access.ts';
+import { noAttachmentObjects, noAttachmentSigner } from '../domain/attachment-ports.ts';
 import type { ChatContext } from '../domain/context.ts';
 import type { PushQueue, PushSender } from '../domain/ports.ts';
 import { hotStateAdapters } from '../hot-state/hot-state-adapters.ts';
@@ -13,15 +14,17 @@ import { noPushQueue, SqsPushQueue } from '../push/sqs-push-queue.ts';
 import { ManagementApiCloser } from '../realtime/connection-closer.ts';
 import { ConnectionSender } from '../realtime/connection-sender.ts';
 import { ConnectionNotifier } from '../realtime/notifier.ts';
+import { AttachmentStore } from '../store/attachment-store.ts';
 import { AuditStore } from '../store/audit-store.ts';
 import { BlockStore } from '../store/block-store.ts';
 import { ConnectionExpiryStore } from '../store/connection-expiry-store.ts';
 import { ConversationStore } from '../store/conversation-store.ts';
 import { DeviceStore } from '../store/device-store.ts';
 import type { TableContext } from '../store/dynamo.ts';
+import { MentionStore } from '../store/mention-store.ts';
 import { MessageStore } from '../store/message-store.ts';
 import { MuteStore } from '../store/mute-store.ts';
-import { PresenceStore } from '../store/presence-store.ts';
+import { ReactionStore } from '../store/reaction-store.ts';
 import { ReportStore } from '../store/report-store.ts';
 import { SuspensionStore } from '../store/suspension-store.ts';
 
@@ -52,7 +55,9 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
   const table = overrides.table ?? { client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') };
   const clock = overrides.clock ?? Date.now;
   const conversations = new ConversationStore(table);
-  const presence = new PresenceStore(table);
+  // Connections and presence, typing, rate limits and unread positions: DynamoDB, or Valkey with
+  // CHAT_HOT_STATE=valkey.
+  const hotState = hotStateAdapters(table);
   // Functions without `@connections` access get no endpoint; their client is never used to send.
   const managementClient = createManagementClient(
     overrides.connectionsEndpoint ?? process.env.CONNECTIONS_ENDPOINT,
@@ -60,7 +65,7 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
   const sender = new ConnectionSender({
     client: managementClient,
     onGone: ({ userId, connectionId }) =>
-      presence.removeGoneConnection({
+      hotState.sessions.removeGoneConnection({
         userId,
         connectionId,
         renewedBeforeMs: clock() - goneGraceMs,
@@ -71,9 +76,7 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
   return {
     conversations,
     messages: new MessageStore(table),
-    sessions: presence,
-    // Typing and rate limits: DynamoDB, or Valkey with CHAT_HOT_STATE=valkey.
-    ...hotStateAdapters(table),
+    ...hotState,
     blocks: new BlockStore(table),
     devices: new DeviceStore(table),
     mutes: new MuteStore(table),
@@ -84,14 +87,20 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
       (process.env.PUSH_SENDER === 'recording' ? new RecordingPushSender(clock) : noPushSender),
     directory,
     access: new Access(conversations, directory, clock),
-    notifier: new ConnectionNotifier(presence, sender, clock),
+    notifier: new ConnectionNotifier(hotState.sessions, sender, clock),
     connectionExpiry: new ConnectionExpiryStore(table),
     connectionCloser: new ManagementApiCloser(managementClient),
     reports: new ReportStore(table),
     audit: new AuditStore(table),
     suspensions: new SuspensionStore(table),
+    reactions: new ReactionStore(table),
+    mentions: new MentionStore(table),
     // The word list; the functions that filter messages add Comprehend (shared/handlers/filtering-context.ts).
     contentFilter: contentFilterFor(readContentFilterConfig()),
+    // The records only; the functions with attachment access add S3 (shared/handlers/attachment-context.ts).
+    attachments: new AttachmentStore(table),
+    attachmentObjects: noAttachmentObjects,
+    attachmentSigner: noAttachmentSigner,
     settings,
     clock,
     newId: ulid,

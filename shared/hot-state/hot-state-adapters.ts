@@ -1,32 +1,54 @@
 /**
- * Which backend holds the hot state: `CHAT_HOT_STATE=valkey` puts typing and rate limits on Valkey; anything else
- * keeps them in DynamoDB, the default. The other ports stay on DynamoDB for now (presence, connections and the
- * member-list cache move next).
+ * Which backend holds the hot state: `CHAT_HOT_STATE=valkey` puts connections and presence, typing and rate
+ * limits on Valkey, and caches the read positions behind unread counts there; anything else keeps them in
+ * DynamoDB, the default. Messages, conversations and memberships stay in DynamoDB either way.
  *
  * The Valkey side is loaded by a dynamic import in its own branch: the function bundles are built with the
  * setting fixed (infra/bundling.ts), so a DynamoDB build drops it and carries no Valkey client at all.
  */
 import type { ChatContext } from '../domain/context.ts';
+import type { SessionStore } from '../domain/ports.ts';
+import { ConversationStore } from '../store/conversation-store.ts';
 import type { TableContext } from '../store/dynamo.ts';
+import { PresenceStore } from '../store/presence-store.ts';
 import { RateLimitStore } from '../store/rate-limit-store.ts';
 import { TypingStore } from '../store/typing-store.ts';
+import { TableUnreadIndex } from '../store/unread-store.ts';
 
-type HotState = Pick<ChatContext, 'typing' | 'rateLimits'>;
+export type HotState = Pick<ChatContext, 'typing' | 'rateLimits' | 'unread'> & { sessions: SessionStore };
 
 /** The Valkey adapters, each call waiting for the module once (then it is a resolved promise). */
-function valkeyAdapters(): HotState {
-  const loaded = import('./valkey-hot-state.ts').then((module) => module.valkeyHotState());
+function valkeyAdapters(table: TableContext): HotState {
+  const loaded = import('./valkey-hot-state.ts').then((module) => module.valkeyHotState(table));
   return {
     typing: {
       start: async (options) => (await loaded).typing.start(options),
       stop: async (options) => (await loaded).typing.stop(options),
     },
     rateLimits: { take: async (options) => (await loaded).rateLimits.take(options) },
+    unread: {
+      positions: async (userId) => (await loaded).unread.positions(userId),
+      advanced: async (options) => (await loaded).unread.advanced(options),
+      readTo: async (options) => (await loaded).unread.readTo(options),
+      joined: async (options) => (await loaded).unread.joined(options),
+      left: async (options) => (await loaded).unread.left(options),
+    },
+    sessions: {
+      putConnection: async (options) => (await loaded).sessions.putConnection(options),
+      removeConnection: async (options) => (await loaded).sessions.removeConnection(options),
+      removeGoneConnection: async (options) => (await loaded).sessions.removeGoneConnection(options),
+      getMany: async (userIds, nowMs) => (await loaded).sessions.getMany(userIds, nowMs),
+    },
   };
 }
 
 export function hotStateAdapters(table: TableContext): HotState {
   return process.env.CHAT_HOT_STATE === 'valkey'
-    ? valkeyAdapters()
-    : { typing: new TypingStore(table), rateLimits: new RateLimitStore(table) };
+    ? valkeyAdapters(table)
+    : {
+        typing: new TypingStore(table),
+        rateLimits: new RateLimitStore(table),
+        unread: new TableUnreadIndex(new ConversationStore(table)),
+        sessions: new PresenceStore(table),
+      };
 }

@@ -1,17 +1,23 @@
 /** The Valkey adapters of the hot-state ports, on this container's one client (created on first use). */
 import type { Valkey } from 'iovalkey';
-import type { ChatContext } from '../domain/context.ts';
+import { ConversationStore } from '../store/conversation-store.ts';
+import type { TableContext } from '../store/dynamo.ts';
+import type { HotState } from './hot-state-adapters.ts';
 import { createValkeyClient } from './valkey-client.ts';
 import { ValkeyRateLimiter } from './valkey-rate-limiter.ts';
+import { ValkeySessionStore } from './valkey-session-store.ts';
 import { ValkeyTypingStore } from './valkey-typing-store.ts';
+import { ValkeyUnreadIndex } from './valkey-unread-index.ts';
 
 let containerClient: Valkey | undefined;
 
-export function valkeyHotState(): Pick<ChatContext, 'typing' | 'rateLimits'> {
+export function valkeyHotState(table: TableContext): HotState {
   containerClient ??= createValkeyClient();
   return {
     typing: new ValkeyTypingStore(containerClient),
     rateLimits: new ValkeyRateLimiter(containerClient),
+    unread: new ValkeyUnreadIndex(containerClient, new ConversationStore(table)),
+    sessions: new ValkeySessionStore(containerClient),
   };
 }
 

@@ -10,12 +10,16 @@
  */
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds } from '../async.ts';
-import { limits } from '../domain/limits.ts';
 import {
+  connectionMayBeOpen,
   displacedBy,
+  type GoneConnectionPruner,
   type LiveConnection,
   type SessionRepository,
+  type SessionStore,
+  sessionRecordLifetimeMs,
   type UserSessions,
+  userSessions,
 } from '../domain/ports.ts';
 import { entityTypes } from '../shape/table.ts';
 import {
@@ -37,32 +41,22 @@ export const presenceStoreOperations = {
 } as const satisfies AdapterOperations;
 
 const connectionAttributePrefix = 'conn:';
-/** Presence items outlive their connections so `lastSeenAt` stays known; then DynamoDB removes them. */
-const presenceItemLifetimeMs = 30 * 24 * 3600 * 1000;
-
-/** Whether a connection whose presence expires at `expiresAtMs` may still be open (and so be delivered to). */
-const mayBeOpen = (expiresAtMs: number, nowMs: number) => expiresAtMs + limits.maxConnectionAgeMs > nowMs;
 
 function toSessions(userId: string, item: Item | undefined, nowMs: number): UserSessions {
-  const connections: LiveConnection[] = [];
+  const recorded: LiveConnection[] = [];
   for (const [name, value] of Object.entries(item ?? {})) {
-    if (name.startsWith(connectionAttributePrefix) && typeof value === 'number' && mayBeOpen(value, nowMs)) {
-      connections.push({
+    if (name.startsWith(connectionAttributePrefix) && typeof value === 'number') {
+      recorded.push({
         userId,
         connectionId: name.slice(connectionAttributePrefix.length),
         expiresAtMs: value,
       });
     }
   }
-  return {
-    userId,
-    connections,
-    online: connections.some((c) => c.expiresAtMs > nowMs),
-    lastSeenAt: (item?.lastSeenAt as string | undefined) ?? null,
-  };
+  return userSessions(userId, recorded, (item?.lastSeenAt as string | undefined) ?? null, nowMs);
 }
 
-export class PresenceStore implements SessionRepository {
+export class PresenceStore implements SessionRepository, GoneConnectionPruner {
   constructor(private readonly table: TableContext) {}
 
   /**
@@ -78,7 +72,7 @@ export class PresenceStore implements SessionRepository {
     expiresAtMs,
     nowMs,
     maxConnections,
-  }: Parameters<SessionRepository['putConnection']>[0]): ReturnType<SessionRepository['putConnection']> {
+  }: Parameters<SessionStore['putConnection']>[0]): ReturnType<SessionStore['putConnection']> {
     const answer = await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.tableName,
@@ -89,7 +83,7 @@ export class PresenceStore implements SessionRepository {
           ':expires': expiresAtMs,
           ':now': new Date(nowMs).toISOString(),
           ':entity': entityTypes.presence,
-          ':ttl': epochSeconds(nowMs + presenceItemLifetimeMs),
+          ':ttl': epochSeconds(nowMs + sessionRecordLifetimeMs),
         },
         ReturnValues: 'ALL_OLD',
       }),
@@ -105,7 +99,7 @@ export class PresenceStore implements SessionRepository {
     userId,
     connectionId,
     nowMs,
-  }: Parameters<SessionRepository['removeConnection']>[0]): Promise<{ stillOnline: boolean }> {
+  }: Parameters<SessionStore['removeConnection']>[0]): Promise<{ stillOnline: boolean }> {
     const answer = await this.table.client
       .send(
         new UpdateCommand({
@@ -125,17 +119,8 @@ export class PresenceStore implements SessionRepository {
     return { stillOnline: toSessions(userId, answer.Attributes, nowMs).online };
   }
 
-  /**
-   * Forgets a connection that answered 410 Gone, unless its record was written or renewed after
-   * `renewedBeforeMs`: a connection that has just run `$connect` is not postable until its handshake completes,
-   * and must not be forgotten for answering 410 in that moment.
-   */
-  async removeGoneConnection(options: {
-    userId: string;
-    connectionId: string;
-    renewedBeforeMs: number;
-    ttlMs: number;
-  }): Promise<void> {
+  /** Forgets a connection that answered 410 Gone, unless it was renewed since (one conditional write). */
+  async removeGoneConnection(options: Parameters<SessionStore['removeGoneConnection']>[0]): Promise<void> {
     await conditionally(
       this.table.client.send(
         new UpdateCommand({
@@ -202,7 +187,9 @@ export class PresenceStore implements SessionRepository {
     const expired = Object.entries(item ?? {})
       .filter(
         ([name, value]) =>
-          name.startsWith(connectionAttributePrefix) && typeof value === 'number' && !mayBeOpen(value, nowMs),
+          name.startsWith(connectionAttributePrefix) &&
+          typeof value === 'number' &&
+          !connectionMayBeOpen(value, nowMs),
       )
       .map(([name]) => name);
     const gone = [...expired, ...displaced.map((c) => connectionAttributePrefix + c.connectionId)];

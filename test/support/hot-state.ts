@@ -3,9 +3,11 @@
  * DynamoDB adapters on a fresh table in DynamoDB Local, the Valkey adapters on the run's real server. Each call
  * of a factory is one more container's adapter on the same table or server.
  */
-import type { RateLimiter, TypingRepository } from '../../shared/domain/ports.ts';
+import type { RateLimiter, SessionStore, TypingRepository } from '../../shared/domain/ports.ts';
 import { ValkeyRateLimiter } from '../../shared/hot-state/valkey-rate-limiter.ts';
+import { ValkeySessionStore } from '../../shared/hot-state/valkey-session-store.ts';
 import { ValkeyTypingStore } from '../../shared/hot-state/valkey-typing-store.ts';
+import { PresenceStore } from '../../shared/store/presence-store.ts';
 import { RateLimitStore } from '../../shared/store/rate-limit-store.ts';
 import { TypingStore } from '../../shared/store/typing-store.ts';
 import { createTestTable } from './dynamo.ts';
@@ -14,6 +16,7 @@ import { createTestValkey } from './valkey.ts';
 export interface HotState {
   typing(): TypingRepository;
   rateLimiter(): RateLimiter;
+  sessions(): SessionStore;
   close(): void;
 }
 
@@ -25,6 +28,7 @@ export const hotStateBackends: { name: string; connect(): Promise<HotState> }[] 
       return {
         typing: () => new TypingStore(table),
         rateLimiter: () => new RateLimitStore(table),
+        sessions: () => new PresenceStore(table),
         close: () => table.client.destroy(),
       };
     },
@@ -36,6 +40,7 @@ export const hotStateBackends: { name: string; connect(): Promise<HotState> }[] 
       return {
         typing: () => new ValkeyTypingStore(client),
         rateLimiter: () => new ValkeyRateLimiter(client),
+        sessions: () => new ValkeySessionStore(client),
         close: () => client.disconnect(),
       };
     },
