@@ -19,6 +19,7 @@ import type { ChatStackConfig } from './config.ts';
 import { ChatFunctions } from './constructs/chat-functions.ts';
 import { ChatIdentity } from './constructs/chat-identity.ts';
 import { ChatTable } from './constructs/chat-table.ts';
+import { HotStateCache } from './constructs/hot-state-cache.ts';
 import { configureContentFilter } from './constructs/content-filter.ts';
 import { DomainEvents } from './constructs/domain-events.ts';
 import { ChatHttpApi } from './constructs/http-api.ts';
@@ -51,12 +52,18 @@ export class ChatStack extends Stack {
       removalPolicy,
       localstack: config.localstack,
     });
+    // Connections and presence, typing and rate limits on Valkey: the functions are built for it and told where.
+    const hotState =
+      config.hotState.backend === 'elasticache'
+        ? new HotStateCache(this, 'HotState', { stage: config.stage, ...config.hotState, removalPolicy })
+        : undefined;
     const functions = new ChatFunctions(this, {
       table,
       connections: realtime.connections,
       settings: config.settings,
       logRetention,
       removalPolicy,
+      ...(hotState ? { hotState } : {}),
     });
     const { issuer, audiences } = identity;
     realtime.addRoutes({
@@ -121,6 +128,7 @@ export class ChatStack extends Stack {
     });
     push.alarmOn(operations.alarmTopic);
     events.alarmOn(operations.alarmTopic);
+    hotState?.monitor({ topic: operations.alarmTopic, dashboard: operations.dashboard });
 
     // From each API's own endpoint attribute rather than a URL built from AWS's naming, so that LocalStack,
     // which serves WebSocket APIs on a port of their own, answers the address that really works there.
@@ -129,9 +137,14 @@ export class ChatStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'Region', { value: this.region });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: fanOut.deadLetters.queueUrl });
+    new CfnOutput(this, 'PushQueueUrl', { value: push.queue.queueUrl });
     new CfnOutput(this, 'PushDeadLetterQueueUrl', { value: push.deadLetters.queueUrl });
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
     new CfnOutput(this, 'EventDeadLetterQueueUrl', { value: events.deadLetters.queueUrl });
+    if (hotState) {
+      new CfnOutput(this, 'HotStateCacheName', { value: hotState.cacheName });
+      new CfnOutput(this, 'HotStateEndpoint', { value: hotState.endpoint });
+    }
     if (identity.userPool && identity.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: identity.userPoolClient.userPoolClientId });

@@ -351,6 +351,8 @@ describe('outputs and checks', () => {
       'UserPoolId',
       'UserPoolClientId',
       'DeadLetterQueueUrl',
+      'PushQueueUrl',
+      'PushDeadLetterQueueUrl',
     ]) {
       template.hasOutput(name, Match.anyValue());
     }
