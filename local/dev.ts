@@ -21,7 +21,10 @@ const runtime = await startLocalRuntime({
 
 console.log(
   `Chat backend ready: HTTP ${runtime.httpUrl}  WebSocket ${runtime.wsUrl}  demo ${runtime.httpUrl}/demo/  API docs ${runtime.httpUrl}/docs/  ` +
-    (runtime.valkeyUrl ? `hot state on Valkey ${runtime.valkeyUrl}  ` : '') +
+    // With the hot state on Valkey, both stores are named: what lives where can be looked at directly.
+    (runtime.valkeyUrl
+      ? `hot state on Valkey ${runtime.valkeyUrl}  DynamoDB ${runtime.dynamoDbEndpoint}  `
+      : '') +
     `(tokens: ${trustedIssuer ? `from ${trustedIssuer}` : 'npm run token -- <userId>'}; Ctrl-C stops)`,
 );
 

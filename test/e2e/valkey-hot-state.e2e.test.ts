@@ -1,14 +1,18 @@
 /**
  * `npm run dev` with `CHAT_HOT_STATE=valkey`, through the public protocol: the runtime runs a real Valkey server,
+ * connections and presence are kept there (and not in DynamoDB) while delivery and presence events work as ever,
  * typing reaches the other member through it, the send rate limit counted there refuses past its limit, and a
- * SIGINT stops the server with the runtime. Local only: a deployed stack keeps its hot state in DynamoDB for now.
+ * SIGINT stops the server with the runtime. Local only: it looks into the run's Valkey server and table.
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Valkey } from 'iovalkey';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { keys } from '../../shared/store/keys.ts';
 import { type DevRun, devRunTarget, killDevRun, spawnDevRun } from '../support/dev-process.ts';
-import { api, socketPool, type Target } from '../support/target.ts';
+import { api, eventually, socketPool, type Target } from '../support/target.ts';
 
 const limit = 3;
 const local = process.env.CHAT_TARGET !== 'deployed';
@@ -16,13 +20,15 @@ const local = process.env.CHAT_TARGET !== 'deployed';
 let run: DevRun;
 let t: Target;
 let pool: ReturnType<typeof socketPool>;
-/** The run's Valkey server, as its ready line names it. */
+/** The run's Valkey server and DynamoDB Local, as its ready line names them. */
 let valkeyUrl: string;
+let dynamoDbEndpoint: string;
 
 beforeAll(async () => {
   if (!local) return;
   run = await spawnDevRun({ CHAT_HOT_STATE: 'valkey', SEND_RATE_PER_MINUTE: String(limit) }).ready;
   valkeyUrl = /hot state on Valkey (\S+)/.exec(run.output())?.[1] ?? '';
+  dynamoDbEndpoint = /DynamoDB (\S+)/.exec(run.output())?.[1] ?? '';
   t = devRunTarget(run);
   pool = socketPool(t);
 }, 120_000);
@@ -32,13 +38,34 @@ afterAll(async () => {
   if (run) await killDevRun(run.child);
 });
 
-/** What holds this key pattern in the run's Valkey server. */
-async function valkeyKeys(pattern: string): Promise<string[]> {
+/** Asks the run's Valkey server, on a connection of its own. */
+async function inValkey<T>(ask: (client: Valkey) => Promise<T>): Promise<T> {
   const client = new Valkey(valkeyUrl);
   try {
-    return await client.keys(pattern);
+    return await ask(client);
   } finally {
     client.disconnect();
+  }
+}
+
+const valkeyKeys = (pattern: string) => inValkey((client) => client.keys(pattern));
+
+/** The user's presence item in the run's table (`chat-local`, the runtime's default), if one was written. */
+async function presenceItemOf(userId: string) {
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: dynamoDbEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+  try {
+    const answer = await documents.send(
+      new GetCommand({ TableName: 'chat-local', Key: keys.presence(userId), ConsistentRead: true }),
+    );
+    return answer.Item;
+  } finally {
+    documents.destroy();
   }
 }
 
@@ -49,6 +76,51 @@ const serversOn = (port: string) =>
     .filter((line) => /(valkey|redis)-server/.test(line) && line.includes(`:${port}`));
 
 describe.skipIf(!local)('hot state on Valkey', () => {
+  it('keeps connections and presence in Valkey, none in DynamoDB; presence events and delivery work', async () => {
+    const [alice, bob] = await t.newUsers('alice', 'bob');
+    const direct = await api(t, bob, 'POST', '/conversations', { type: 'direct', memberIds: [alice] });
+    const conversationId = direct.body.conversationId as string;
+    const aliceSocket = await pool.open(alice);
+
+    const bobSocket = await pool.open(bob);
+    await aliceSocket.waitFor((e) => e.type === 'presence' && e.userId === bob && e.status === 'online');
+    const bobSessions = `sessions#${bob}`;
+    expect(Object.keys(await inValkey((c) => c.hgetall(bobSessions)))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^conn:/), 'lastSeenAt']),
+    );
+    // The hash expires by itself (ElastiCache Serverless tells nobody of an expiry; nothing waits for one).
+    expect(await inValkey((c) => c.pttl(bobSessions))).toBeGreaterThan(0);
+
+    aliceSocket.send({ action: 'sendMessage', conversationId, clientMessageId: 'hi', body: 'hello' });
+    expect(await bobSocket.waitFor((e) => e.type === 'message.new')).toMatchObject({
+      message: { conversationId, body: 'hello' },
+    });
+    expect((await api(t, alice, 'GET', `/presence?userIds=${bob}`)).body.users[0].status).toBe('online');
+    expect(await presenceItemOf(bob)).toBeUndefined();
+    expect(await presenceItemOf(alice)).toBeUndefined();
+
+    await bobSocket.close();
+    await aliceSocket.waitFor((e) => e.type === 'presence' && e.userId === bob && e.status === 'offline');
+    await eventually(async () =>
+      expect(Object.keys(await inValkey((c) => c.hgetall(bobSessions)))).toEqual(['lastSeenAt']),
+    );
+  });
+
+  it('answers presence from Valkey: a connection forgotten there is offline at once', async () => {
+    const [alice, bob] = await t.newUsers('alice', 'bob');
+    await api(t, bob, 'POST', '/conversations', { type: 'direct', memberIds: [alice] });
+    await pool.open(bob);
+    expect((await api(t, alice, 'GET', `/presence?userIds=${bob}`)).body.users[0].status).toBe('online');
+
+    await inValkey((c) => c.del(`sessions#${bob}`));
+
+    expect((await api(t, alice, 'GET', `/presence?userIds=${bob}`)).body.users[0]).toEqual({
+      userId: bob,
+      status: 'offline',
+      lastSeenAt: null,
+    });
+  });
+
   it('delivers typing to the other member, the signal held in Valkey', async () => {
     const [alice, bob] = await t.newUsers('alice', 'bob');
     const direct = await api(t, alice, 'POST', '/conversations', { type: 'direct', memberIds: [bob] });
