@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { esbuildOptions, type SdkSource } from '../infra/bundling.ts';
+import type { HotStateBackend } from '../infra/config.ts';
 import { repositoryRoot } from '../local/lambda.ts';
 import { allFunctionSpecs } from '../shared/shape/functions.ts';
 import type { FunctionSpec } from '../shared/shape/routes.ts';
@@ -58,9 +59,13 @@ function partsOf(metafile: Metafile, output: string): Map<string, number> {
 }
 
 /** Bundles every function into `outdir` (`<name>.mjs` and its source map), as the stack does. */
-export async function bundleFunctions(outdir: string, sdk: SdkSource = 'bundled'): Promise<FunctionBundle[]> {
+export async function bundleFunctions(
+  outdir: string,
+  sdk: SdkSource = 'bundled',
+  hotState: HotStateBackend = 'dynamodb',
+): Promise<FunctionBundle[]> {
   const { metafile } = await build({
-    ...esbuildOptions(sdk),
+    ...esbuildOptions(sdk, hotState),
     absWorkingDir: repositoryRoot,
     entryPoints: Object.fromEntries(allFunctions.map((spec) => [spec.name, spec.entry])),
     outdir,

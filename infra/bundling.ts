@@ -5,6 +5,7 @@
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Node } from 'constructs';
 import type { BuildOptions } from 'esbuild';
+import type { HotStateBackend } from './config.ts';
 
 /**
  * Where the AWS SDK comes from. `bundled` (the default): the versions of the lock file, in the bundle, so a
@@ -23,8 +24,11 @@ export function sdkSourceOf(node: Node): SdkSource {
   return value as SdkSource;
 }
 
+/** The functions' `CHAT_HOT_STATE` for the stack's hot state (shared/hot-state/hot-state-adapters.ts). */
+const chatHotState: Record<HotStateBackend, string> = { dynamodb: 'dynamodb', elasticache: 'valkey' };
+
 /** What esbuild is given for every function, in esbuild's own words. */
-export function esbuildOptions(sdk: SdkSource = 'bundled') {
+export function esbuildOptions(sdk: SdkSource, hotState: HotStateBackend) {
   return {
     bundle: true,
     platform: 'node',
@@ -35,9 +39,9 @@ export function esbuildOptions(sdk: SdkSource = 'bundled') {
     // The ES module builds of dependencies that ship both: esbuild can drop what a function does not import.
     mainFields: ['module', 'main'],
     external: sdk === 'runtime' ? ['@aws-sdk/*'] : [],
-    // The hot-state backend, fixed at build time so that the composition root's other branch (and the Valkey
-    // client it imports) drops out: these stacks keep the hot state in DynamoDB (ElastiCache comes next).
-    define: { 'process.env.CHAT_HOT_STATE': JSON.stringify('dynamodb') },
+    // The hot-state backend, fixed at build time so that the composition root's other branch drops out: a
+    // DynamoDB build (the default stack) carries no Valkey client at all (iovalkey is about 120 KiB).
+    define: { 'process.env.CHAT_HOT_STATE': JSON.stringify(chatHotState[hotState]) },
     // No licence comments gathered at the end of a bundle (today's dependencies leave none; package-lock.json names them all).
     legalComments: 'none',
     // Some dependencies are CommonJS and call `require`, which an ES module does not have.
@@ -48,8 +52,8 @@ export function esbuildOptions(sdk: SdkSource = 'bundled') {
 }
 
 /** The same options as NodejsFunction takes them (it adds `bundle`, `platform` and the output file itself). */
-export function functionBundling(sdk: SdkSource = 'bundled'): BundlingOptions {
-  const options = esbuildOptions(sdk);
+export function functionBundling(sdk: SdkSource, hotState: HotStateBackend): BundlingOptions {
+  const options = esbuildOptions(sdk, hotState);
   return {
     format: OutputFormat.ESM,
     target: options.target,

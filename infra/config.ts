@@ -79,7 +79,22 @@ export interface ChatStackConfig {
    * expects reports acted on, so moderators are woken with time left. @default 20
    */
   reportAgeAlarmHours: number;
+  /**
+   * Where the hot state (connections and presence, typing, rate limits) lives: `elasticache` adds an ElastiCache
+   * Serverless for Valkey cache and builds the functions for it, with its usage limits (README, "Hot state on
+   * ElastiCache"). @default { backend: 'dynamodb' }
+   */
+  hotState: HotStateConfig;
 }
+
+/** The stack's `-c hotState` values; the functions' `CHAT_HOT_STATE` follows from it (infra/bundling.ts). */
+export const hotStateBackends = ['dynamodb', 'elasticache'] as const;
+export type HotStateBackend = (typeof hotStateBackends)[number];
+
+export type HotStateConfig =
+  | { backend: 'dynamodb' }
+  /** The cache's usage limits: ElastiCache throttles beyond them, so they cap its bill. */
+  | { backend: 'elasticache'; dataStorageGb: number; ecpuPerSecond: number };
 
 const contextKeys = {
   stage: 'stage',
@@ -101,6 +116,9 @@ const contextKeys = {
   apnsPlatformApplicationArn: 'apnsPlatformApplicationArn',
   fcmPlatformApplicationArn: 'fcmPlatformApplicationArn',
   reportAgeAlarmHours: 'reportAgeAlarmHours',
+  hotState: 'hotState',
+  cacheDataStorageGb: 'cacheDataStorageGb',
+  cacheEcpuPerSecond: 'cacheEcpuPerSecond',
 } as const;
 
 function numberFrom(value: unknown, name: string, fallback: number): number {
@@ -126,6 +144,30 @@ const listFrom = (value: unknown) =>
 
 const booleanFrom = (value: unknown, fallback: boolean) =>
   value === undefined ? fallback : value === true || value === 'true';
+
+/** A whole number within what ElastiCache accepts for that limit. */
+function limitFrom(value: unknown, name: string, fallback: number, [min, max]: [number, number]): number {
+  const parsed = numberFrom(value, name, fallback);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+    throw new Error(`Context ${name} must be a whole number from ${min} to ${max}`);
+  return parsed;
+}
+
+/** ElastiCache Serverless accepts a data maximum of 1 to 5,000 GB and 1,000 to 15,000,000 ECPUs a second. */
+function hotStateFrom(context: (key: string) => unknown): HotStateConfig {
+  const backend = choiceFrom(context(contextKeys.hotState), 'hotState', hotStateBackends);
+  if (backend === 'dynamodb') return { backend };
+  return {
+    backend,
+    dataStorageGb: limitFrom(context(contextKeys.cacheDataStorageGb), 'cacheDataStorageGb', 1, [1, 5_000]),
+    ecpuPerSecond: limitFrom(
+      context(contextKeys.cacheEcpuPerSecond),
+      'cacheEcpuPerSecond',
+      5_000,
+      [1_000, 15_000_000],
+    ),
+  };
+}
 
 /** 0 reserves nothing: the consumer shares the account's unreserved pool. */
 const reservation = (concurrency: number) =>
@@ -190,5 +232,6 @@ export function readConfig(node: Node): ChatStackConfig {
       name: `Context ${contentFilterContext[setting]}`,
     })),
     reportAgeAlarmHours: numberFrom(context(contextKeys.reportAgeAlarmHours), 'reportAgeAlarmHours', 20),
+    hotState: hotStateFrom(context),
   };
 }

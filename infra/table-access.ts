@@ -10,16 +10,19 @@ import type {
   TableAdapter,
   WebSocketRoute,
 } from '../shared/shape/routes.ts';
+import { attachmentStoreOperations } from '../shared/store/attachment-store.ts';
 import { auditStoreOperations } from '../shared/store/audit-store.ts';
 import { blockStoreOperations } from '../shared/store/block-store.ts';
 import { connectionExpiryStoreOperations } from '../shared/store/connection-expiry-store.ts';
 import { conversationStoreOperations } from '../shared/store/conversation-store.ts';
 import { deviceStoreOperations } from '../shared/store/device-store.ts';
 import type { AdapterOperations, TableAction } from '../shared/store/dynamo.ts';
+import { mentionStoreOperations } from '../shared/store/mention-store.ts';
 import { messageStoreOperations } from '../shared/store/message-store.ts';
 import { muteStoreOperations } from '../shared/store/mute-store.ts';
 import { presenceStoreOperations } from '../shared/store/presence-store.ts';
 import { rateLimitStoreOperations } from '../shared/store/rate-limit-store.ts';
+import { reactionStoreOperations } from '../shared/store/reaction-store.ts';
 import { reportStoreOperations } from '../shared/store/report-store.ts';
 import { suspensionStoreOperations } from '../shared/store/suspension-store.ts';
 import { typingStoreOperations } from '../shared/store/typing-store.ts';
@@ -38,6 +41,9 @@ export const tableAdapters: Readonly<Record<TableAdapter, AdapterOperations>> = 
   audit: auditStoreOperations,
   reports: reportStoreOperations,
   suspensions: suspensionStoreOperations,
+  attachments: attachmentStoreOperations,
+  reactions: reactionStoreOperations,
+  mentions: mentionStoreOperations,
 };
 
 export interface TableGrant {
@@ -56,9 +62,9 @@ type Use = FunctionAccess['table'][TableAdapter];
 const reads = (use: Use) => use === 'read' || use === 'readWrite';
 const writes = (use: Use) => use === 'write' || use === 'readWrite';
 
-export function tableGrantOf(spec: GrantedSpec): TableGrant {
+/** The adapters a function reaches: its entry's own, and the three uses that follow (see `FunctionAccess`). */
+export function adapterUsesOf(spec: GrantedSpec): FunctionAccess['table'] {
   const uses: FunctionAccess['table'] = { ...spec.access.table };
-  // The three uses that follow from the rest of the entry (see `FunctionAccess`).
   const alsoWrites = (adapter: TableAdapter) => {
     uses[adapter] = reads(uses[adapter]) ? 'readWrite' : 'write';
   };
@@ -68,6 +74,11 @@ export function tableGrantOf(spec: GrantedSpec): TableGrant {
   if (spec.access.connections) alsoWrites('sessions');
   if (spec.rateLimit) alsoWrites('rateLimits');
   if (spec.method) alsoReads('suspensions');
+  return uses;
+}
+
+export function tableGrantOf(spec: GrantedSpec): TableGrant {
+  const uses = adapterUsesOf(spec);
   const actions = new Set<TableAction>();
   let index = false;
   for (const [adapter, use] of Object.entries(uses) as [TableAdapter, Use][]) {

@@ -5,13 +5,14 @@
 import { resolve } from 'node:path';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { functionBundling, sdkSourceOf } from '../bundling.ts';
 import { type GrantedSpec, tableGrantOf } from '../table-access.ts';
+import { usesHotState } from './hot-state-cache.ts';
 
 const repositoryRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -28,6 +29,13 @@ export interface ConnectionsTarget {
   readonly endpoint: string;
 }
 
+/** The hot-state cache of a stack built for Valkey (`-c hotState=elasticache`). */
+export interface HotStateTarget {
+  /** Where the cache is and who connects (`VALKEY_ENDPOINT`, `VALKEY_CACHE_NAME`, `VALKEY_USER`). */
+  readonly environment: Readonly<Record<string, string>>;
+  grantConnect(grantee: IGrantable): void;
+}
+
 /** The ARN of the table's indexes, as granted (and as the reviewed cdk-nag finding names it). */
 export const tableIndexesArn = (table: ITable) => `${table.tableArn}/index/*`;
 
@@ -38,7 +46,12 @@ export interface ChatFunctionProps {
   readonly table: ITable;
   /** Where to post; required when `spec.access.connections` is true. @default none */
   readonly connections?: ConnectionsTarget;
-  /** Environment variables, besides `TABLE_NAME`, `CONNECTIONS_ENDPOINT` and `NODE_OPTIONS`. */
+  /**
+   * With a cache, the function is built for Valkey: it gets the cache's environment and, when it reaches the
+   * hot state, `elasticache:Connect`. @default none: built for the hot state in DynamoDB
+   */
+  readonly hotState?: HotStateTarget;
+  /** Environment variables, besides `TABLE_NAME`, `CONNECTIONS_ENDPOINT`, the cache's and `NODE_OPTIONS`. */
   readonly environment: Readonly<Record<string, string>>;
   /** Retention of the function's log group. */
   readonly logRetention: RetentionDays;
@@ -82,6 +95,9 @@ export class ChatFunction extends Construct {
         : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       environment: {
         ...props.environment,
+        // Every function of a Valkey build: the composition root makes the client (not yet a connection) for
+        // every context it builds.
+        ...props.hotState?.environment,
         ...(tableGrant.actions.length === 0 ? {} : { TABLE_NAME: table.tableName }),
         ...(spec.access.connections && props.connections
           ? { CONNECTIONS_ENDPOINT: props.connections.endpoint }
@@ -89,8 +105,9 @@ export class ChatFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
       // The options of infra/bundling.ts, which the cold-start bench and the bundle-size test build with too.
-      bundling: functionBundling(sdkSourceOf(this.node)),
+      bundling: functionBundling(sdkSourceOf(this.node), props.hotState ? 'elasticache' : 'dynamodb'),
     });
+    if (props.hotState && usesHotState(spec)) props.hotState.grantConnect(this.function);
     // Exactly the actions its adapters issue, not CDK's read/write sets (which include Scan and BatchWriteItem).
     if (tableGrant.actions.length > 0) {
       this.function.addToRolePolicy(

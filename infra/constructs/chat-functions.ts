@@ -7,7 +7,12 @@ import type { Construct } from 'constructs';
 import { type ChatSettings, settingsEnv } from '../../shared/config.ts';
 import { metricsNamespace, serviceName } from '../../shared/observability.ts';
 import type { GrantedSpec } from '../table-access.ts';
-import { ChatFunction, type ChatFunctionProps, type ConnectionsTarget } from './chat-function.ts';
+import {
+  ChatFunction,
+  type ChatFunctionProps,
+  type ConnectionsTarget,
+  type HotStateTarget,
+} from './chat-function.ts';
 
 export interface ChatFunctionsProps {
   /** The table the functions are granted access to, as each spec declares. */
@@ -20,6 +25,8 @@ export interface ChatFunctionsProps {
   readonly logRetention: RetentionDays;
   /** What happens to the log groups when they leave the stack. */
   readonly removalPolicy: RemovalPolicy;
+  /** The hot-state cache, when the stack keeps the hot state on Valkey. @default none (DynamoDB) */
+  readonly hotState?: HotStateTarget;
 }
 
 /**
@@ -63,6 +70,7 @@ export class ChatFunctions {
       environment: this.environment,
       logRetention: this.props.logRetention,
       removalPolicy: this.props.removalPolicy,
+      ...(this.props.hotState ? { hotState: this.props.hotState } : {}),
       ...extra,
     });
     this.created.push(created);

@@ -37,6 +37,8 @@ const period = Duration.minutes(1);
  */
 export class Operations {
   readonly alarmTopic: Topic;
+  /** Further parts of the stack add their own rows (the hot-state cache). */
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, props: OperationsProps) {
     const { functions } = props;
@@ -100,7 +102,7 @@ export class Operations {
       `A report has waited over ${props.reportAgeAlarmHours} h: act on it within 24 h (GET /moderation/reports)`,
     );
 
-    new Dashboard(scope, 'Dashboard', {
+    this.dashboard = new Dashboard(scope, 'Dashboard', {
       dashboardName: `chat-${props.stage}`,
       widgets: [
         [
