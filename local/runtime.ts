@@ -22,6 +22,7 @@ import { createGuardedServer } from './guarded-server.ts';
 import { createHttpGateway, type ExtraHandler } from './http-gateway.ts';
 import { LocalFunctions } from './lambda.ts';
 import { LocalPushQueue } from './push-queue.ts';
+import { type LocalS3Server, startS3Server } from './s3-server.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { createStreamConsumers } from './stream-consumers.ts';
 import type { StreamPoller } from './stream-poller.ts';
@@ -73,6 +74,8 @@ export interface LocalRuntime {
   tableName: string;
   /** The Valkey server of the hot state, when it is on Valkey. */
   valkeyUrl?: string;
+  /** The local S3 server holding the attachments, and its bucket. */
+  s3: { endpoint: string; bucket: string };
   functions: LocalFunctions;
   websocket: WebSocketGateway;
   streamPoller: StreamPoller;
@@ -108,8 +111,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const [httpServer, wsServer] = [http.server, ws.server];
   const hotState = options.hotState ?? (process.env.CHAT_HOT_STATE === 'valkey' ? 'valkey' : 'dynamodb');
   let valkey: ValkeyServer | undefined;
+  let s3: LocalS3Server | undefined;
   try {
     if (hotState === 'valkey') valkey = await startValkeyServer();
+    s3 = await startS3Server({ accessKeyId: 'local', secretAccessKey: 'local' });
     const httpUrl = `http://127.0.0.1:${await listen(httpServer, options.httpPort ?? envPort('HTTP_PORT', 3000))}`;
     const wsPort = await listen(wsServer, options.wsPort ?? envPort('WS_PORT', 3001));
     const wsUrl = `ws://127.0.0.1:${wsPort}`;
@@ -144,6 +149,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       PUSH_SENDER: 'recording',
       CHAT_HOT_STATE: hotState,
       ...(valkey ? { VALKEY_URL: valkey.url } : {}),
+      // Attachments go to the local S3 server, path-style (it has no bucket host names).
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      S3_FORCE_PATH_STYLE: '1',
+      ATTACHMENTS_BUCKET: s3.bucket,
       // Domain events are recorded for GET /_local/events instead of going to EventBridge.
       EVENT_PUBLISHER: 'recording',
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
@@ -208,6 +217,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       dynamoDbEndpoint: dynamo.endpoint,
       tableName,
       ...(valkey ? { valkeyUrl: valkey.url } : {}),
+      s3: { endpoint: s3.endpoint, bucket: s3.bucket },
       functions,
       websocket,
       streamPoller,
@@ -229,14 +239,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         httpServer.closeAllConnections();
         await Promise.all([new Promise((r) => httpServer.close(r)), new Promise((r) => wsServer.close(r))]);
         dynamoClient.destroy();
-        await Promise.all([dynamo.stop(), valkey?.stop()]);
+        await Promise.all([dynamo.stop(), valkey?.stop(), s3?.stop()]);
         started = false;
       },
     };
   } catch (error) {
     httpServer.close();
     wsServer.close();
-    await Promise.all([dynamo.stop(), valkey?.stop()]);
+    await Promise.all([dynamo.stop(), valkey?.stop(), s3?.stop()]);
     started = false;
     throw error;
   }

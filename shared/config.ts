@@ -67,6 +67,12 @@ export interface ChatSettings {
   reportRatePerMinute: number;
   /** Moderator actions (removals, suspensions, resolutions) one moderator may take per minute. */
   moderationRatePerMinute: number;
+  /** Reactions added or removed by one user per minute. */
+  reactionRatePerMinute: number;
+  /** Largest attachment upload, in bytes. */
+  attachmentMaxBytes: number;
+  /** Attachment uploads one user may start per minute. */
+  attachmentRatePerMinute: number;
 }
 
 export const defaultSettings: ChatSettings = {
@@ -92,6 +98,9 @@ export const defaultSettings: ChatSettings = {
   pushPrivatePayloads: 0,
   reportRatePerMinute: 10,
   moderationRatePerMinute: 120,
+  reactionRatePerMinute: 120,
+  attachmentMaxBytes: 25 * 1024 * 1024,
+  attachmentRatePerMinute: 60,
 };
 
 /** Environment variable of each setting, shared by the stack (which sets them) and the functions. */
@@ -118,6 +127,9 @@ export const settingsEnv: Record<keyof ChatSettings, string> = {
   pushPrivatePayloads: 'PUSH_PRIVATE_PAYLOADS',
   reportRatePerMinute: 'REPORT_RATE_PER_MINUTE',
   moderationRatePerMinute: 'MODERATION_RATE_PER_MINUTE',
+  reactionRatePerMinute: 'REACTION_RATE_PER_MINUTE',
+  attachmentMaxBytes: 'ATTACHMENT_MAX_BYTES',
+  attachmentRatePerMinute: 'ATTACHMENT_RATE_PER_MINUTE',
 };
 
 export function readSettings(): ChatSettings {

@@ -4,6 +4,7 @@ import { removeMessage } from '../../shared/domain/moderation.ts';
 import { removalBody } from '../../shared/domain/moderation-schemas.ts';
 import { messagePath } from '../../shared/domain/schemas.ts';
 import { parseInput } from '../../shared/domain/validate.ts';
+import { withAttachmentObjects } from '../../shared/handlers/attachment-context.ts';
 import { httpHandler } from '../../shared/handlers/http.ts';
 import { metricNames, metrics } from '../../shared/observability.ts';
 
@@ -20,5 +21,5 @@ export const handler = httpHandler(
     if (outcome === 'removed') metrics.addMetric(metricNames.messagesRemoved, MetricUnit.Count, 1);
     return { statusCode: 204 };
   },
-  { emitsMetrics: true },
+  { emitsMetrics: true, context: withAttachmentObjects() },
 );

@@ -2,6 +2,7 @@
 import { sendMessage } from '../../shared/domain/messaging.ts';
 import { conversationPath, sendMessageBody } from '../../shared/domain/schemas.ts';
 import { parseInput } from '../../shared/domain/validate.ts';
+import { withAttachmentObjects } from '../../shared/handlers/attachment-context.ts';
 import { filteringContext } from '../../shared/handlers/filtering-context.ts';
 import { httpHandler } from '../../shared/handlers/http.ts';
 import { countSend } from '../../shared/observability.ts';
@@ -14,5 +15,5 @@ export const handler = httpHandler(
     if (created) countSend();
     return { statusCode: created ? 201 : 200, body: message };
   },
-  { emitsMetrics: true, context: filteringContext },
+  { emitsMetrics: true, context: withAttachmentObjects(filteringContext) },
 );

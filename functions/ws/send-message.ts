@@ -2,6 +2,7 @@
 import { sendMessage } from '../../shared/domain/messaging.ts';
 import { sendMessageFrame } from '../../shared/domain/schemas.ts';
 import { parseInput } from '../../shared/domain/validate.ts';
+import { withAttachmentObjects } from '../../shared/handlers/attachment-context.ts';
 import { filteringContext } from '../../shared/handlers/filtering-context.ts';
 import { webSocketHandler } from '../../shared/handlers/websocket.ts';
 import { countSend } from '../../shared/observability.ts';
@@ -20,5 +21,5 @@ export const handler = webSocketHandler(
       },
     );
   },
-  { emitsMetrics: true, context: filteringContext },
+  { emitsMetrics: true, context: withAttachmentObjects(filteringContext) },
 );

@@ -1,6 +1,8 @@
 /** Everything a use case needs, as ports, passed in so tests can build it with fakes and their own clock. */
 import type { ChatSettings } from '../config.ts';
 import type { Access, MemberDirectory } from './access.ts';
+import type { MentionRepository, ReactionRepository } from './rich-ports.ts';
+import type { AttachmentObjects, AttachmentRepository, AttachmentSigner } from './attachment-ports.ts';
 import type {
   AuditTrail,
   ContentFilter,
@@ -21,6 +23,7 @@ import type {
   RateLimiter,
   SessionRepository,
   TypingRepository,
+  UnreadIndex,
 } from './ports.ts';
 
 export interface ChatContext {
@@ -29,6 +32,8 @@ export interface ChatContext {
   sessions: SessionRepository;
   typing: TypingRepository;
   rateLimits: RateLimiter;
+  /** Read positions behind unread counts: DynamoDB's, or a Valkey cache of them. */
+  unread: UnreadIndex;
   blocks: BlockRepository;
   /** Push notifications: devices, mutes, the queue the deliveries hand push jobs to, and the push service. */
   devices: DeviceRepository;
@@ -49,6 +54,13 @@ export interface ChatContext {
   suspensions: SuspensionRepository;
   /** Reviews a message's text before it is stored (sent or edited); a refusal is `content_rejected`. */
   contentFilter: ContentFilter;
+  /** Reactions to messages, and which messages mention each member (README "Rich messages"). */
+  reactions: ReactionRepository;
+  mentions: MentionRepository;
+  /** Attachments: the records of uploads, the objects (S3) and the signer of upload forms and download links. */
+  attachments: AttachmentRepository;
+  attachmentObjects: AttachmentObjects;
+  attachmentSigner: AttachmentSigner;
   settings: ChatSettings;
   clock: () => number;
   newId: () => string;

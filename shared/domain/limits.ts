@@ -46,4 +46,24 @@ export const limits = {
   sendCompletionMs: 10_000,
   /** How soon after its intent a live send has usually stored its message: the stream consumer looks then. */
   usualSendStoreMs: 200,
+  /** Attachments one message may name. */
+  maxAttachmentsPerMessage: 10,
+  /** A sanitised attachment file name is cut to this many characters (its extension kept). */
+  maxAttachmentFileNameLength: 200,
+  /** How long an upload form is valid (the presigned POST's expiration). */
+  attachmentUploadSeconds: 900,
+  /** How long a download link is valid (the presigned GET behind the 302). */
+  attachmentDownloadSeconds: 300,
+  /** An upload no message named within this many days is removed (the bucket's lifecycle rule, the record's TTL). */
+  pendingAttachmentDays: 1,
+  /** Distinct emoji on one message (README "Rich messages"); a new one past it is `validation_failed`. */
+  maxReactionEmojiPerMessage: 50,
+  /** Reactions (distinct emoji) one user may put on one message. */
+  maxReactionsPerUserPerMessage: 20,
+  /** Users listed with each emoji of a message's reactions: the most recent ones. */
+  maxRecentReactors: 20,
+  /** Users one message may mention. */
+  maxMentionsPerMessage: 20,
+  /** Characters of the quoted body a reply keeps (`replyTo.preview`). */
+  replyPreviewChars: 100,
 } as const;

@@ -3,14 +3,22 @@
 import { epochSeconds } from '../async.ts';
 import { ChatError, conflict, contentRejected, forbidden, notFound, notMember } from '../errors.ts';
 import { requireAuthor } from './access.ts';
+import { claimAttachments, discardAttachments } from './attachments.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import type { MemberRequest } from './conversations.ts';
 import { deliverOnSend } from './fan-out.ts';
 import { messageIdFor, seqOfMessageId } from './ids.ts';
 import { limits } from './limits.ts';
-import { hasEngaged, type Member, type Message, type StoredConversation } from './model.ts';
+import {
+  hasEngaged,
+  type Member,
+  type Message,
+  type MessageAttachment,
+  type StoredConversation,
+} from './model.ts';
 import type { SendIntent } from './ports.ts';
 import { revealPresence } from './presence.ts';
+import { checkMentions, quoteFor, withReactions } from './rich-messages.ts';
 import { messageBody } from './validate.ts';
 
 export interface SendInput {
@@ -18,6 +26,12 @@ export interface SendInput {
   conversationId: string;
   clientMessageId: string;
   body: string;
+  /** Uploads of the sender to this conversation that the message carries (checked and claimed first). */
+  attachmentIds?: string[];
+  /** The id of the message of this conversation it answers. */
+  replyTo?: string;
+  /** Members it mentions (no duplicates, at most `limits.maxMentionsPerMessage`: the schemas check). */
+  mentions?: string[];
   /** The socket it came from, when sent over the WebSocket. */
   connectionId?: string;
   /**
@@ -40,7 +54,8 @@ export async function sendMessage(
   ctx: ChatContext,
   input: SendInput,
 ): Promise<{ message: Message; created: boolean }> {
-  const body = messageBody(input.body);
+  const attachmentIds = input.attachmentIds ?? [];
+  const body = messageBody(input.body, { mayBeEmpty: attachmentIds.length > 0 });
   const { conversationId, userId: senderId, clientMessageId } = input;
   const sendKey = { conversationId, senderId, clientMessageId };
   // A retry comes seconds after its first try, when even an eventually consistent read sees the intent.
@@ -48,18 +63,34 @@ export async function sendMessage(
   if (earlier) return { message: await completeEarlierSend(ctx, earlier), created: false };
   // The content filter reviews the text while the membership is read (Comprehend takes a while); its verdict
   // is awaited before the first write. Marked handled now: when the membership check throws, nobody awaits it.
-  const review = ctx.contentFilter.review(body);
+  const review = body === '' ? Promise.resolve({ allowed: true }) : ctx.contentFilter.review(body);
   review.catch(() => undefined);
+  let attachments: MessageAttachment[] | undefined;
+  const mentions = input.mentions?.length ? input.mentions : undefined;
+  let replyTo: Message['replyTo'];
   for (let attempt = 0; attempt < maxMembershipAttempts; attempt++) {
     const { conversation, members, me } = await ctx.access.memberToSend(input);
+    if (mentions) checkMentions(mentions, members);
+    // Quoted once a member asks (an outsider learns nothing of the messages); one read, only for a reply.
+    if (input.replyTo && !replyTo) replyTo = await quoteFor(ctx, { conversationId, replyTo: input.replyTo });
     if (!(await review).allowed) throw contentRejected();
+    // Before the seq is taken, so a refused attachment leaves no hole.
+    attachments ??= await claimAttachments(ctx, { conversationId, senderId, clientMessageId, attachmentIds });
     const createdAt = isoNow(ctx);
     const unique = ctx.newId();
     const reservation = await ctx.messages.reserveSeq({
       conversationId,
       senderId,
       membersVersion: conversation.membersVersion,
-      draft: { conversationId, senderId, body, clientMessageId, createdAt, unique },
+      draft: {
+        conversationId,
+        senderId,
+        body,
+        clientMessageId,
+        createdAt,
+        unique,
+        ...(attachments.length > 0 ? { attachments } : {}),
+      },
       marksSenderRead: conversation.type === 'direct',
     });
     if (reservation.outcome === 'membership-changed') {
@@ -70,6 +101,10 @@ export async function sendMessage(
     if (reservation.outcome === 'gone') throw notMember();
     ctx.access.remember(reservation.conversation);
     const { seq } = reservation;
+    // Before anyone is told of the message: whoever it reaches counts it. A direct sender's own position first
+    // (the reservation recorded both at once), so they never count their own message.
+    if (conversation.type === 'direct') await ctx.unread.readTo({ conversationId, userId: senderId, seq });
+    await ctx.unread.advanced({ conversationId, seq });
     const message: Message = {
       conversationId,
       messageId: messageIdFor(seq, unique),
@@ -78,6 +113,9 @@ export async function sendMessage(
       body,
       clientMessageId,
       createdAt,
+      ...(attachments.length > 0 ? { attachments } : {}),
+      ...(replyTo ? { replyTo } : {}),
+      ...(mentions ? { mentions } : {}),
     };
     const retentionDays = ctx.settings.messageRetentionDays;
     const intent: SendIntent = {
@@ -133,7 +171,9 @@ async function completeSend(
   await ctx.messages.store({ ...rest, message, delivery: delivered ? 'direct' : 'stream', moveInbox });
   // A direct conversation's reservation recorded the sender's position already (`sentSeqs`).
   if (conversation.type === 'direct') return undefined;
-  return ctx.conversations.advanceRead({ conversationId, userId: senderId, seq });
+  const readBefore = await ctx.conversations.advanceRead({ conversationId, userId: senderId, seq });
+  await ctx.unread.readTo({ conversationId, userId: senderId, seq });
+  return readBefore;
 }
 
 /**
@@ -157,7 +197,8 @@ export async function listMessages(
 ) {
   const { userId, ...page } = request;
   await ctx.access.member(request);
-  return ctx.messages.page(page);
+  const { items, hasMore } = await ctx.messages.page(page);
+  return { items: await withReactions(ctx, request.conversationId, items), hasMore };
 }
 
 /** A message of a conversation, named by the caller. */
@@ -207,5 +248,6 @@ export async function deleteMessage(ctx: ChatContext, request: MessageRequest) {
     authorId: request.userId,
     change: { deletedAt: isoNow(ctx) },
   });
-  if (updated) await ctx.messages.refreshLastMessage(updated);
+  if (updated)
+    await Promise.all([ctx.messages.refreshLastMessage(updated), discardAttachments(ctx, message)]);
 }

@@ -12,6 +12,41 @@ export interface Message {
   deletedAt?: string;
   /** Set when a moderator removed the message (it is then also deleted). */
   removedBy?: 'moderator';
+  /** The message this one answers, as it was when the reply was sent (README "Rich messages"). */
+  replyTo?: ReplyQuote;
+  /** Members the message mentions. */
+  mentions?: string[];
+  /** Present once anyone reacted; read back beside the message, never stored on it. */
+  reactions?: ReactionCount[];
+  /** The files the sender attached (uploaded first, `POST .../attachments`); gone once the message is deleted. */
+  attachments?: MessageAttachment[];
+}
+
+/** What a message shows of one of its attachments. */
+export interface MessageAttachment {
+  attachmentId: string;
+  fileName: string;
+  contentType: string;
+  /** Bytes, as stored. */
+  size: number;
+  width?: number;
+  height?: number;
+  hasThumbnail: boolean;
+}
+
+export interface ReplyQuote {
+  messageId: string;
+  seq: number;
+  senderId: string;
+  /** The start of the quoted body when the reply was sent; empty once the quoted message is deleted. */
+  preview: string;
+}
+
+export interface ReactionCount {
+  emoji: string;
+  count: number;
+  /** The most recent reactors, newest first, at most `limits.maxRecentReactors`. */
+  userIds: string[];
 }
 
 export type ConversationType = 'direct' | 'group';
@@ -73,6 +108,8 @@ export interface InboxEntry {
   conversation: Conversation;
   lastMessage: Message | null;
   unreadCount: number;
+  /** Unread messages that mention the user. */
+  unreadMentions: number;
 }
 
 export interface PresenceStatus {
@@ -86,6 +123,13 @@ export type ServerEvent =
   | { type: 'message.ack'; clientMessageId: string; message: Message }
   | { type: 'message.new'; message: Message }
   | { type: 'message.updated'; message: Message }
+  | {
+      type: 'message.reactions';
+      conversationId: string;
+      messageId: string;
+      seq: number;
+      reactions: ReactionCount[];
+    }
   | {
       type: 'message.deleted';
       conversationId: string;

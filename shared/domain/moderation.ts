@@ -5,6 +5,7 @@
  */
 import { forEachBounded } from '../async.ts';
 import { conflict, notFound } from '../errors.ts';
+import { discardAttachments } from './attachments.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import { findMessage } from './messaging.ts';
 import type { Message } from './model.ts';
@@ -49,7 +50,8 @@ export async function removeMessage(
     removedAt: at,
   });
   if (!removed) return 'already-deleted';
-  await ctx.messages.refreshLastMessage(removed);
+  // Its files go too: what was removed must not stay downloadable.
+  await Promise.all([ctx.messages.refreshLastMessage(removed), discardAttachments(ctx, message)]);
   await ctx.audit.append({
     entryId: ctx.newId(),
     at,

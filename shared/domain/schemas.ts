@@ -19,7 +19,31 @@ const seq = z
 /** Size is checked by `messageBody()` so that too large answers payload_too_large, not validation_failed. */
 const body = z.string();
 
-export const sendMessageFrame = z.object({ conversationId: id, clientMessageId: id, body });
+/** Uploads the message names (`POST .../attachments`); with some, `body` may be empty. */
+const attachmentIds = z.optional(
+  z.array(id).check(
+    z.maxLength(limits.maxAttachmentsPerMessage, `at most ${limits.maxAttachmentsPerMessage} attachments`),
+    z.refine((ids) => new Set(ids).size === ids.length, 'must not name an attachment twice'),
+  ),
+);
+
+/** The message a reply answers, and the members a message mentions (each a member: the send checks). */
+const replyTo = z.optional(id);
+const mentions = z.optional(
+  z.array(id).check(
+    z.maxLength(limits.maxMentionsPerMessage, `at most ${limits.maxMentionsPerMessage} mentions`),
+    z.refine((ids) => new Set(ids).size === ids.length, 'must not mention a user twice'),
+  ),
+);
+
+export const sendMessageFrame = z.object({
+  conversationId: id,
+  clientMessageId: id,
+  body,
+  attachmentIds,
+  replyTo,
+  mentions,
+});
 export const typingFrame = z.object({ conversationId: id, isTyping: z._default(z.boolean(), true) });
 export const markReadFrame = z.object({ conversationId: id, seq });
 export const heartbeatFrame = z.object({ reply: z._default(z.boolean(), false) });
@@ -43,7 +67,7 @@ export const createConversationBody = z.discriminatedUnion('type', [
   z.object({ type: z.literal('group'), name: groupName, memberIds }),
 ]);
 export const addMembersBody = z.object({ userIds: memberIds });
-export const sendMessageBody = z.object({ clientMessageId: id, body });
+export const sendMessageBody = z.object({ clientMessageId: id, body, attachmentIds, replyTo, mentions });
 export const editMessageBody = z.object({ body });
 export const markReadBody = z.object({ seq });
 
@@ -84,3 +108,5 @@ export const conversationPath = z.object({ conversationId: id });
 export const memberPath = z.object({ conversationId: id, userId: id });
 export const userPath = z.object({ userId: id });
 export const messagePath = z.object({ conversationId: id, messageId: id });
+/** The emoji is checked by `reactionEmoji()`, which also stores a bare symbol as its emoji form. */
+export const reactionPath = z.object({ conversationId: id, messageId: id, emoji: z.string() });

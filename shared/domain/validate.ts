@@ -72,11 +72,12 @@ export function textProblem(text: string, { multiline }: { multiline: boolean })
 /**
  * A message body as stored: line endings made `\n`, trimmed, not empty or invisible, well-formed Unicode, free
  * of control characters other than newline and tab and of deceptive formatting, at most `maxMessageBodyBytes`
- * of UTF-8.
+ * of UTF-8. `mayBeEmpty` (a message with attachments): empty is "".
  */
-export function messageBody(raw: string): string {
+export function messageBody(raw: string, { mayBeEmpty = false } = {}): string {
   // A Windows client sends CRLF; a lone CR is a line break too (and would let text overwrite itself).
   const trimmed = raw.replace(/\r\n?/g, '\n').trim();
+  if (trimmed === '' && mayBeEmpty) return '';
   if (trimmed === '') throw validationFailed('body', 'must not be empty');
   const problem = textProblem(trimmed, { multiline: true });
   if (problem) throw validationFailed('body', problem);

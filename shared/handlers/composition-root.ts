@@ -56,8 +56,8 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
   const clock = overrides.clock ?? Date.now;
   const conversations = new ConversationStore(table);
   // Connections and presence, typing, rate limits and unread positions: DynamoDB, or Valkey with
-  // CHAT_HOT_STATE=valkey.
-  const hotState = hotStateAdapters(table);
+  // CHAT_HOT_STATE=valkey, which also shares the member lists across containers.
+  const { memberLists, ...hotState } = hotStateAdapters(table);
   // Functions without `@connections` access get no endpoint; their client is never used to send.
   const managementClient = createManagementClient(
     overrides.connectionsEndpoint ?? process.env.CONNECTIONS_ENDPOINT,
@@ -72,7 +72,7 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
         ttlMs: settings.presenceTtlSeconds * 1000,
       }),
   });
-  const directory = new MemberDirectory(conversations, undefined, undefined, clock);
+  const directory = new MemberDirectory(conversations, undefined, undefined, clock, memberLists);
   return {
     conversations,
     messages: new MessageStore(table),

@@ -24,6 +24,8 @@ export interface HttpRequest {
 export interface HttpResult {
   statusCode: number;
   body?: unknown;
+  /** Beside the JSON content type and correlation id: a redirect's `location`. */
+  headers?: Record<string, string>;
 }
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -45,10 +47,15 @@ function parseBody(event: HttpEvent): unknown {
   return decodeJson(text, { what: 'request body' });
 }
 
-function json(statusCode: number, body: unknown, correlationId: string): APIGatewayProxyStructuredResultV2 {
+function json(
+  statusCode: number,
+  body: unknown,
+  correlationId: string,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode,
-    headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+    headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId, ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   };
 }
@@ -86,7 +93,7 @@ export function httpHandler(
           ctx,
         );
       });
-      return json(result.statusCode, result.body, correlationId);
+      return json(result.statusCode, result.body, correlationId, result.headers);
     } catch (error) {
       const problem = toClientError(error, correlationId);
       return json(problem.status, { error: { code: problem.code, message: problem.message } }, correlationId);

@@ -13,6 +13,23 @@ const messageWriter: FunctionAccess = {
   table: { conversations: 'read', messages: 'readWrite' },
   connections: false,
 };
+/** A deletion deletes its message's attachments too (objects and records). */
+const messageDeleter: FunctionAccess = {
+  ...messageWriter,
+  table: { ...messageWriter.table, attachments: 'write' },
+  attachments: 'delete',
+};
+/** A reaction is counted and announced to the members' connections at once; a direct one checks blocks. */
+const reactionWriter: FunctionAccess = {
+  table: {
+    conversations: 'read',
+    messages: 'read',
+    reactions: 'readWrite',
+    sessions: 'read',
+    blocks: 'read',
+  },
+  connections: true,
+};
 /** A suspension is audited, and tells the user's sockets and closes them. */
 const suspensionWriter: FunctionAccess = {
   table: { suspensions: 'write', audit: 'write', sessions: 'read' },
@@ -87,8 +104,47 @@ export const httpRoutes: readonly HttpRoute[] = [
     path: '/conversations/{conversationId}/messages/{messageId}',
     name: 'HttpDeleteMessage',
     entry: 'functions/http/delete-message.ts',
-    access: messageWriter,
+    access: messageDeleter,
     rateLimit: 'delete',
+  },
+  {
+    method: 'PUT',
+    path: '/conversations/{conversationId}/messages/{messageId}/reactions/{emoji}',
+    name: 'HttpAddReaction',
+    entry: 'functions/http/add-reaction.ts',
+    access: reactionWriter,
+    rateLimit: 'reaction',
+  },
+  {
+    method: 'DELETE',
+    path: '/conversations/{conversationId}/messages/{messageId}/reactions/{emoji}',
+    name: 'HttpRemoveReaction',
+    entry: 'functions/http/remove-reaction.ts',
+    access: reactionWriter,
+    rateLimit: 'reaction',
+  },
+  {
+    method: 'POST',
+    path: '/conversations/{conversationId}/attachments',
+    name: 'HttpCreateAttachment',
+    entry: 'functions/http/create-attachment.ts',
+    access: {
+      table: { conversations: 'read', attachments: 'write' },
+      connections: false,
+      attachments: 'signUpload',
+    },
+    rateLimit: 'attachment',
+  },
+  {
+    method: 'GET',
+    path: '/conversations/{conversationId}/attachments/{attachmentId}',
+    name: 'HttpDownloadAttachment',
+    entry: 'functions/http/download-attachment.ts',
+    access: {
+      table: { conversations: 'read', attachments: 'read' },
+      connections: false,
+      attachments: 'signDownload',
+    },
   },
   {
     method: 'POST',
@@ -203,8 +259,12 @@ export const httpRoutes: readonly HttpRoute[] = [
     path: '/moderation/messages/{conversationId}/{messageId}',
     name: 'HttpRemoveMessage',
     entry: 'functions/http/remove-message.ts',
-    // Members hear of the removal through the stream fan-out, as of a deletion.
-    access: { table: { messages: 'readWrite', audit: 'write' }, connections: false },
+    // Members hear of the removal through the stream fan-out, as of a deletion; its attachments go.
+    access: {
+      table: { messages: 'readWrite', audit: 'write', attachments: 'write' },
+      connections: false,
+      attachments: 'delete',
+    },
     rateLimit: 'moderation',
   },
   {

@@ -23,6 +23,8 @@ export const rateBuckets = {
   pushSetting: { perMinute: 'pushSettingRatePerMinute', what: 'device or mute changes' },
   report: { perMinute: 'reportRatePerMinute', what: 'reports' },
   moderation: { perMinute: 'moderationRatePerMinute', what: 'moderator actions' },
+  attachment: { perMinute: 'attachmentRatePerMinute', what: 'attachment uploads' },
+  reaction: { perMinute: 'reactionRatePerMinute', what: 'reactions' },
 } as const satisfies Record<string, { perMinute: keyof ChatSettings; what: string }>;
 
 export type RateBucket = keyof typeof rateBuckets;
@@ -40,7 +42,10 @@ export type TableAdapter =
   | 'mutes'
   | 'audit'
   | 'suspensions'
-  | 'reports';
+  | 'reports'
+  | 'attachments'
+  | 'reactions'
+  | 'mentions';
 
 /**
  * What a function may do: through each table adapter its code reaches, read, write or both (it is granted
@@ -63,7 +68,16 @@ export interface FunctionAccess {
    * and `comprehend:DetectToxicContent` when the filter uses Comprehend. @default false
    */
   filtersContent?: boolean;
+  /**
+   * What it does with attachment objects in the bucket (`attachments/*`), each granted alone: `signUpload`
+   * signs upload forms (PutObject, with its tagging), `claim` checks and tags uploads a send names (HEAD,
+   * PutObjectTagging), `signDownload` signs download links (GetObject, also its HEAD of a pending upload),
+   * `delete` deletes a deleted message's objects. @default none
+   */
+  attachments?: AttachmentAccess;
 }
+
+export type AttachmentAccess = 'signUpload' | 'claim' | 'signDownload' | 'delete';
 
 export interface FunctionSpec {
   /** Stable name used for the CDK construct id and in logs. */
@@ -105,10 +119,11 @@ export const membershipAccess: FunctionAccess = {
  * sender's read position.
  */
 export const messageSender: FunctionAccess = {
-  table: { conversations: 'readWrite', messages: 'readWrite', sessions: 'read' },
+  table: { conversations: 'readWrite', messages: 'readWrite', sessions: 'read', attachments: 'readWrite' },
   connections: true,
   queuesPushes: true,
   filtersContent: true,
+  attachments: 'claim',
 };
 
 /** `$connect` and `$disconnect` also note and forget when the connection's token expires. */
@@ -191,7 +206,7 @@ export const fanOutConsumer: FunctionSpec = {
   entry: 'functions/stream/fan-out.ts',
   access: {
     ...membershipAccess,
-    table: { ...membershipAccess.table, messages: 'readWrite' },
+    table: { ...membershipAccess.table, messages: 'readWrite', mentions: 'write' },
     queuesPushes: true,
   },
 };

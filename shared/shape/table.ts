@@ -40,6 +40,10 @@ export const entityTypes = {
   pushToken: 'push-token',
   pushed: 'pushed',
   mute: 'mute',
+  /** One user's reaction with one emoji to one message. */
+  reaction: 'reaction',
+  /** A message's reaction counts and recent users. */
+  reactionSummary: 'reaction-summary',
   /** Reports of one message, grouped: what moderators list and resolve. */
   report: 'report',
   /** One user's report of a message (a user reports a message once). */
@@ -49,6 +53,8 @@ export const entityTypes = {
   suspension: 'suspension',
   /** A moderator action: appended, never changed. */
   audit: 'audit',
+  /** An issued attachment upload (pending, then attached to one message). */
+  attachment: 'attachment',
 } as const;
 
 /**

@@ -76,9 +76,25 @@ export const keys = {
     pk: `USER#${userId}`,
     sk: `PUSHED#${deviceId}#${conversationId}`,
   }),
+  /** One user's reaction with one emoji (its `emojiKey`) to the message at `seq`; a user's sort together. */
+  reaction: (conversationId: string, seq: number, userId: string, emojiKey: string) => ({
+    pk: `CONV#${conversationId}`,
+    sk: `REACTION#${padSeq(seq)}#${userId}#${emojiKey}`,
+  }),
+  reactionsOfUser: (seq: number, userId: string) => `REACTION#${padSeq(seq)}#${userId}#`,
+  /** A message's reaction counts and recent users, beside its messages and never on the message item. */
+  reactionSummary: (conversationId: string, seq: number) => ({
+    pk: `CONV#${conversationId}`,
+    sk: `REACTIONS#${padSeq(seq)}`,
+  }),
   /** A member's mute of a conversation: its own small item, so muting never rewrites the inbox index. */
   mute: (conversationId: string, userId: string) => ({ pk: `CONV#${conversationId}`, sk: `MUTE#${userId}` }),
   mutePrefix: 'MUTE#',
+  /** An upload issued to a member: who may name it in a message, what it must be, and whether one did. */
+  attachment: (conversationId: string, attachmentId: string) => ({
+    pk: `CONV#${conversationId}`,
+    sk: `ATTACH#${attachmentId}`,
+  }),
   /** A report group (all reports of one message), under its id. */
   report: (reportId: string) => ({ pk: `REPORT#${reportId}`, sk: 'REPORT' }),
   /** One user's report in a group: it makes a second report by the same user a no-op. */

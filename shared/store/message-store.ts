@@ -4,7 +4,7 @@
  * holding the whole message), then the message. See the README's "The message path".
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Message } from '../domain/model.ts';
+import type { Message, MessageAttachment, ReplyQuote } from '../domain/model.ts';
 import type {
   MessagePage,
   MessageRepository,
@@ -42,6 +42,9 @@ export function toMessage(item: Item): Message {
     ...(item.editedAt === undefined ? {} : { editedAt: item.editedAt as string }),
     ...(item.deletedAt === undefined ? {} : { deletedAt: item.deletedAt as string }),
     ...(item.removedBy === 'moderator' ? { removedBy: 'moderator' as const } : {}),
+    ...(item.attachments === undefined ? {} : { attachments: item.attachments as MessageAttachment[] }),
+    ...(item.replyTo === undefined ? {} : { replyTo: item.replyTo as ReplyQuote }),
+    ...(item.mentions === undefined ? {} : { mentions: item.mentions as string[] }),
   };
 }
 
@@ -239,7 +242,7 @@ export class MessageStore implements MessageRepository {
           TableName: this.table.tableName,
           Key: keys.message(conversationId, seq),
           UpdateExpression: isDelete
-            ? 'SET body = :empty, deletedAt = :at'
+            ? 'SET body = :empty, deletedAt = :at REMOVE attachments'
             : 'SET body = :body, editedAt = :at',
           ConditionExpression:
             'attribute_exists(pk) AND senderId = :author AND attribute_not_exists(deletedAt)',
@@ -263,7 +266,7 @@ export class MessageStore implements MessageRepository {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.message(conversationId, seq),
-          UpdateExpression: 'SET body = :empty, deletedAt = :at, removedBy = :moderator',
+          UpdateExpression: 'SET body = :empty, deletedAt = :at, removedBy = :moderator REMOVE attachments',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
           ExpressionAttributeValues: { ':empty': '', ':at': removedAt, ':moderator': 'moderator' },
           ReturnValues: 'ALL_NEW',

@@ -41,6 +41,8 @@ import {
   type UserSessions,
 } from '../../shared/domain/ports.ts';
 import { validationFailed } from '../../shared/errors.ts';
+import { TableUnreadIndex } from '../../shared/store/unread-store.ts';
+import { fakeSigner, InMemoryAttachments, InMemoryObjects } from './in-memory-attachments.ts';
 import { InMemoryConnectionExpiry, RecordingCloser } from './in-memory-expiry.ts';
 import {
   FakeContentFilter,
@@ -49,6 +51,7 @@ import {
   InMemorySuspensions,
 } from './in-memory-moderation.ts';
 import { FakePushSender, InMemoryDevices, InMemoryMutes, RecordingPushQueue } from './in-memory-push.ts';
+import { InMemoryMentions, InMemoryReactions } from './in-memory-rich.ts';
 
 type Options<Port, K extends keyof Port> = Port[K] extends (options: infer O, ...rest: never[]) => unknown
   ? O
@@ -455,6 +458,7 @@ class InMemoryMessages implements MessageRepository {
     if ('deletedAt' in change) {
       message.body = '';
       message.deletedAt = change.deletedAt;
+      delete message.attachments;
     } else {
       message.body = change.body;
       message.editedAt = change.editedAt;
@@ -470,6 +474,7 @@ class InMemoryMessages implements MessageRepository {
     const message = this.table.messages.get(conversationId)?.get(seq);
     if (!message || message.deletedAt !== undefined) return undefined;
     Object.assign(message, { body: '', deletedAt: removedAt, removedBy: 'moderator' });
+    delete message.attachments;
     return copy(message);
   }
 
@@ -743,6 +748,10 @@ export interface InMemoryChat {
   audit: InMemoryAudit;
   suspensions: InMemorySuspensions;
   contentFilter: FakeContentFilter;
+  attachments: InMemoryAttachments;
+  attachmentObjects: InMemoryObjects;
+  reactions: InMemoryReactions;
+  mentions: InMemoryMentions;
   /** Opens a connection for the user (as `$connect` records it, without announcing anything). */
   online(userId: string, connectionId?: string): Promise<string>;
 }
@@ -771,6 +780,12 @@ export function inMemoryChat(
     suspensions: new InMemorySuspensions(),
     contentFilter: new FakeContentFilter(),
   };
+  const attachments = {
+    attachments: new InMemoryAttachments(),
+    attachmentObjects: new InMemoryObjects(),
+    attachmentSigner: fakeSigner,
+  };
+  const rich = { reactions: new InMemoryReactions(), mentions: new InMemoryMentions() };
   const notifier = new RecordingNotifier(sessions, clock.now);
   const directory = new MemberDirectory(conversations, undefined, undefined, clock.now);
   const settings: ChatSettings = { ...defaultSettings, ...options.settings };
@@ -781,6 +796,7 @@ export function inMemoryChat(
     sessions,
     typing,
     rateLimits,
+    unread: new TableUnreadIndex(conversations),
     blocks,
     ...push,
     directory,
@@ -789,6 +805,8 @@ export function inMemoryChat(
     connectionExpiry: new InMemoryConnectionExpiry(),
     connectionCloser: new RecordingCloser(),
     ...moderation,
+    ...attachments,
+    ...rich,
     settings,
     clock: clock.now,
     // Alphanumeric like a ULID, so message ids built from it parse back to their seq.
@@ -806,6 +824,9 @@ export function inMemoryChat(
     blocks,
     ...push,
     ...moderation,
+    attachments: attachments.attachments,
+    attachmentObjects: attachments.attachmentObjects,
+    ...rich,
     async online(userId, connectionId = `${userId}-conn`) {
       await sessions.putConnection({
         userId,

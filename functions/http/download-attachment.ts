@@ -1,0 +1,16 @@
+/** GET /conversations/{conversationId}/attachments/{attachmentId}: 302 to a short-lived download link. */
+
+import { attachmentPath } from '../../shared/domain/attachment-schemas.ts';
+import { attachmentDownloadUrl } from '../../shared/domain/attachments.ts';
+import { parseInput } from '../../shared/domain/validate.ts';
+import { httpHandler } from '../../shared/handlers/http.ts';
+import { signingContext } from '../../shared/handlers/signing-context.ts';
+
+export const handler = httpHandler(
+  async ({ userId, path }, ctx) => {
+    const location = await attachmentDownloadUrl(ctx, { userId, ...parseInput(attachmentPath, path) });
+    // Never cached: the link expires, and membership may change.
+    return { statusCode: 302, headers: { location, 'cache-control': 'no-store' } };
+  },
+  { context: signingContext },
+);

@@ -1,0 +1,105 @@
+/**
+ * The ports of attachments: the record of each upload (DynamoDB, `shared/store/attachment-store.ts`), the
+ * stored objects (S3, `shared/attachments/`), and the signer of the upload form and of download links.
+ */
+
+/** `pending`: issued, maybe uploaded, not yet named by a message; `attached`: claimed by one message. */
+export type AttachmentState = 'pending' | 'attached';
+
+/** The record of an upload, written when it is issued: who may name it, where, and what it must be. */
+export interface AttachmentRecord {
+  conversationId: string;
+  attachmentId: string;
+  uploaderId: string;
+  /** Sanitised. */
+  fileName: string;
+  contentType: string;
+  /** The declared size: the upload may be smaller, never larger. */
+  declaredSize: number;
+  state: AttachmentState;
+  createdAt: string;
+  /** The send that claimed it: `clientMessageId` of the uploader's message (a retry of that send claims again). */
+  claimedBy?: string;
+  /** Epoch seconds after which the record may go (pending: a day after issue; attached: the retention). */
+  expiresAt?: number;
+}
+
+/** What claiming the attachments of one send came to; `taken`: one of them is claimed by another message. */
+export type ClaimOutcome = { outcome: 'claimed' } | { outcome: 'taken'; attachmentId: string };
+
+export interface AttachmentRepository {
+  /** Records an issued upload (state `pending`). */
+  create(record: AttachmentRecord): Promise<void>;
+  /** The records of these attachments of a conversation that exist, strongly consistent. */
+  getMany(options: { conversationId: string; attachmentIds: string[] }): Promise<AttachmentRecord[]>;
+  /**
+   * Claims every one of them for the uploader's send `clientMessageId` in one transaction: each must be pending,
+   * or claimed by that same send already (its retry). All or none.
+   */
+  claim(options: {
+    conversationId: string;
+    uploaderId: string;
+    attachmentIds: string[];
+    clientMessageId: string;
+    expiresAt?: number;
+  }): Promise<ClaimOutcome>;
+  /** Forgets the records (the message was deleted; its objects are deleted too). */
+  remove(options: { conversationId: string; attachmentIds: string[] }): Promise<void>;
+}
+
+/** What the object store holds under an attachment's key: its size and type as uploaded. */
+export interface StoredObject {
+  size: number;
+  contentType: string;
+}
+
+/** The uploaded objects; a function without attachment access gets one that refuses (`noAttachmentObjects`). */
+export interface AttachmentObjects {
+  /** The object's size and type, undefined when nothing was uploaded (or it expired). */
+  head(key: string): Promise<StoredObject | undefined>;
+  /** Marks an object attached to a message, so the lifecycle rule of unattached uploads leaves it. */
+  markAttached(key: string): Promise<void>;
+  delete(keys: string[]): Promise<void>;
+}
+
+/** A presigned POST: the form fields to send before the file (as `file`), to `url`. */
+export interface UploadForm {
+  url: string;
+  fields: Record<string, string>;
+}
+
+export interface AttachmentSigner {
+  /** A form that stores exactly this content type, at most `maxBytes`, under `key`, until `expiresInSeconds`. */
+  uploadForm(options: {
+    key: string;
+    contentType: string;
+    maxBytes: number;
+    expiresInSeconds: number;
+  }): Promise<UploadForm>;
+  /** A GET link served with that content type and `Content-Disposition`. */
+  downloadUrl(options: {
+    key: string;
+    contentType: string;
+    contentDisposition: string;
+    expiresInSeconds: number;
+  }): Promise<string>;
+}
+
+/** Where an attachment's object lives: under its conversation, by its id. */
+export const attachmentKey = (conversationId: string, attachmentId: string) =>
+  `attachments/${conversationId}/${attachmentId}`;
+
+/** The prefix every attachment object shares: what the bucket's policy and lifecycle rules name. */
+export const attachmentPrefix = 'attachments/';
+
+const unconfigured = async (): Promise<never> => {
+  throw new Error('This function has no attachment access (see `attachments` in its route-table entry)');
+};
+
+/** The object store and signer of functions that have no attachment access. */
+export const noAttachmentObjects: AttachmentObjects = {
+  head: unconfigured,
+  markAttached: unconfigured,
+  delete: unconfigured,
+};
+export const noAttachmentSigner: AttachmentSigner = { uploadForm: unconfigured, downloadUrl: unconfigured };

@@ -1,0 +1,166 @@
+/**
+ * Use cases of attachments. A member asks for an upload (checked type and size, a sanitised name) and gets a
+ * presigned POST straight to S3; a send naming it checks the stored object (HEAD: there, no larger than declared,
+ * of the declared type) and claims it for that one message; members download it through a short-lived link
+ * served with its type and `Content-Disposition`; deleting the message deletes its objects.
+ */
+import { epochSeconds } from '../async.ts';
+import { notFound, validationFailed } from '../errors.ts';
+import { type AttachmentRecord, attachmentKey } from './attachment-ports.ts';
+import { attachmentContentTypes, contentDisposition, sanitiseFileName } from './attachment-rules.ts';
+import { type ChatContext, isoNow } from './context.ts';
+import type { MemberRequest } from './conversations.ts';
+import { limits } from './limits.ts';
+import type { Message, MessageAttachment } from './model.ts';
+
+const allowedTypes: ReadonlySet<string> = new Set(attachmentContentTypes);
+
+export interface UploadRequest extends MemberRequest {
+  fileName: string;
+  contentType: string;
+  size: number;
+}
+
+export interface IssuedUpload {
+  attachmentId: string;
+  upload: { url: string; fields: Record<string, string> };
+  expiresAt: string;
+}
+
+/** Issues an upload to a member: records it (pending) and signs a form for exactly that type and size. */
+export async function createUpload(ctx: ChatContext, request: UploadRequest): Promise<IssuedUpload> {
+  const { userId, conversationId, contentType, size } = request;
+  await ctx.access.member({ userId, conversationId });
+  if (!allowedTypes.has(contentType))
+    throw validationFailed(
+      'contentType',
+      `${contentType} is not allowed; allowed: ${attachmentContentTypes.join(', ')}`,
+    );
+  const maxBytes = ctx.settings.attachmentMaxBytes;
+  if (size > maxBytes) throw validationFailed('size', `must be at most ${maxBytes} bytes`);
+  const attachmentId = ctx.newId();
+  const now = ctx.clock();
+  await ctx.attachments.create({
+    conversationId,
+    attachmentId,
+    uploaderId: userId,
+    fileName: sanitiseFileName(request.fileName),
+    contentType,
+    declaredSize: size,
+    state: 'pending',
+    createdAt: isoNow(ctx),
+    expiresAt: epochSeconds(now) + limits.pendingAttachmentDays * 86_400,
+  });
+  const upload = await ctx.attachmentSigner.uploadForm({
+    key: attachmentKey(conversationId, attachmentId),
+    contentType,
+    maxBytes: size,
+    expiresInSeconds: limits.attachmentUploadSeconds,
+  });
+  const expiresAt = new Date(now + limits.attachmentUploadSeconds * 1000).toISOString();
+  return { attachmentId, upload, expiresAt };
+}
+
+const refused = (attachmentId: string, why: string) =>
+  validationFailed('attachmentIds', `${attachmentId} ${why}`);
+
+/** Why a record may not be named by this send, if it may not. */
+function recordProblem(
+  record: AttachmentRecord | undefined,
+  { senderId, clientMessageId }: { senderId: string; clientMessageId: string },
+): string | undefined {
+  if (!record || record.uploaderId !== senderId) return 'is not an upload of yours to this conversation';
+  if (record.state === 'attached' && record.claimedBy !== clientMessageId)
+    return 'is attached to another message already';
+  return undefined;
+}
+
+/**
+ * Checks and claims the attachments a send names, answering what the message shows of them. Each must be the
+ * sender's upload to this conversation, stored (HEAD), no larger than declared and of the declared type, and
+ * named by no other message: the claim is one conditional transaction, which a retry of the same send
+ * (`clientMessageId`) passes again. Nothing is read or written when the send names none.
+ */
+export async function claimAttachments(
+  ctx: ChatContext,
+  send: { conversationId: string; senderId: string; clientMessageId: string; attachmentIds: string[] },
+): Promise<MessageAttachment[]> {
+  const { conversationId, senderId, clientMessageId, attachmentIds } = send;
+  if (attachmentIds.length === 0) return [];
+  const records = new Map(
+    (await ctx.attachments.getMany({ conversationId, attachmentIds })).map((r) => [r.attachmentId, r]),
+  );
+  const checked: AttachmentRecord[] = [];
+  for (const attachmentId of attachmentIds) {
+    const record = records.get(attachmentId);
+    const problem = recordProblem(record, { senderId, clientMessageId });
+    if (problem || !record) throw refused(attachmentId, problem ?? 'is unknown');
+    checked.push(record);
+  }
+  const objects = await Promise.all(
+    checked.map((record) => ctx.attachmentObjects.head(attachmentKey(conversationId, record.attachmentId))),
+  );
+  checked.forEach((record, index) => {
+    const stored = objects[index];
+    const id = record.attachmentId;
+    if (!stored) throw refused(id, 'has not been uploaded (or its upload expired)');
+    if (stored.size === 0) throw refused(id, 'is empty');
+    if (stored.size > record.declaredSize)
+      throw refused(id, `is ${stored.size} bytes, more than the ${record.declaredSize} declared`);
+    if (stored.contentType !== record.contentType)
+      throw refused(
+        id,
+        `was stored as ${stored.contentType || 'no type'}, not the declared ${record.contentType}`,
+      );
+  });
+  const retentionDays = ctx.settings.messageRetentionDays;
+  const claim = await ctx.attachments.claim({
+    conversationId,
+    uploaderId: senderId,
+    attachmentIds,
+    clientMessageId,
+    ...(retentionDays > 0 ? { expiresAt: epochSeconds(ctx.clock()) + retentionDays * 86_400 } : {}),
+  });
+  if (claim.outcome === 'taken') throw refused(claim.attachmentId, 'is attached to another message already');
+  // Out of the unattached-upload lifecycle rule before the message can exist.
+  await Promise.all(
+    attachmentIds.map((id) => ctx.attachmentObjects.markAttached(attachmentKey(conversationId, id))),
+  );
+  return checked.map((record, index) => ({
+    attachmentId: record.attachmentId,
+    fileName: record.fileName,
+    contentType: record.contentType,
+    size: objects[index]?.size ?? record.declaredSize,
+    hasThumbnail: false,
+  }));
+}
+
+/**
+ * The link a member downloads an attachment by. An attached one is any member's; a pending one only its
+ * uploader's, once uploaded. Not found otherwise (the same answer for an id of another conversation).
+ */
+export async function attachmentDownloadUrl(
+  ctx: ChatContext,
+  { userId, conversationId, attachmentId }: MemberRequest & { attachmentId: string },
+): Promise<string> {
+  await ctx.access.member({ userId, conversationId });
+  const [record] = await ctx.attachments.getMany({ conversationId, attachmentIds: [attachmentId] });
+  if (!record || (record.state === 'pending' && record.uploaderId !== userId)) throw notFound('attachment');
+  const key = attachmentKey(conversationId, attachmentId);
+  if (record.state === 'pending' && !(await ctx.attachmentObjects.head(key))) throw notFound('attachment');
+  return ctx.attachmentSigner.downloadUrl({
+    key,
+    contentType: record.contentType,
+    contentDisposition: contentDisposition(record.fileName, record.contentType),
+    expiresInSeconds: limits.attachmentDownloadSeconds,
+  });
+}
+
+/** A deleted message's attachments go with it: their objects and their records. */
+export async function discardAttachments(ctx: ChatContext, message: Message): Promise<void> {
+  const attachmentIds = message.attachments?.map((attachment) => attachment.attachmentId) ?? [];
+  if (attachmentIds.length === 0) return;
+  const { conversationId } = message;
+  await ctx.attachmentObjects.delete(attachmentIds.map((id) => attachmentKey(conversationId, id)));
+  await ctx.attachments.remove({ conversationId, attachmentIds });
+}
