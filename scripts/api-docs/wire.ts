@@ -76,6 +76,16 @@ export const errorCodes = {
 const codeList = Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]];
 const errorCode = z.enum(codeList).describe('Protocol error code (see the error code table)');
 
+const reactions = z
+  .array(
+    z.object({
+      emoji: z.string().describe('One emoji.'),
+      count: z.number().int().min(1),
+      userIds: z.array(opaqueId).describe('The most recent reactors, newest first, at most 20.'),
+    }),
+  )
+  .meta({ id: 'Reactions' });
+
 export const message = z
   .object({
     conversationId: opaqueId,
@@ -97,6 +107,19 @@ export const message = z
       .literal('moderator')
       .optional()
       .describe('Present when a moderator removed the message (it is then deleted too).'),
+    replyTo: z
+      .object({
+        messageId: opaqueId,
+        seq: z.number().int().min(1),
+        senderId: opaqueId,
+        preview: z
+          .string()
+          .describe('The start of the quoted body when the reply was sent; "" if it was deleted.'),
+      })
+      .optional()
+      .describe('Present on a reply: the message it quotes.'),
+    mentions: z.array(opaqueId).optional().describe('Present when the message mentions members.'),
+    reactions: reactions.optional().describe('Present once anyone reacted; most used first.'),
   })
   .meta({ id: 'Message' });
 
@@ -131,6 +154,7 @@ const inboxEntry = z
     conversation,
     lastMessage: message.nullable().describe('Follows edits and deletes of that message.'),
     unreadCount: count,
+    unreadMentions: count.describe('Unread messages that mention the caller.'),
   })
   .meta({ id: 'InboxEntry' });
 
@@ -227,6 +251,15 @@ export const serverEvents = {
   'message.updated': {
     schema: event('message.updated', { message }),
     summary: 'The author changed the body of a message (message has editedAt).',
+  },
+  'message.reactions': {
+    schema: event('message.reactions', {
+      conversationId: opaqueId,
+      messageId: opaqueId,
+      seq: count,
+      reactions: z.array(reactions.element).describe("All of the message's reactions after the change."),
+    }),
+    summary: "A message's reactions changed; to every member's connections.",
   },
   'message.deleted': {
     schema: event('message.deleted', {

@@ -65,6 +65,10 @@ export async function createConversation(
   // Either user blocking the other: the same answer whoever asks, and no conversation.
   if (result.outcome === 'blocked') throw forbidden('You cannot start a conversation with this user');
   const { conversationId } = result;
+  if (result.outcome === 'created') {
+    await ctx.unread.advanced({ conversationId, seq: 0 });
+    await ctx.unread.joined({ conversationId, userIds: [userId, ...others], seq: 0 });
+  }
   const rejoined = result.outcome === 'existing' && (await rejoinIfLeft(ctx, { conversationId, userId }));
   const conversation = await loadConversation(ctx, { conversationId, userId });
   if (result.outcome === 'created' || rejoined) await announce(ctx, conversation);
@@ -80,6 +84,8 @@ async function rejoinIfLeft(ctx: ChatContext, { conversationId, userId }: Member
   const conversation = departure && (await ctx.conversations.get(conversationId));
   if (!departure || !conversation) return false;
   refuseConcurrentChange(await ctx.conversations.rejoin({ conversation, departure, now: isoNow(ctx) }));
+  await ctx.directory.forget(conversationId);
+  await ctx.unread.joined({ conversationId, userIds: [userId], seq: departure.lastReadSeq });
   return true;
 }
 
@@ -100,6 +106,8 @@ export async function addMembers(ctx: ChatContext, request: MemberRequest & { us
   refuseConcurrentChange(
     await ctx.conversations.addMembers({ conversation, userIds: joining, now: isoNow(ctx) }),
   );
+  await ctx.directory.forget(conversationId);
+  await ctx.unread.joined({ conversationId, userIds: joining, seq: 0 });
   const updated = await loadConversation(ctx, { conversationId, userId });
   await announce(ctx, updated);
   return updated;
@@ -124,6 +132,8 @@ export async function removeMember(ctx: ChatContext, request: MemberRequest & { 
       ...(leaving ? { departure: await departureOf(ctx, conversation, userId) } : {}),
     }),
   );
+  await ctx.directory.forget(conversationId);
+  await ctx.unread.left({ conversationId, userId: targetId });
   const remaining = members
     .filter((m) => m.userId !== targetId)
     .map((m) => (m === successor ? { ...m, role: 'admin' as const } : m));
@@ -177,11 +187,13 @@ export async function listInbox(
   const items: InboxEntry[] = page.memberships.flatMap((membership) => {
     const conversation = conversations.get(membership.conversationId);
     if (!conversation) return [];
+    const read = readPosition(conversation, membership);
     return [
       {
         conversation: conversationView(conversation),
         lastMessage: conversation.lastMessage ?? null,
-        unreadCount: unreadCount(conversation.lastSeq, readPosition(conversation, membership)),
+        unreadCount: unreadCount(conversation.lastSeq, read),
+        unreadMentions: (membership.mentionSeqs ?? []).filter((seq) => seq > read).length,
       },
     ];
   });

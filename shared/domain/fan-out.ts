@@ -10,6 +10,7 @@ import { limits } from './limits.ts';
 import type { Member, Message, ServerEvent } from './model.ts';
 import { connectionsOf, type DeliveryReport, type SendIntent, type UserSessions } from './ports.ts';
 import { enqueuePushes } from './push.ts';
+import { noteMentions } from './rich-messages.ts';
 
 export interface MessageChange {
   /** Identifies the change to the caller (the stream record's sequence number). */
@@ -111,6 +112,8 @@ export async function fanOut(ctx: ChatContext, changes: StreamChange[]): Promise
             await completeIntent(ctx, change.intent);
           continue;
         }
+        // The send told the unread index already, unless its function died first: again changes nothing.
+        if (change.kind === 'new') await ctx.unread.advanced(change.message);
         const report = await deliverChange(ctx, change);
         for (const key of ['delivered', 'pruned', 'failed', 'retries'] as const)
           summary.delivery[key] += report[key];
@@ -141,6 +144,7 @@ async function membersVersionFor(ctx: ChatContext, change: MessageChange): Promi
 }
 
 async function deliverChange(ctx: ChatContext, change: MessageChange): Promise<DeliveryReport> {
+  await noteMentions(ctx, change);
   if (change.deliveredOnSend && !change.moveInbox) return nothingPosted;
   const { conversationId, createdAt } = change.message;
   const membersVersion = await membersVersionFor(ctx, change);

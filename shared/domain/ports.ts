@@ -285,6 +285,17 @@ export interface GoneConnectionPruner {
 /** Where connections and presence are kept: what the use cases ask, and the sender's pruning. */
 export type SessionStore = SessionRepository & GoneConnectionPruner;
 
+/**
+ * Member lists shared by every container (Valkey), in front of `listMembers`: each stored with the members version
+ * it was read at and answered only for that version. Best effort: a failure reads as a miss.
+ */
+export interface SharedMemberLists {
+  get(conversationId: string, membersVersion: number): Promise<Member[] | undefined>;
+  set(conversationId: string, membersVersion: number, members: Member[]): Promise<void>;
+  /** The conversation's members changed: its list is read afresh by the next reader. */
+  forget(conversationId: string): Promise<void>;
+}
+
 /** Typing signals, which expire by themselves. */
 export interface TypingRepository {
   /**

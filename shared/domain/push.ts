@@ -125,7 +125,8 @@ export async function sendPushes(ctx: ChatContext, job: PushJob): Promise<PushRe
   const skipReason = (userId: string) => {
     if (!memberIds.has(userId) || blockedBy.has(userId)) return 'notAllowed';
     if (suspended.has(userId)) return 'suspended';
-    if (muted.has(userId)) return 'muted';
+    // A mention reaches its member even in a conversation they muted.
+    if (muted.has(userId) && !job.message.mentions?.includes(userId)) return 'muted';
     return undefined;
   };
   await forEachBounded(job.recipientIds, recipientsInParallel, async (userId) => {

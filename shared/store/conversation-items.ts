@@ -7,6 +7,7 @@ import { validationFailed } from '../errors.ts';
 import { entityTypes } from '../shape/table.ts';
 import type { Item } from './dynamo.ts';
 import { keys } from './keys.ts';
+import { mentionSeqsOf } from './mention-store.ts';
 
 /** A new conversation's item: no message yet, members version 1. */
 export function conversationItem(conversation: NewConversation) {
@@ -116,10 +117,12 @@ export function toDeparture(item: Item): Departure {
 }
 
 export function toMembership(item: Item): Membership {
+  const mentionSeqs = mentionSeqsOf(item);
   return {
     conversationId: item.conversationId as string,
     userId: item.userId as string,
     lastReadSeq: item.lastReadSeq as number,
+    ...(mentionSeqs.length > 0 ? { mentionSeqs } : {}),
   };
 }
 

@@ -51,7 +51,7 @@ type Options<K extends keyof ConversationRepository> = Parameters<ConversationRe
 /** BatchGetItem calls of one read in flight at once: a user in 1,000 conversations is 10 calls, not 10 in a row. */
 const batchGetsInFlight = 8;
 /** What `toMembership` reads of an inbox entry; the index projects whole items, the answer need not carry them. */
-const membershipAttributes = 'conversationId, userId, lastReadSeq';
+const membershipAttributes = 'conversationId, userId, lastReadSeq, mentionSeqs';
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 export class ConversationStore implements ConversationRepository {

@@ -30,6 +30,7 @@ const eventTypes: Record<ServerEvent['type'], true> = {
   'message.ack': true,
   'message.new': true,
   'message.updated': true,
+  'message.reactions': true,
   'message.deleted': true,
   typing: true,
   presence: true,

@@ -1,0 +1,28 @@
+/** What counts as one reaction emoji: exactly one Unicode RGI emoji (ZWJ sequences, skin tones, flags, keycaps). */
+import { validationFailed } from '../errors.ts';
+
+/**
+ * `\p{RGI_Emoji}` is a property of strings, so it needs the `v` flag, which Node.js 20+ has; the flag is passed
+ * as a value because the compile target (ES2022) predates it.
+ */
+const unicodeSets: string = 'v';
+const oneRgiEmoji = new RegExp('^\\p{RGI_Emoji}$', unicodeSets);
+/** The longest RGI emoji (a subdivision flag) is 14 UTF-16 units; anything longer is refused at once. */
+const maxEmojiLength = 32;
+const emojiPresentation = '\uFE0F';
+
+/**
+ * The reaction's emoji as stored, or `validation_failed`. A symbol typed without its emoji presentation
+ * selector (`❤` for `❤️`) is the same reaction as the emoji, so it is stored in the fully qualified form.
+ */
+export function reactionEmoji(raw: string): string {
+  if (raw.length <= maxEmojiLength) {
+    if (oneRgiEmoji.test(raw)) return raw;
+    if (oneRgiEmoji.test(raw + emojiPresentation)) return raw + emojiPresentation;
+  }
+  throw validationFailed('emoji', 'must be exactly one emoji');
+}
+
+/** An emoji as a key part: its code points in hex (an emoji such as `#️⃣` holds a `#`, which keys must not). */
+export const emojiKey = (emoji: string) =>
+  [...emoji].map((character) => (character.codePointAt(0) ?? 0).toString(16)).join('-');

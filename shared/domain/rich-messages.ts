@@ -1,0 +1,67 @@
+/**
+ * What a message carries beside its text (README "Rich messages"): the quote of the message it replies to, the
+ * members it mentions, and, read back, its reactions.
+ */
+import { validationFailed } from '../errors.ts';
+import type { ChatContext } from './context.ts';
+import type { MessageChange } from './fan-out.ts';
+import { seqOfMessageId } from './ids.ts';
+import { limits } from './limits.ts';
+import type { Member, Message, ReplyQuote } from './model.ts';
+
+/** Characters as users see them: a preview never cuts an emoji or an accented letter in two. */
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** The message a reply quotes, as it is now (a deleted one has an empty body, so an empty preview). */
+export async function quoteFor(
+  ctx: ChatContext,
+  { conversationId, replyTo }: { conversationId: string; replyTo: string },
+): Promise<ReplyQuote> {
+  const seq = seqOfMessageId(replyTo);
+  const quoted = seq === undefined ? undefined : await ctx.messages.get({ conversationId, seq });
+  if (!quoted || quoted.messageId !== replyTo)
+    throw validationFailed('replyTo', 'is not a message of this conversation');
+  const { messageId, senderId, body } = quoted;
+  const start = [...graphemes.segment(body)].slice(0, limits.replyPreviewChars);
+  return { messageId, seq: quoted.seq, senderId, preview: start.map(({ segment }) => segment).join('') };
+}
+
+/** The mentioned users, each a member (the schema refused duplicates and too many). */
+export function checkMentions(mentions: string[], members: Member[]): void {
+  const memberIds = new Set(members.map((member) => member.userId));
+  const outsider = mentions.find((userId) => !memberIds.has(userId));
+  if (outsider !== undefined)
+    throw validationFailed('mentions', `${outsider} is not a member of this conversation`);
+}
+
+/**
+ * Counts a new message's mentions for the inbox (`unreadMentions`), or forgets a deleted one's; from the stream
+ * consumer, whichever delivered the message, so the send writes nothing more for them. Redelivery changes nothing.
+ */
+export async function noteMentions(ctx: ChatContext, change: Pick<MessageChange, 'kind' | 'message'>) {
+  const { conversationId, seq, senderId, mentions } = change.message;
+  const userIds = (mentions ?? []).filter((userId) => userId !== senderId);
+  if (userIds.length === 0) return;
+  if (change.kind === 'new') await ctx.mentions.mark({ conversationId, seq, userIds });
+  if (change.kind === 'deleted') await ctx.mentions.unmark({ conversationId, seq, userIds });
+}
+
+/** Messages as read back: each with its reactions when it has any (one Query of the page's seq range). */
+export async function withReactions(
+  ctx: ChatContext,
+  conversationId: string,
+  messages: Message[],
+): Promise<Message[]> {
+  if (messages.length === 0) return messages;
+  const seqs = messages.map((message) => message.seq);
+  const summaries = await ctx.reactions.summaries({
+    conversationId,
+    fromSeq: Math.min(...seqs),
+    toSeq: Math.max(...seqs),
+    maxRecent: limits.maxRecentReactors,
+  });
+  return messages.map((message) => {
+    const reactions = summaries.get(message.seq);
+    return reactions ? { ...message, reactions } : message;
+  });
+}
