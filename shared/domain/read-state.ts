@@ -5,23 +5,13 @@ import { hasEngaged, readPosition, unreadCount } from './model.ts';
 import { revealPresence } from './presence.ts';
 
 /**
- * Every conversation's unread count: the user's memberships (a query of the inbox index) and each conversation's
- * `lastSeq` and the user's own last seq in it (parallel BatchGetItems reading nothing else); a send writes nothing
- * for it.
+ * Every conversation's unread count, from the user's read positions (`UnreadIndex`): read from DynamoDB's
+ * memberships and `lastSeq`s, or from their Valkey cache.
  */
 export async function getUnread(ctx: ChatContext, userId: string) {
-  const memberships = await ctx.conversations.allMemberships(userId);
-  const positions = await ctx.conversations.seqPositions(
-    memberships.map((m) => m.conversationId),
-    userId,
-  );
-  const counts = memberships.flatMap((membership) => {
-    const position = positions.get(membership.conversationId);
-    // As `readPosition`: read up to the later of the marked position and the user's own last message.
-    const count = position
-      ? unreadCount(position.lastSeq, Math.max(membership.lastReadSeq, position.ownSeq))
-      : 0;
-    return count > 0 ? [{ conversationId: membership.conversationId, count }] : [];
+  const counts = (await ctx.unread.positions(userId)).flatMap(({ conversationId, lastSeq, readSeq }) => {
+    const count = unreadCount(lastSeq, readSeq);
+    return count > 0 ? [{ conversationId, count }] : [];
   });
   return { total: counts.reduce((sum, c) => sum + c.count, 0), conversations: counts };
 }
@@ -42,6 +32,8 @@ export async function markRead(ctx: ChatContext, request: MemberRequest & { seq:
     : ((await ctx.conversations.getMember({ conversationId, userId }))?.lastReadSeq ?? me.lastReadSeq);
   const read = readPosition(conversation, { userId, lastReadSeq: position });
   const count = unreadCount(conversation.lastSeq, read);
+  // Told even when it did not move (the position read back is DynamoDB's): a retry repairs a cache that missed it.
+  await ctx.unread.readTo({ conversationId, userId, seq: position });
   if (moved) {
     const others = members.map((m) => m.userId).filter((id) => id !== userId);
     const { total } = await getUnread(ctx, userId);

@@ -3,13 +3,15 @@
  * DynamoDB adapters on a fresh table in DynamoDB Local, the Valkey adapters on the run's real server. Each call
  * of a factory is one more container's adapter on the same table or server.
  */
-import type { RateLimiter, SessionStore, TypingRepository } from '../../shared/domain/ports.ts';
+import type { RateLimiter, SessionStore, TypingRepository, UnreadIndex } from '../../shared/domain/ports.ts';
 import { ValkeyRateLimiter } from '../../shared/hot-state/valkey-rate-limiter.ts';
 import { ValkeySessionStore } from '../../shared/hot-state/valkey-session-store.ts';
 import { ValkeyTypingStore } from '../../shared/hot-state/valkey-typing-store.ts';
+import { ValkeyUnreadIndex } from '../../shared/hot-state/valkey-unread-index.ts';
 import { PresenceStore } from '../../shared/store/presence-store.ts';
 import { RateLimitStore } from '../../shared/store/rate-limit-store.ts';
 import { TypingStore } from '../../shared/store/typing-store.ts';
+import { type PositionSource, TableUnreadIndex } from '../../shared/store/unread-store.ts';
 import { createTestTable } from './dynamo.ts';
 import { createTestValkey } from './valkey.ts';
 
@@ -17,6 +19,10 @@ export interface HotState {
   typing(): TypingRepository;
   rateLimiter(): RateLimiter;
   sessions(): SessionStore;
+  /** Read positions of the conversations in `source` (a table of the test's own). */
+  unread(source: PositionSource): UnreadIndex;
+  /** Drops all the backend holds (a cold cache; nothing on DynamoDB, which holds no copy). */
+  flush(): Promise<void>;
   close(): void;
 }
 
@@ -29,6 +35,8 @@ export const hotStateBackends: { name: string; connect(): Promise<HotState> }[] 
         typing: () => new TypingStore(table),
         rateLimiter: () => new RateLimitStore(table),
         sessions: () => new PresenceStore(table),
+        unread: (source) => new TableUnreadIndex(source),
+        flush: async () => {},
         close: () => table.client.destroy(),
       };
     },
@@ -41,6 +49,13 @@ export const hotStateBackends: { name: string; connect(): Promise<HotState> }[] 
         typing: () => new ValkeyTypingStore(client),
         rateLimiter: () => new ValkeyRateLimiter(client),
         sessions: () => new ValkeySessionStore(client),
+        unread: (source) => new ValkeyUnreadIndex(client, source),
+        flush: async () => {
+          // KEYS answers whole names, DEL prefixes what it is given; one key a DEL, as keys lie in many slots.
+          const prefixLength = client.options.keyPrefix?.length ?? 0;
+          const names = await client.keys('*');
+          await Promise.all(names.map((name) => client.del(name.slice(prefixLength))));
+        },
         close: () => client.disconnect(),
       };
     },

@@ -1,0 +1,31 @@
+/**
+ * Read positions straight from the table, on every read: the user's memberships (a query of the inbox index) and
+ * each conversation's `lastSeq` and the user's own last seq in it (parallel BatchGetItems reading nothing else).
+ * A change has nothing to do here: the conversation and membership items it wrote are what is read.
+ */
+import type { ConversationRepository, ReadPosition, UnreadIndex } from '../domain/ports.ts';
+
+export type PositionSource = Pick<ConversationRepository, 'allMemberships' | 'seqPositions'>;
+
+export class TableUnreadIndex implements UnreadIndex {
+  constructor(private readonly conversations: PositionSource) {}
+
+  async positions(userId: string): Promise<ReadPosition[]> {
+    const memberships = await this.conversations.allMemberships(userId);
+    const seqs = await this.conversations.seqPositions(
+      memberships.map((m) => m.conversationId),
+      userId,
+    );
+    return memberships.flatMap(({ conversationId, lastReadSeq }) => {
+      const seq = seqs.get(conversationId);
+      return seq
+        ? [{ conversationId, lastSeq: seq.lastSeq, readSeq: Math.max(lastReadSeq, seq.ownSeq) }]
+        : [];
+    });
+  }
+
+  async advanced(): Promise<void> {}
+  async readTo(): Promise<void> {}
+  async joined(): Promise<void> {}
+  async left(): Promise<void> {}
+}
