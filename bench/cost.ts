@@ -17,6 +17,7 @@ export interface PriceTable {
     comprehendToxicity: { perUnit: number; unitCharacters: number; minimumUnitsPerRequest: number };
     sqs: { perMillionRequests: number; requestsPerJob: number };
     snsMobilePush: { perMillionDeliveries: number };
+    elastiCacheServerlessValkey: { perGbHour: number; minimumGb: number; perMillionEcpus: number };
   };
   hosted: {
     ably: { perMillionMessages: number };

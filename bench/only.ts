@@ -9,6 +9,7 @@ import { costPerMillion, loadPrices } from './cost.ts';
 import { startCountingProxy } from './dynamo-proxy.ts';
 import { type FanOutCurve, fanOutCurve } from './fan-out-curve.ts';
 import { type CostResult, goalsMarkdown } from './goals.ts';
+import { type HotStateResult, hotStateMarkdown, hotStateSection } from './hot-state-report.ts';
 import { inboxScale, inboxScaleMarkdown } from './inbox-scale.ts';
 import { machine, withLocalSystem } from './measured-runtime.ts';
 import { NaiveChatSystem } from './naive-baseline.ts';
@@ -75,7 +76,7 @@ export function costOf(scenarios: ScenarioResult[]): CostSection {
 
 export const sections = {
   unread: {
-    run: (log) => withLocalSystem((system) => inboxScale(system, sizes([1000, 10_000], [1000]), 20, log)),
+    run: (log) => inboxScale(sizes([200, 1000, 10_000], [200, 1000]), 20, log),
     markdown: inboxScaleMarkdown,
   } satisfies SectionSpec<Awaited<ReturnType<typeof inboxScale>>>,
   concurrency: {
@@ -110,6 +111,10 @@ export const sections = {
     run: pushCost,
     markdown: pushMarkdown,
   } satisfies SectionSpec<PushResult>,
+  'hot-state': {
+    run: hotStateSection,
+    markdown: hotStateMarkdown,
+  } satisfies SectionSpec<HotStateResult>,
   /** Only rebuilds the Goals section from what the other sections kept. */
   goals: {
     run: async () => undefined,

@@ -6,7 +6,7 @@
  * `npm run bench -- --only idle` measures the idle connections alone (`idle-<time>.json`, and the idle section
  * of `latest.md` replaced). Idle options: `--heartbeats N`, `--reconnects N`, `--heartbeat-interval S` (ours;
  * by default the server's), `--baseline-interval S` (30). `--only unread | concurrency | stream-delay |
- * baseline | cost | content-filter | push` runs that section alone on its own runtime (`BENCH_QUICK=1` for fewer
+ * baseline | cost | content-filter | push | hot-state` runs that section alone on its own runtime (`BENCH_QUICK=1` for fewer
  * sizes and levels), `--only goals` rebuilds the Goals section from the newest result of each (bench/only.ts).
  */
 import { spawnSync } from 'node:child_process';
@@ -212,7 +212,15 @@ async function main(): Promise<void> {
   await saveSectionResult('cold-start', { ...kept, result: coldStarts });
   // Each in a process of its own: the functions keep their clients (and settings) per process, so a second
   // runtime in this one would reach the first one's stopped DynamoDB Local.
-  for (const name of ['unread', 'concurrency', 'stream-delay', 'content-filter', 'push', 'goals'] as const) {
+  for (const name of [
+    'unread',
+    'concurrency',
+    'stream-delay',
+    'content-filter',
+    'push',
+    'hot-state',
+    'goals',
+  ] as const) {
     const section = spawnSync(
       process.execPath,
       [...process.execArgv, fileURLToPath(import.meta.url), '--only', name],

@@ -5,7 +5,7 @@ import { type OpsClients, readStackStatus, StackNotFoundError, stackNameOf } fro
 
 const usage = 'Usage: npm run ops:status -- --stage <stage> [--region <region>] [--json]';
 
-export interface Console {
+interface Console {
   log(text: string): void;
   error(text: string): void;
 }

@@ -28,7 +28,7 @@ export function createOpsClients(region: string | undefined): OpsClients {
   };
 }
 
-export interface TableStatus {
+interface TableStatus {
   name: string;
   status: string;
   billingMode: string;
@@ -38,7 +38,7 @@ export interface TableStatus {
   stream: string;
 }
 
-export interface QueueStatus {
+interface QueueStatus {
   /** The stack output that names it, e.g. `PushDeadLetterQueueUrl`. */
   output: string;
   /** The queue's name, the last part of its URL. */
@@ -50,7 +50,7 @@ export interface QueueStatus {
   delayed: number;
 }
 
-export interface CacheStatus {
+interface CacheStatus {
   name: string;
   status: string;
   endpoint: string;
