@@ -140,7 +140,10 @@ export class ReactionStore implements ReactionRepository {
       throw error;
     }
     await this.tidyRecentUsers(Key, { emoji, userId, delta, item, maxRecent });
-    return toReactions(item, maxRecent);
+    // A removed reactor is no recent one, whether or not the tidying above won.
+    const users = (item[usersOf(emoji)] as string[] | undefined) ?? [];
+    const shown = delta === 1 ? users : users.filter((id) => id !== userId);
+    return toReactions({ ...item, [usersOf(emoji)]: shown }, maxRecent);
   }
 
   /**
