@@ -16,6 +16,7 @@ import {
 } from '../shared/shape/routes.ts';
 import { scheduledFunctions } from '../shared/shape/scheduled.ts';
 import type { ChatStackConfig } from './config.ts';
+import { Attachments } from './constructs/attachments.ts';
 import { ChatFunctions } from './constructs/chat-functions.ts';
 import { ChatIdentity } from './constructs/chat-identity.ts';
 import { ChatTable } from './constructs/chat-table.ts';
@@ -116,6 +117,14 @@ export class ChatStack extends Stack {
       filterers: [...webSocketRoutes, ...httpRoutes].filter((spec) => spec.access.filtersContent),
       config: config.contentFilter,
     });
+    // Attachments go straight between clients and this bucket; the functions sign, check and delete.
+    const attachments = new Attachments(this, {
+      functions,
+      specs: [...webSocketRoutes, ...httpRoutes],
+      corsOrigins: config.corsOrigins,
+      messageRetentionDays: config.settings.messageRetentionDays,
+      removalPolicy,
+    });
     const operations = new Operations(this, {
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
       reportAgeAlarmHours: config.reportAgeAlarmHours,
@@ -141,6 +150,7 @@ export class ChatStack extends Stack {
     new CfnOutput(this, 'PushDeadLetterQueueUrl', { value: push.deadLetters.queueUrl });
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
     new CfnOutput(this, 'EventDeadLetterQueueUrl', { value: events.deadLetters.queueUrl });
+    new CfnOutput(this, 'AttachmentsBucketName', { value: attachments.bucket.bucketName });
     if (hotState) {
       new CfnOutput(this, 'HotStateCacheName', { value: hotState.cacheName });
       new CfnOutput(this, 'HotStateEndpoint', { value: hotState.endpoint });

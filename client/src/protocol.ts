@@ -13,6 +13,18 @@ export interface Message {
   deletedAt?: string;
   /** Set when a moderator removed the message (it is then deleted too). */
   removedBy?: 'moderator';
+  /** Files the sender attached; download one with `GET /conversations/{id}/attachments/{attachmentId}`. */
+  attachments?: MessageAttachment[];
+}
+
+export interface MessageAttachment {
+  attachmentId: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  width?: number;
+  height?: number;
+  hasThumbnail: boolean;
 }
 
 export type ConversationType = 'direct' | 'group';

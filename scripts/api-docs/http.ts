@@ -12,13 +12,14 @@ import * as input from '../../shared/domain/schemas.ts';
 import { suspensionBody } from '../../shared/domain/suspensions.ts';
 import { httpRoutes } from '../../shared/shape/http-routes.ts';
 import { type HttpRoute, rateBuckets } from '../../shared/shape/routes.ts';
+import { attachmentOperations } from './attachment-operations.ts';
 import { componentsFor, type JsonSchema, refTo, type Schema, toSchema } from './json-schema.ts';
 import * as moderationWire from './moderation-wire.ts';
 import * as wire from './wire.ts';
 
 type ErrorStatus = 400 | 403 | 404 | 409 | 413 | 429;
 
-interface Operation {
+export interface Operation {
   summary: string;
   description?: string;
   tag:
@@ -43,6 +44,7 @@ const messageLimit = `the body is trimmed, must not be empty and at most ${limit
 
 /** Keyed by the route's function name; every route of the table must have one (the generator refuses otherwise). */
 const operations: Record<string, Operation> = {
+  ...attachmentOperations,
   HttpCreateConversation: {
     summary: 'Create a direct conversation or a group',
     description:

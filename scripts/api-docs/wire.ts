@@ -120,6 +120,22 @@ export const message = z
       .describe('Present on a reply: the message it quotes.'),
     mentions: z.array(opaqueId).optional().describe('Present when the message mentions members.'),
     reactions: reactions.optional().describe('Present once anyone reacted; most used first.'),
+    attachments: z
+      .array(
+        z.object({
+          attachmentId: opaqueId.describe(
+            'Download it with GET /conversations/{id}/attachments/{attachmentId}.',
+          ),
+          fileName: z.string().describe('Sanitised: no path, controls, quotes or separators.'),
+          contentType: z.string().describe('One of the allowed types, as uploaded.'),
+          size: z.number().int().min(1).describe('Bytes, as stored.'),
+          width: z.number().int().min(1).optional().describe('Images whose preview was made.'),
+          height: z.number().int().min(1).optional().describe('Images whose preview was made.'),
+          hasThumbnail: z.boolean().describe('Whether GET ...?variant=thumbnail has a preview.'),
+        }),
+      )
+      .optional()
+      .describe('Present when the sender attached files; gone once the message is deleted.'),
   })
   .meta({ id: 'Message' });
 

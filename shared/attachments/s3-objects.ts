@@ -22,9 +22,13 @@ export const attachmentsBucket = () => requireEnv('ATTACHMENTS_BUCKET');
 /** The tag an upload carries until a message claims it; the bucket expires objects carrying it after a day. */
 export const uploadStateTag = { key: 'state', pending: 'pending', attached: 'attached' } as const;
 
+/**
+ * A missing key answers 404, or 403 to a caller without `s3:ListBucket` (which no function is granted, so
+ * none can list uploads): both mean nothing is stored there for this caller.
+ */
 const isMissing = (error: unknown) => {
-  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return name === 'NotFound' || name === 'NoSuchKey' || $metadata?.httpStatusCode === 404;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === 404 || status === 403;
 };
 
 export class S3AttachmentObjects implements AttachmentObjects {

@@ -10,3 +10,6 @@ export const createAttachmentBody = z.object({
 });
 
 export const attachmentPath = z.object({ conversationId: id, attachmentId: id });
+
+/** `variant=thumbnail` asks for the preview, which is not made yet: 404 until it is. */
+export const attachmentQuery = z.object({ variant: z.optional(z.literal('thumbnail')) });

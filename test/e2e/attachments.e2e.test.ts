@@ -274,7 +274,8 @@ describe('attachments', () => {
         .status,
     ).toBe(204);
     expect((await download(bob, conversationId, issued.attachmentId)).status).toBe(404);
-    expect((await fetch(link)).status).toBe(404);
+    // 403 from S3 (the signer may not list the bucket), 404 from s3rver: either way the file is gone.
+    expect([403, 404]).toContain((await fetch(link)).status);
     const history = await api(t, bob, 'GET', `/conversations/${conversationId}/messages`);
     expect(history.body.items[0]).not.toHaveProperty('attachments');
   });

@@ -1,0 +1,145 @@
+/**
+ * The stack's side of attachments: a private, TLS-only, encrypted bucket with CORS for the browser's POST and
+ * the lifecycle rules of unattached uploads and retention, and least privilege for the functions that sign
+ * uploads, check them, sign downloads and delete them.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { attachmentActions } from '../../infra/constructs/attachments.ts';
+import { allFunctionSpecs } from '../../shared/shape/functions.ts';
+import {
+  actionsOf,
+  type Resources,
+  resourcesOfType,
+  statementsOf,
+  synthesize,
+} from '../support/stack-template.ts';
+
+let resources: Resources;
+let bucketId: string;
+
+beforeAll(() => {
+  ({ resources } = synthesize());
+  const [bucket] = resourcesOfType(resources, 'AWS::S3::Bucket');
+  if (!bucket) throw new Error('no bucket');
+  bucketId = bucket[0];
+}, 120_000);
+
+const bucket = () => resources[bucketId]?.Properties ?? {};
+const s3Statements = (functionName: string) =>
+  statementsOf(resources, functionName).filter((statement) =>
+    actionsOf(statement).some((action) => action.startsWith('s3:')),
+  );
+/** `<bucket ARN>/attachments/*`, as CloudFormation joins it. */
+const attachmentObjects = () => ({
+  'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/attachments/*']],
+});
+
+describe('the attachments bucket', () => {
+  it('is the stack’s one bucket: public access blocked, owned by the bucket, encrypted, TLS only', () => {
+    expect(resourcesOfType(resources, 'AWS::S3::Bucket')).toHaveLength(1);
+    expect(bucket()).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+    });
+    const [policy] = resourcesOfType(resources, 'AWS::S3::BucketPolicy');
+    expect(policy?.[1].Properties.PolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Effect: 'Deny',
+          Action: 's3:*',
+          Principal: { AWS: '*' },
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+    });
+  });
+
+  it('lets browsers POST uploads, and nothing else cross-origin', () => {
+    expect(bucket().CorsConfiguration).toEqual({
+      CorsRules: [{ AllowedMethods: ['POST'], AllowedOrigins: ['*'], AllowedHeaders: ['*'], MaxAge: 3000 }],
+    });
+  });
+
+  it('removes uploads no message claimed after a day; keeps attached ones as long as messages (forever by default)', () => {
+    expect(bucket().LifecycleConfiguration).toEqual({
+      Rules: [
+        {
+          Id: 'UnattachedUploads',
+          Prefix: 'attachments/',
+          TagFilters: [{ Key: 'state', Value: 'pending' }],
+          ExpirationInDays: 1,
+          Status: 'Enabled',
+        },
+        {
+          Id: 'IncompleteUploads',
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          Status: 'Enabled',
+        },
+      ],
+    });
+  });
+
+  it('expires attachments a day after their messages when messages have a retention', () => {
+    const withRetention = synthesize({ messageRetentionDays: 30 }).resources;
+    const [[, retained] = []] = resourcesOfType(withRetention, 'AWS::S3::Bucket');
+    const rules = (retained?.Properties.LifecycleConfiguration as { Rules: { Id: string }[] } | undefined)
+      ?.Rules;
+    expect(rules?.find((rule) => rule.Id === 'Retention')).toEqual({
+      Id: 'Retention',
+      Prefix: 'attachments/',
+      ExpirationInDays: 31,
+      Status: 'Enabled',
+    });
+  });
+});
+
+describe('least privilege', () => {
+  it('grants each attachment function its own actions on attachments/* only, and every other function none', () => {
+    for (const spec of allFunctionSpecs) {
+      const statements = s3Statements(spec.name);
+      const use = spec.access.attachments;
+      if (!use) {
+        expect(statements, spec.name).toEqual([]);
+        continue;
+      }
+      expect(
+        statements.map((statement) => ({ actions: actionsOf(statement), resource: statement.Resource })),
+        spec.name,
+      ).toEqual([{ actions: [...attachmentActions[use]], resource: attachmentObjects() }]);
+    }
+  });
+
+  it('the upload signer may only put, the download signer only get, the sends only HEAD and tag, the deletions only delete', () => {
+    const actions = (name: string) => s3Statements(name).flatMap(actionsOf).sort();
+    expect(actions('HttpCreateAttachment')).toEqual(['s3:PutObject', 's3:PutObjectTagging']);
+    expect(actions('HttpDownloadAttachment')).toEqual(['s3:GetObject']);
+    expect(actions('HttpSendMessage')).toEqual(['s3:GetObject', 's3:PutObjectTagging']);
+    expect(actions('WsSendMessage')).toEqual(['s3:GetObject', 's3:PutObjectTagging']);
+    expect(actions('HttpDeleteMessage')).toEqual(['s3:DeleteObject']);
+    expect(actions('HttpRemoveMessage')).toEqual(['s3:DeleteObject']);
+    const listers = allFunctionSpecs.filter((spec) =>
+      s3Statements(spec.name).some((statement) => actionsOf(statement).includes('s3:ListBucket')),
+    );
+    expect(listers).toEqual([]);
+  });
+
+  it('hands the bucket name to exactly the attachment functions', () => {
+    const withBucket = resourcesOfType(resources, 'AWS::Lambda::Function')
+      .filter(([, fn]) => JSON.stringify(fn.Properties.Environment).includes('ATTACHMENTS_BUCKET'))
+      .map(([id]) => id.replace(/Function[0-9A-F]{8}$/, ''))
+      .sort();
+    const expected = allFunctionSpecs
+      .filter((spec) => spec.access.attachments)
+      .map((spec) => spec.name)
+      .sort();
+    expect(withBucket).toEqual(expected);
+  });
+});
