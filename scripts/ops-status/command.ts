@@ -1,7 +1,7 @@
 /** The command itself, apart from the process: arguments in, lines out, the exit code back. */
 import { parseArgs } from 'node:util';
 import { renderStatus } from './render.ts';
-import { type OpsClients, readStackStatus, StackNotFoundError, stackNameOf } from './stack-status.ts';
+import { type OpsClients, readStackStatus, stackNameOf } from './stack-status.ts';
 
 const usage = 'Usage: npm run ops:status -- --stage <stage> [--region <region>] [--json]';
 
@@ -10,7 +10,7 @@ interface Console {
   error(text: string): void;
 }
 
-/** 0 when the stage is healthy, 1 when it is not, 2 when it could not tell (no such stack, bad arguments). */
+/** 0 when the stage is healthy, 1 when it is not, 2 when it could not tell (no such stack, no access, bad arguments). */
 export async function runOpsStatus(
   args: string[],
   clientsFor: (region: string | undefined) => OpsClients,
@@ -35,8 +35,8 @@ export async function runOpsStatus(
     console.log(options.json ? JSON.stringify(status, null, 2) : renderStatus(status));
     return status.healthy ? 0 : 1;
   } catch (error) {
-    if (!(error instanceof StackNotFoundError)) throw error;
-    console.error(error.message);
+    // No such stack, no credentials or region, access denied: the stage's health is unknown, which gates too.
+    console.error(error instanceof Error ? error.message : String(error));
     return 2;
   }
 }

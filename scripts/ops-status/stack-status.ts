@@ -78,8 +78,6 @@ export interface StackStatus {
 /** The stack a stage deploys as (`infra/chat-app.ts`). */
 export const stackNameOf = (stage: string): string => `Chat-${stage}`;
 
-export class StackNotFoundError extends Error {}
-
 export async function readStackStatus(clients: OpsClients, stackName: string): Promise<StackStatus> {
   const stack = await describeStack(clients.cloudFormation, stackName);
   const outputs = outputsOf(stack.Outputs ?? []);
@@ -115,7 +113,7 @@ async function describeStack(client: CloudFormationClient, stackName: string) {
     if (!(error instanceof Error && /does not exist/.test(error.message))) throw error;
   }
   const region = await client.config.region();
-  throw new StackNotFoundError(`No stack ${stackName} in ${region}: check --stage and --region.`);
+  throw new Error(`No stack ${stackName} in ${region}: check --stage and --region.`);
 }
 
 function outputsOf(outputs: Output[]): Map<string, string> {

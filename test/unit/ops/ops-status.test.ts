@@ -157,7 +157,7 @@ describe('ops:status', () => {
     expect(elastiCache).not.toHaveReceivedCommand(DescribeServerlessCachesCommand);
   });
 
-  it('exits 2 naming the stack and region when the stage has no stack, and without a stage', async () => {
+  it('exits 2 when it cannot tell: no stack for the stage (naming it and the region), no stage, no access', async () => {
     const missing = Object.assign(new Error('Stack with id Chat-qa does not exist'), {
       name: 'ValidationError',
     });
@@ -169,6 +169,12 @@ describe('ops:status', () => {
       stderr: 'No stack Chat-qa in eu-central-1: check --stage and --region.',
     });
     expect((await run()).code).toBe(2);
+    const denied = Object.assign(new Error('User is not authorized to perform: dynamodb:DescribeTable'), {
+      name: 'AccessDeniedException',
+    });
+    cloudFormation.on(DescribeStacksCommand).resolves(stackWith(outputs));
+    dynamodb.on(DescribeTableCommand).rejects(denied);
+    expect(await run('--stage', 'prod')).toMatchObject({ code: 2, stderr: denied.message });
     expect((await run('--stage', 'prod', '--verbose')).stderr).toContain("Unknown option '--verbose'");
   });
 });
