@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Environment } from 'aws-cdk-lib';
@@ -20,7 +21,7 @@ interface Variant {
   context: Record<string, string>;
 }
 
-const variants: Variant[] = [
+const environments: Variant[] = [
   { name: 'no environment (cdk synth without credentials)', env: {}, context: { stage: 'dev' } },
   {
     name: 'dev in account 111111111111, eu-west-1',
@@ -51,12 +52,36 @@ const variants: Variant[] = [
   },
 ];
 
+/** Each environment twice: the hot state in DynamoDB (the default), and on ElastiCache. */
+const variants: Variant[] = environments.flatMap((variant) => [
+  variant,
+  {
+    name: `${variant.name}, hot state on ElastiCache`,
+    env: variant.env,
+    context: { ...variant.context, hotState: 'elasticache' },
+  },
+]);
+
 /** cfn-lint warnings this stack keeps on purpose, each with its reason; any other warning fails. */
 const acceptedWarnings: Record<string, string> = {
   W3005:
     "CDK's Function declares DependsOn its role and the role's policy; the DependsOn on the role repeats the " +
     'GetAtt, and the one on the policy is what makes the function wait for its permissions.',
 };
+
+/**
+ * cfn-lint errors that are its schema's and not the template's, each with its reason; any other error fails.
+ * cfn-lint 1.51's schema of AWS::ElastiCache::ServerlessCache predates ConnectionType (CloudFormation's does
+ * have it: CDK's L1 is generated from it), so it calls the public endpoint's property unexpected.
+ */
+const schemaGaps = [
+  {
+    rule: 'E3002',
+    type: 'AWS::ElastiCache::ServerlessCache',
+    property: 'ConnectionType',
+    reason: "cfn-lint's schema has no ConnectionType (public endpoints of Valkey 9 serverless caches) yet",
+  },
+];
 
 interface Synthesized {
   template: string;
@@ -79,7 +104,7 @@ beforeAll(() => {
     if (!nag) throw new Error('cdk-nag did not run');
     synthesized.set(variant, { template: join(assembly.directory, stack.templateFile), nag });
   }
-}, 120_000);
+}, 600_000);
 
 const run = promisify(execFile);
 
@@ -87,6 +112,35 @@ interface LintFinding {
   Level: 'Error' | 'Warning' | 'Informational';
   Message: string;
   Rule: { Id: string };
+  Location: { Path: (string | number)[] };
+}
+
+/** Whether a finding is one of the schema gaps: that rule, on that property of a resource of that type. */
+function isSchemaGap(finding: LintFinding, template: string): boolean {
+  const [section, logicalId, properties, property] = finding.Location.Path;
+  if (section !== 'Resources' || properties !== 'Properties') return false;
+  const { Resources } = JSON.parse(readFileSync(template, 'utf8')) as {
+    Resources: Record<string, { Type: string }>;
+  };
+  return schemaGaps.some(
+    (gap) =>
+      gap.rule === finding.Rule.Id &&
+      gap.property === property &&
+      gap.type === Resources[String(logicalId)]?.Type,
+  );
+}
+
+/**
+ * Runs `task` in one of as many slots as there are cores (round robin): ten cfn-lint processes at once would
+ * only share the cores, each taking five times as long, and crowd out everything else on the machine.
+ */
+const slots: Promise<unknown>[] = Array.from({ length: availableParallelism() }, () => Promise.resolve());
+let nextSlot = 0;
+function inSlot<T>(task: () => Promise<T>): Promise<T> {
+  const slot = nextSlot++ % slots.length;
+  const result = (slots[slot] as Promise<unknown>).then(task);
+  slots[slot] = result.catch(() => undefined);
+  return result;
 }
 
 /** cfn-lint's findings for one template, linted for the region it is deployed to (us-east-1 when agnostic). */
@@ -102,8 +156,8 @@ async function lint(template: string, region = 'us-east-1'): Promise<LintFinding
   return JSON.parse(stdout) as LintFinding[];
 }
 
-// Concurrent: each cfn-lint run is its own process, and the two cores can lint two templates at once. Five at
-// once on two busy cores take over a minute each (about 40 s alone), hence the generous time-out.
+// Concurrent: each cfn-lint run is its own process, and the two cores can lint two templates at once (about
+// 40 s each alone). A test waits for its slot, the ten templates taking five rounds, hence the generous time-out.
 describe.concurrent.each(variants)('synthesized for $name', (variant) => {
   it('passes cdk-nag’s AwsSolutions rules', () => {
     expect(synthesized.get(variant)?.nag).toMatchObject({ conclusion: 'success', violations: [] });
@@ -119,11 +173,14 @@ describe.concurrent.each(variants)('synthesized for $name', (variant) => {
 
   it('is accepted by cfn-lint: no errors, only the warnings listed with their reasons', async (ctx) => {
     requireAwsTool(ctx, 'cfn-lint');
-    const findings = await lint(synthesized.get(variant)?.template ?? '', variant.env.region);
+    const template = synthesized.get(variant)?.template ?? '';
+    const findings = await inSlot(() => lint(template, variant.env.region));
     const describe = (f: LintFinding) => `${f.Rule.Id} ${f.Message}`;
-    expect(findings.filter((f) => f.Level === 'Error').map(describe)).toEqual([]);
+    expect(findings.filter((f) => f.Level === 'Error' && !isSchemaGap(f, template)).map(describe)).toEqual(
+      [],
+    );
     expect(
       findings.filter((f) => f.Level !== 'Error' && !(f.Rule.Id in acceptedWarnings)).map(describe),
     ).toEqual([]);
-  }, 180_000);
+  }, 900_000);
 });
