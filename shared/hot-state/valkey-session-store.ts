@@ -1,14 +1,13 @@
 /**
  * Connections and presence in Valkey, as the DynamoDB `PresenceStore` keeps them: one hash per user, each field
  * `conn:<id>` holding the connection's presence expiry, beside `lastSeenAt`; the fan-out reads many users' hashes
- * in one pipelined round trip. Presence may expire, delivery may not: a connection is delivered to until it is
+ * in one round trip (the client pipelines commands issued together, each to the node of its key's slot). Presence may expire, delivery may not: a connection is delivered to until it is
  * removed or older than any connection can be (`connectionMayBeOpen`).
  *
  * Every write renews the hash's own expiry (`PEXPIRE`), so an abandoned user's hash goes by itself after
  * `sessionRecordLifetimeMs`. Nothing waits for an expiry to be told: ElastiCache Serverless has no keyspace
  * notifications. Each read-and-write is one Lua script, atomic as the DynamoDB adapter's single updates are.
  */
-import type { Valkey } from 'iovalkey';
 import {
   connectionMayBeOpen,
   displacedBy,
@@ -20,6 +19,7 @@ import {
   type UserSessions,
   userSessions,
 } from '../domain/ports.ts';
+import type { HotStateClient } from './valkey-client.ts';
 
 /** Ids never contain `#` (limits.idPattern), so the key is unambiguous. */
 const sessionsKey = (userId: string) => `sessions#${userId}`;
@@ -73,13 +73,13 @@ const toSessions = (userId: string, fields: Record<string, string>, nowMs: numbe
   userSessions(userId, recordedConnections(userId, fields), fields.lastSeenAt ?? null, nowMs);
 
 export class ValkeySessionStore implements SessionRepository, GoneConnectionPruner {
-  private readonly client: Valkey & SessionCommands;
+  private readonly client: HotStateClient & SessionCommands;
 
-  constructor(client: Valkey) {
+  constructor(client: HotStateClient) {
     client.defineCommand('chatSessionPut', { numberOfKeys: 1, lua: putScript });
     client.defineCommand('chatSessionRemove', { numberOfKeys: 1, lua: removeScript });
     client.defineCommand('chatSessionRemoveGone', { numberOfKeys: 1, lua: removeGoneScript });
-    this.client = client as Valkey & SessionCommands;
+    this.client = client as HotStateClient & SessionCommands;
   }
 
   /**
@@ -136,18 +136,12 @@ export class ValkeySessionStore implements SessionRepository, GoneConnectionPrun
     );
   }
 
-  /** The sessions of many users in one pipelined round trip; every read is consistent on Valkey. */
+  /**
+   * The sessions of many users, all asked at once: the client pipelines them (users' hashes lie in many slots, so
+   * one MULTI or explicit pipeline could not hold them). Every read is consistent on Valkey.
+   */
   async getMany(userIds: string[], nowMs: number): Promise<Map<string, UserSessions>> {
-    if (userIds.length === 0) return new Map();
-    const pipeline = this.client.pipeline();
-    for (const userId of userIds) pipeline.hgetall(sessionsKey(userId));
-    const replies = (await pipeline.exec()) ?? [];
-    return new Map(
-      userIds.map((userId, i) => {
-        const [error, fields] = replies[i] ?? [new Error('The sessions pipeline lost a reply')];
-        if (error) throw error;
-        return [userId, toSessions(userId, fields as Record<string, string>, nowMs)];
-      }),
-    );
+    const replies = await Promise.all(userIds.map((userId) => this.client.hgetall(sessionsKey(userId))));
+    return new Map(userIds.map((userId, i) => [userId, toSessions(userId, replies[i] ?? {}, nowMs)]));
   }
 }
