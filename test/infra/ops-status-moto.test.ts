@@ -48,7 +48,7 @@ const template = {
   },
 };
 
-/** The command in its own process, as `npm run ops:status -- ...` runs it. */
+/** The command in its own process, as `npm run ops:status -- ...` runs it (about 2 s each, more on a loaded machine). */
 async function opsStatus(endpoint: string, ...args: string[]) {
   const env = {
     ...process.env,
@@ -63,7 +63,9 @@ async function opsStatus(endpoint: string, ...args: string[]) {
 }
 
 describe('ops:status against moto_server', () => {
-  it("finds the stage's stack, reports its table and queues, and exits 1 once a dead-letter queue holds a message", async (ctx) => {
+  it("finds the stage's stack, reports its table and queues, and exits 1 once a dead-letter queue holds a message", {
+    timeout: 90_000,
+  }, async (ctx) => {
     requireAwsTool(ctx, 'moto_server');
     moto = await startMotoServer();
     const { endpoint } = moto;
