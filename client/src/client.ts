@@ -21,6 +21,7 @@ import type {
   Message,
   NewReport,
   Presence,
+  SendOptions,
   ServerFrame,
 } from './protocol.ts';
 import { MessageSequencer } from './sequencer.ts';
@@ -134,10 +135,10 @@ export class ChatClient {
     return this.connection.check();
   }
 
-  /** Shows at once as `pending`; goes out now or, when offline, in order after reconnecting. */
-  send(conversationId: string, body: string): OutgoingMessage {
+  /** Shows at once as `pending`; goes out now or, when offline, in order after reconnecting (reactions: `api.react`). */
+  send(conversationId: string, body: string, options: SendOptions = {}): OutgoingMessage {
     this.typingSignals.stop(conversationId);
-    return this.outbox.add(conversationId, this.createId(), body);
+    return this.outbox.add(conversationId, this.createId(), body, options);
   }
 
   /** Sends a failed message again with the same `clientMessageId`, so it is never stored twice. */

@@ -6,6 +6,7 @@ import type {
   ConversationWithMembers,
   Message,
   MessageDeletedEvent,
+  MessageReactionsEvent,
   Presence,
   ReadEvent,
   ServerError,
@@ -26,6 +27,8 @@ export interface ChatEvents {
   outgoing: OutgoingMessage;
   'message.updated': Message;
   'message.deleted': MessageDeletedEvent;
+  /** A message's reactions changed (all of them after the change; concurrent changes may arrive out of order). */
+  'message.reactions': MessageReactionsEvent;
   /** Someone else started or stopped typing (stopping also happens by itself). */
   typing: TypingEvent;
   presence: Presence;
@@ -63,6 +66,11 @@ export function routeFrame(frame: ServerFrame, to: FrameTargets): void {
     case 'message.updated':
       to.events.emit('message.updated', frame.message);
       return;
+    case 'message.reactions': {
+      const { type: _, ...event } = frame;
+      to.events.emit('message.reactions', event);
+      return;
+    }
     case 'message.deleted':
       to.events.emit('message.deleted', {
         conversationId: frame.conversationId,

@@ -100,6 +100,16 @@ export class ChatApi {
     return this.request('POST', `${path}/reports`, { body: report });
   }
 
+  /** Adds the caller's reaction with one emoji (204; again changes nothing); anything but one emoji is refused. */
+  react(conversationId: string, messageId: string, emoji: string): Promise<void> {
+    return this.request('PUT', reactionPath(conversationId, messageId, emoji));
+  }
+
+  /** Removes the caller's reaction with the emoji (204, also when there was none). */
+  unreact(conversationId: string, messageId: string, emoji: string): Promise<void> {
+    return this.request('DELETE', reactionPath(conversationId, messageId, emoji));
+  }
+
   markRead(conversationId: string, seq: number): Promise<ReadPosition> {
     return this.request('POST', `/conversations/${encodeURIComponent(conversationId)}/read`, {
       body: { seq },
@@ -184,3 +194,6 @@ function queryString(query: Query = {}): string {
     .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }
+
+const reactionPath = (conversationId: string, messageId: string, emoji: string) =>
+  `/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}/reactions/${encodeURIComponent(emoji)}`;

@@ -1,10 +1,10 @@
 import { ContentRejectedError } from './errors.ts';
-import type { ClientFrame, Message } from './protocol.ts';
+import type { ClientFrame, Message, SendOptions } from './protocol.ts';
 
 export type OutgoingStatus = 'pending' | 'sent' | 'failed';
 
 /** A message this device is sending, as the app shows it before and after the server stored it. */
-export interface OutgoingMessage {
+export interface OutgoingMessage extends SendOptions {
   conversationId: string;
   clientMessageId: string;
   body: string;
@@ -49,8 +49,21 @@ export class Outbox {
 
   constructor(private readonly options: OutboxOptions) {}
 
-  add(conversationId: string, clientMessageId: string, body: string): OutgoingMessage {
-    const message: OutgoingMessage = { conversationId, clientMessageId, body, status: 'pending' };
+  add(
+    conversationId: string,
+    clientMessageId: string,
+    body: string,
+    options: SendOptions = {},
+  ): OutgoingMessage {
+    const { replyTo, mentions } = options;
+    const message: OutgoingMessage = {
+      conversationId,
+      clientMessageId,
+      body,
+      ...(replyTo ? { replyTo } : {}),
+      ...(mentions?.length ? { mentions } : {}),
+      status: 'pending',
+    };
     this.update(message);
     this.flush();
     return message;
@@ -111,9 +124,11 @@ export class Outbox {
   flush(): void {
     for (const message of this.unsent.values()) {
       if (message.status !== 'pending' || this.inFlight.has(message.conversationId)) continue;
-      const { conversationId, clientMessageId, body } = message;
+      const { conversationId, clientMessageId, body, replyTo, mentions } = message;
       const link = this.options.currentLink();
-      if (!this.options.transmit({ action: 'sendMessage', conversationId, clientMessageId, body })) return;
+      const extras = { ...(replyTo ? { replyTo } : {}), ...(mentions ? { mentions } : {}) };
+      if (!this.options.transmit({ action: 'sendMessage', conversationId, clientMessageId, body, ...extras }))
+        return;
       const timer = setTimeout(
         () => this.fail(clientMessageId, { code: 'timeout', message: 'No answer from the server' }),
         this.options.ackTimeoutMs,

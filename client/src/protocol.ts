@@ -15,6 +15,27 @@ export interface Message {
   removedBy?: 'moderator';
   /** Files the sender attached; download one with `GET /conversations/{id}/attachments/{attachmentId}`. */
   attachments?: MessageAttachment[];
+  /** The message this one answers, as it was when the reply was sent. */
+  replyTo?: ReplyQuote;
+  /** Members the message mentions. */
+  mentions?: string[];
+  /** Present once anyone reacted; changes arrive as `message.reactions`. */
+  reactions?: ReactionCount[];
+}
+
+export interface ReplyQuote {
+  messageId: string;
+  seq: number;
+  senderId: string;
+  /** The start of the quoted body when the reply was sent; empty once the quoted message is deleted. */
+  preview: string;
+}
+
+export interface ReactionCount {
+  emoji: string;
+  count: number;
+  /** The most recent reactors, newest first, at most 20. */
+  userIds: string[];
 }
 
 export interface MessageAttachment {
@@ -55,6 +76,8 @@ export interface InboxEntry {
   conversation: Conversation;
   lastMessage: Message | null;
   unreadCount: number;
+  /** Unread messages that mention the user. */
+  unreadMentions: number;
 }
 
 export interface InboxPage {
@@ -101,6 +124,14 @@ export interface UnreadEvent {
   conversationId: string;
   count: number;
   total: number;
+}
+
+/** A message's reactions changed: all of them after the change. */
+export interface MessageReactionsEvent {
+  conversationId: string;
+  messageId: string;
+  seq: number;
+  reactions: ReactionCount[];
 }
 
 export interface MessageDeletedEvent {
@@ -156,6 +187,7 @@ export type ServerFrame =
   | { type: 'message.ack'; clientMessageId: string; message: Message }
   | { type: 'message.new'; message: Message }
   | { type: 'message.updated'; message: Message }
+  | ({ type: 'message.reactions' } & MessageReactionsEvent)
   | ({ type: 'message.deleted' } & MessageDeletedEvent)
   | ({ type: 'typing'; expiresAt: string } & TypingEvent)
   | ({ type: 'presence' } & Presence)
@@ -165,9 +197,17 @@ export type ServerFrame =
   | { type: 'pong'; at: string; heartbeatIntervalSeconds: number }
   | ({ type: 'error' } & ServerError);
 
+/** What a message may carry beside its text. */
+export interface SendOptions {
+  /** The `messageId` of a message of the same conversation this one answers (quoted as `replyTo`). */
+  replyTo?: string;
+  /** Members to mention (at most 20, each once): they get a push even when they muted the conversation. */
+  mentions?: string[];
+}
+
 /** Every frame the client sends (PROTOCOL.md "WebSocket: client → server"). */
 export type ClientFrame =
-  | { action: 'sendMessage'; conversationId: string; clientMessageId: string; body: string }
+  | ({ action: 'sendMessage'; conversationId: string; clientMessageId: string; body: string } & SendOptions)
   | { action: 'typing'; conversationId: string; isTyping: boolean }
   | { action: 'markRead'; conversationId: string; seq: number }
   | { action: 'heartbeat'; reply?: boolean };
