@@ -4,7 +4,7 @@
  */
 import { forbidden, notMember } from '../errors.ts';
 import type { Member, StoredConversation } from './model.ts';
-import type { ConversationRepository } from './ports.ts';
+import type { ConversationRepository, SharedMemberLists } from './ports.ts';
 
 export interface Authorized {
   conversation: StoredConversation;
@@ -39,9 +39,10 @@ class ExpiringCache<V> {
 }
 
 /**
- * Member lists cached in memory per (conversation, members version). The version is bumped in the same
- * transaction as every membership change and read with the conversation, so a cached list is never stale for
- * the version it is used with; the TTL and size bound only limit memory.
+ * Member lists cached in memory per (conversation, members version), and with the hot state on Valkey also in
+ * a cache all containers share (`shared`), which a container asks before DynamoDB. The version is bumped in the
+ * same transaction as every membership change and read with the conversation, so a cached list is never stale
+ * for the version it is used with; the TTL and size bound only limit memory.
  */
 export class MemberDirectory {
   private readonly cache: ExpiringCache<Member[]>;
@@ -51,6 +52,7 @@ export class MemberDirectory {
     ttlMs = 60_000,
     maxEntries = 2_000,
     clock: () => number = Date.now,
+    private readonly shared?: SharedMemberLists,
   ) {
     this.cache = new ExpiringCache(ttlMs, maxEntries, clock);
   }
@@ -59,9 +61,20 @@ export class MemberDirectory {
     const cacheKey = `${conversationId}@${membersVersion}`;
     const hit = this.cache.get(cacheKey);
     if (hit) return hit;
+    const shared = await this.shared?.get(conversationId, membersVersion);
+    if (shared) {
+      this.cache.set(cacheKey, shared);
+      return shared;
+    }
     const members = await this.store.listMembers(conversationId);
     this.cache.set(cacheKey, members);
+    await this.shared?.set(conversationId, membersVersion, members);
     return members;
+  }
+
+  /** After a membership change: the shared copy goes at once (this container's copies are of the old version). */
+  async forget(conversationId: string): Promise<void> {
+    await this.shared?.forget(conversationId);
   }
 }
 

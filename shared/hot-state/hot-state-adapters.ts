@@ -1,13 +1,13 @@
 /**
  * Which backend holds the hot state: `CHAT_HOT_STATE=valkey` puts connections and presence, typing and rate
- * limits on Valkey, and caches the read positions behind unread counts there; anything else keeps them in
- * DynamoDB, the default. Messages, conversations and memberships stay in DynamoDB either way.
+ * limits on Valkey, and caches the read positions behind unread counts and the member lists there; anything
+ * else keeps them in DynamoDB, the default. Messages, conversations and memberships stay in DynamoDB either way.
  *
  * The Valkey side is loaded by a dynamic import in its own branch: the function bundles are built with the
  * setting fixed (infra/bundling.ts), so a DynamoDB build drops it and carries no Valkey client at all.
  */
 import type { ChatContext } from '../domain/context.ts';
-import type { SessionStore } from '../domain/ports.ts';
+import type { SessionStore, SharedMemberLists } from '../domain/ports.ts';
 import { ConversationStore } from '../store/conversation-store.ts';
 import type { TableContext } from '../store/dynamo.ts';
 import { PresenceStore } from '../store/presence-store.ts';
@@ -15,7 +15,11 @@ import { RateLimitStore } from '../store/rate-limit-store.ts';
 import { TypingStore } from '../store/typing-store.ts';
 import { TableUnreadIndex } from '../store/unread-store.ts';
 
-export type HotState = Pick<ChatContext, 'typing' | 'rateLimits' | 'unread'> & { sessions: SessionStore };
+export type HotState = Pick<ChatContext, 'typing' | 'rateLimits' | 'unread'> & {
+  sessions: SessionStore;
+  /** Member lists all containers share, on Valkey only: on DynamoDB each container's own copy is the cache. */
+  memberLists?: SharedMemberLists;
+};
 
 /** The Valkey adapters, each call waiting for the module once (then it is a resolved promise). */
 function valkeyAdapters(table: TableContext): HotState {
@@ -38,6 +42,12 @@ function valkeyAdapters(table: TableContext): HotState {
       removeConnection: async (options) => (await loaded).sessions.removeConnection(options),
       removeGoneConnection: async (options) => (await loaded).sessions.removeGoneConnection(options),
       getMany: async (userIds, nowMs) => (await loaded).sessions.getMany(userIds, nowMs),
+    },
+    memberLists: {
+      get: async (conversationId, version) => (await loaded).memberLists?.get(conversationId, version),
+      set: async (conversationId, version, members) =>
+        (await loaded).memberLists?.set(conversationId, version, members),
+      forget: async (conversationId) => (await loaded).memberLists?.forget(conversationId),
     },
   };
 }

@@ -3,7 +3,15 @@
  * DynamoDB adapters on a fresh table in DynamoDB Local, the Valkey adapters on the run's real server. Each call
  * of a factory is one more container's adapter on the same table or server.
  */
-import type { RateLimiter, SessionStore, TypingRepository, UnreadIndex } from '../../shared/domain/ports.ts';
+import { MemberDirectory } from '../../shared/domain/access.ts';
+import type {
+  ConversationRepository,
+  RateLimiter,
+  SessionStore,
+  TypingRepository,
+  UnreadIndex,
+} from '../../shared/domain/ports.ts';
+import { ValkeyMemberLists } from '../../shared/hot-state/valkey-member-lists.ts';
 import { ValkeyRateLimiter } from '../../shared/hot-state/valkey-rate-limiter.ts';
 import { ValkeySessionStore } from '../../shared/hot-state/valkey-session-store.ts';
 import { ValkeyTypingStore } from '../../shared/hot-state/valkey-typing-store.ts';
@@ -19,6 +27,8 @@ export interface HotState {
   typing(): TypingRepository;
   rateLimiter(): RateLimiter;
   sessions(): SessionStore;
+  /** A container's member directory over `store` (a table of the test's own). */
+  memberDirectory(store: Pick<ConversationRepository, 'listMembers'>): MemberDirectory;
   /** Read positions of the conversations in `source` (a table of the test's own). */
   unread(source: PositionSource): UnreadIndex;
   /** Drops all the backend holds (a cold cache; nothing on DynamoDB, which holds no copy). */
@@ -35,6 +45,7 @@ export const hotStateBackends: { name: string; connect(): Promise<HotState> }[] 
         typing: () => new TypingStore(table),
         rateLimiter: () => new RateLimitStore(table),
         sessions: () => new PresenceStore(table),
+        memberDirectory: (store) => new MemberDirectory(store),
         unread: (source) => new TableUnreadIndex(source),
         flush: async () => {},
         close: () => table.client.destroy(),
@@ -49,6 +60,8 @@ export const hotStateBackends: { name: string; connect(): Promise<HotState> }[] 
         typing: () => new ValkeyTypingStore(client),
         rateLimiter: () => new ValkeyRateLimiter(client),
         sessions: () => new ValkeySessionStore(client),
+        memberDirectory: (store) =>
+          new MemberDirectory(store, undefined, undefined, undefined, new ValkeyMemberLists(client)),
         unread: (source) => new ValkeyUnreadIndex(client, source),
         flush: async () => {
           // KEYS answers whole names, DEL prefixes what it is given; one key a DEL, as keys lie in many slots.
