@@ -315,6 +315,7 @@ describe('unread and read marks', () => {
       },
       lastMessage,
       unreadCount: 2,
+      unreadMentions: 0,
     });
     const unreadEvents: UnreadEvent[] = [];
     chat.client.on('unread', (event) => unreadEvents.push(event));
