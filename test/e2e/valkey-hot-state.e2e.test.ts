@@ -1,7 +1,7 @@
 /**
  * `npm run dev` with `CHAT_HOT_STATE=valkey`, through the public protocol: the runtime runs a real Valkey server,
  * connections and presence are kept there (and not in DynamoDB) while delivery and presence events work as ever,
- * typing reaches the other member through it, the send rate limit counted there refuses past its limit, and a
+ * member lists are shared there and a removed member gets nothing once the removal is answered, typing reaches the other member through it, the send rate limit counted there refuses past its limit, and a
  * SIGINT stops the server with the runtime. Local only: it looks into the run's Valkey server and table.
  */
 import { execFileSync } from 'node:child_process';
@@ -119,6 +119,38 @@ describe.skipIf(!local)('hot state on Valkey', () => {
       status: 'offline',
       lastSeenAt: null,
     });
+  });
+
+  it('shares the member list in Valkey, and delivers nothing to a member removed once the removal is answered', async () => {
+    const [ada, bob, cy] = await t.newUsers('ada', 'bob', 'cy');
+    const created = await api(t, ada, 'POST', '/conversations', {
+      type: 'group',
+      name: 'g',
+      memberIds: [bob, cy],
+    });
+    const conversationId = created.body.conversationId as string;
+    const [adaSocket, bobSocket, cySocket] = [
+      await pool.open(ada),
+      await pool.open(bob),
+      await pool.open(cy),
+    ];
+    const send = (clientMessageId: string) =>
+      adaSocket.send({ action: 'sendMessage', conversationId, clientMessageId, body: clientMessageId });
+    const arrived = (body: string) => (e: Record<string, unknown>) =>
+      e.type === 'message.new' && (e.message as { body?: string }).body === body;
+
+    send('before');
+    await bobSocket.waitFor(arrived('before'));
+    expect(await valkeyKeys(`members#${conversationId}`)).toHaveLength(1);
+
+    expect((await api(t, ada, 'DELETE', `/conversations/${conversationId}/members/${bob}`)).status).toBe(204);
+    send('after');
+
+    // Bob's copy, had the stale list been used, would have gone out in the same fan-out as cy's.
+    await cySocket.waitFor(arrived('after'));
+    expect(bobSocket.ofType('message.new').map((e) => (e.message as { body: string }).body)).toEqual([
+      'before',
+    ]);
   });
 
   it('delivers typing to the other member, the signal held in Valkey', async () => {
