@@ -15,6 +15,7 @@ import { type HttpRoute, rateBuckets } from '../../shared/shape/routes.ts';
 import { attachmentOperations } from './attachment-operations.ts';
 import { componentsFor, type JsonSchema, refTo, type Schema, toSchema } from './json-schema.ts';
 import * as moderationWire from './moderation-wire.ts';
+import { reactionOperations } from './reaction-operations.ts';
 import * as wire from './wire.ts';
 
 type ErrorStatus = 400 | 403 | 404 | 409 | 413 | 429;
@@ -45,6 +46,7 @@ const messageLimit = `the body is trimmed, must not be empty and at most ${limit
 /** Keyed by the route's function name; every route of the table must have one (the generator refuses otherwise). */
 const operations: Record<string, Operation> = {
   ...attachmentOperations,
+  ...reactionOperations,
   HttpCreateConversation: {
     summary: 'Create a direct conversation or a group',
     description:
@@ -127,7 +129,7 @@ const operations: Record<string, Operation> = {
       200: { schema: wire.message, description: 'The message first stored with this clientMessageId.' },
     },
     errors: {
-      400: 'content_rejected (the content filter refused the text; nothing is stored)',
+      400: 'content_rejected (the content filter refused the text; nothing is stored); validation_failed (replyTo: not a message of this conversation; mentions: not a member, twice, or over 20)',
       403: 'not_member',
       409: 'conflict (conversation too busy, or the earlier message with this clientMessageId has expired)',
       413: 'payload_too_large (body over 4 KB)',
