@@ -3,6 +3,9 @@
  * `VALKEY_URL` locally (`redis://127.0.0.1:6380`, the local runtime's server); in AWS `VALKEY_ENDPOINT` (host:port
  * of the serverless cache), `VALKEY_CACHE_NAME` and `VALKEY_USER`, over TLS with IAM authentication.
  *
+ * It is a cluster client: ElastiCache Serverless speaks only cluster mode (and the local server runs in it too),
+ * so every command and script names keys of one slot, and the client sends each to the node that holds it.
+ *
  * Timeouts fit a Lambda that answers a person: a command that takes over 250 ms fails (the handler answers an
  * error rather than waiting out its own time-out), a connect over 1 s too; the client reconnects with backoff,
  * and a command waiting for a connection is failed after two reconnects, so nothing queues up without bound.
@@ -11,25 +14,40 @@ import { once } from 'node:events';
 import { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { AbstractConnector, type RedisOptions, Valkey } from 'iovalkey';
+import { AbstractConnector, Cluster, type ClusterOptions, type RedisOptions } from 'iovalkey';
 import { requireEnv } from '../config.ts';
 import { logger } from '../observability.ts';
 import { IamAuthToken } from './iam-auth-token.ts';
 
+/** What every hot-state adapter is given: this container's one cluster client. */
+export type HotStateClient = Cluster;
+
 const connectTimeoutMs = 1_000;
 
-const lambdaOptions = {
-  // A connection is opened by the first command that needs it: functions that never touch the hot state never
-  // connect.
-  lazyConnect: true,
+const backoff = (attempt: number) => Math.min(50 * 2 ** attempt, 2_000);
+
+/** Each node connection's options. */
+const nodeOptions = {
   connectTimeout: connectTimeoutMs,
   commandTimeout: 250,
   maxRetriesPerRequest: 2,
-  retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2_000),
   // The ready check (INFO) waits for a server loading its data from disk: ours keep none, so it is a round trip
   // for nothing on every cold start.
   enableReadyCheck: false,
-} satisfies RedisOptions;
+} satisfies ClusterOptions['redisOptions'];
+
+const clusterOptions = {
+  // A connection is opened by the first command that needs it: functions that never touch the hot state never
+  // connect.
+  lazyConnect: true,
+  clusterRetryStrategy: backoff,
+  slotsRefreshTimeout: connectTimeoutMs,
+  // Commands issued together (a fan-out's many users) share one write per node instead of one each.
+  enableAutoPipelining: true,
+  // AWS's certificate names the endpoint: nodes are reached by the names the cluster gives, not resolved first.
+  dnsLookup: (address, callback) => callback(null, address),
+  enableReadyCheck: false,
+} satisfies ClusterOptions;
 
 /** Where a token comes from: signed once and reused while it has minutes left (see `IamAuthToken`). */
 interface TokenSource {
@@ -62,13 +80,18 @@ async function authenticate(stream: Socket, userId: string, token: string): Prom
  */
 function iamAuthConnector(settings: IamAuthSettings) {
   return class IamAuthConnector extends AbstractConnector {
-    constructor() {
+    /** The node this connection is to: the cluster gives each node's address in the options. */
+    private readonly node: { host: string; port: number };
+
+    constructor(options: unknown) {
       super(connectTimeoutMs);
+      const { host, port } = options as Pick<RedisOptions, 'host' | 'port'>;
+      this.node = { host: host ?? settings.host, port: port ?? settings.port };
     }
 
     async connect() {
       this.connecting = true;
-      const { host, port } = settings;
+      const { host, port } = this.node;
       const stream = settings.tls
         ? tlsConnect({ host, port, servername: host })
         : new Socket().connect({ host, port });
@@ -98,19 +121,24 @@ function iamAuthConnector(settings: IamAuthSettings) {
 }
 
 /** Connection failures are logged once each; the commands they fail answer for themselves. */
-function logged(client: Valkey): Valkey {
+function logged(client: Cluster): Cluster {
   client.on('error', (error: Error) => logger.warn('Valkey connection failed', { error: error.message }));
   return client;
 }
 
-/** A client whose every connection authenticates with a fresh IAM token. */
-export function valkeyWithIamAuth(settings: IamAuthSettings): Valkey {
-  return logged(new Valkey({ ...lambdaOptions, Connector: iamAuthConnector(settings) }));
+/** A client whose every connection, to any node, authenticates with a fresh IAM token. */
+export function valkeyWithIamAuth(settings: IamAuthSettings): Cluster {
+  return logged(
+    new Cluster([{ host: settings.host, port: settings.port }], {
+      ...clusterOptions,
+      redisOptions: { ...nodeOptions, Connector: iamAuthConnector(settings) },
+    }),
+  );
 }
 
-export function createValkeyClient(): Valkey {
+export function createValkeyClient(): Cluster {
   const url = process.env.VALKEY_URL;
-  if (url) return logged(new Valkey(url, lambdaOptions));
+  if (url) return logged(new Cluster([url], { ...clusterOptions, redisOptions: nodeOptions }));
   const [host, port] = requireEnv('VALKEY_ENDPOINT').split(':');
   const userId = requireEnv('VALKEY_USER');
   const tokens = new IamAuthToken({

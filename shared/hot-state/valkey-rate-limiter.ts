@@ -4,9 +4,9 @@
  * slack: the limit is exact across all containers. A user this container already refused in the minute is answered
  * from memory, without a command, like the DynamoDB adapter does.
  */
-import type { Valkey } from 'iovalkey';
 import type { RateDecision, RateLimiter } from '../domain/ports.ts';
 import { MinuteState } from '../minute-state.ts';
+import type { HotStateClient } from './valkey-client.ts';
 
 /** A minute's counter outlives its minute by one, whatever the clocks of the containers that count in it. */
 const counterTtlMs = 120_000;
@@ -15,7 +15,7 @@ export class ValkeyRateLimiter implements RateLimiter {
   /** Users and buckets refused in the current minute, all forgotten when the minute turns. */
   private readonly refusals = new MinuteState(() => new Set<string>());
 
-  constructor(private readonly client: Valkey) {}
+  constructor(private readonly client: HotStateClient) {}
 
   async take({
     userId,

@@ -3,8 +3,8 @@
  * when it expires, gone by its own expiry (`PX`). The coalescing check and the write are one Lua script, so two
  * signals at once broadcast once, as the DynamoDB adapter's conditional put does.
  */
-import type { Valkey } from 'iovalkey';
 import type { TypingRepository } from '../domain/ports.ts';
+import type { HotStateClient } from './valkey-client.ts';
 
 /** Ids never contain `#` (limits.idPattern), so the key is unambiguous. */
 const typingKey = (conversationId: string, userId: string) => `typing#${conversationId}#${userId}`;
@@ -29,11 +29,11 @@ interface TypingCommands {
 }
 
 export class ValkeyTypingStore implements TypingRepository {
-  private readonly client: Valkey & TypingCommands;
+  private readonly client: HotStateClient & TypingCommands;
 
-  constructor(client: Valkey) {
+  constructor(client: HotStateClient) {
     client.defineCommand('chatTypingStart', { numberOfKeys: 1, lua: startScript });
-    this.client = client as Valkey & TypingCommands;
+    this.client = client as HotStateClient & TypingCommands;
   }
 
   async start({

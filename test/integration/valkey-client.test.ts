@@ -3,14 +3,15 @@
  * connection authenticates with the token current at that moment. The server's ACL user stands in for the
  * ElastiCache IAM user (AWS is not reachable here); TLS is off against the local server.
  */
-import type { Valkey } from 'iovalkey';
+
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { freePort } from '../../local/ports.ts';
+import type { HotStateClient } from '../../shared/hot-state/valkey-client.ts';
 import { createValkeyClient, valkeyWithIamAuth } from '../../shared/hot-state/valkey-client.ts';
 import { createTestValkey } from '../support/valkey.ts';
 
-let admin: Valkey;
-const clients: Valkey[] = [];
+let admin: HotStateClient;
+const clients: HotStateClient[] = [];
 beforeAll(() => {
   admin = createTestValkey();
   clients.push(admin);
@@ -75,7 +76,9 @@ describe('valkeyWithIamAuth', () => {
     await vi.waitFor(async () => expect(await client.call('ACL', 'WHOAMI')).toBe(userId), {
       timeout: 3_000,
     });
-    expect(asked).toEqual(['token-1', 'token-2']);
+    // The cluster client opens a connection to learn the slots and one to the node, each with its own token.
+    expect(asked.slice(0, asked.indexOf('token-2'))).toEqual(expect.arrayContaining(['token-1']));
+    expect(asked.slice(asked.indexOf('token-2')).every((token) => token === 'token-2')).toBe(true);
   });
 
   it('keeps reconnecting while its token is refused, and recovers once one is accepted', async () => {
