@@ -25,8 +25,9 @@ describe.each(hotStateBackends)('unread counts on $name', ({ connect }) => {
   let truth: ChatContext;
   beforeAll(async () => {
     backend = await connect();
-    truth = (await createTestChat()).ctx;
-    ctx = { ...truth, unread: backend.unread(truth.conversations) };
+    const { ctx: chat } = await createTestChat();
+    truth = { ...chat, unread: new TableUnreadIndex(chat.conversations) };
+    ctx = { ...chat, unread: backend.unread(chat.conversations) };
   });
   afterAll(() => backend.close());
 
@@ -113,6 +114,7 @@ describe.each(hotStateBackends)('unread counts on $name', ({ connect }) => {
     const [alice, bob] = users('alice', 'bob');
     const team = await group(alice, [bob]);
     const first = await send(alice, team);
+    expect(await countsOf(bob)).toEqual({ [team]: 1 });
     // A send whose function died before telling the index: DynamoDB has the message, the stream brings it.
     const missed = (
       await sendMessage(
@@ -167,11 +169,19 @@ describe.each(hotStateBackends)('unread counts on $name', ({ connect }) => {
     const [alice, bob] = users('alice', 'bob');
     const team = await group(alice, [bob]);
     for (let i = 0; i < 5; i++) await send(alice, team);
+    await backend.flush();
+    // A rebuild whose read of DynamoDB is overtaken by a read mark (whose own count builds the cache meanwhile).
+    const overtaken = backend.unread({
+      allMemberships: async (userId) => {
+        const memberships = await truth.conversations.allMemberships(userId);
+        await markRead(ctx, { userId: bob, conversationId: team, seq: 3 });
+        return memberships;
+      },
+      seqPositions: (ids, userId) => truth.conversations.seqPositions(ids, userId),
+    });
 
-    for (let seq = 1; seq <= 5; seq++) {
-      await backend.flush();
-      await Promise.all([getUnread(ctx, bob), markRead(ctx, { userId: bob, conversationId: team, seq })]);
-      expect(await countsOf(bob)).toEqual(seq === 5 ? {} : { [team]: 5 - seq });
-    }
+    await overtaken.positions(bob);
+
+    expect(await countsOf(bob)).toEqual({ [team]: 2 });
   });
 });
