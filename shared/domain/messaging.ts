@@ -18,7 +18,7 @@ import {
 } from './model.ts';
 import type { SendIntent } from './ports.ts';
 import { revealPresence } from './presence.ts';
-import { checkMentions, quoteFor, withReactions } from './rich-messages.ts';
+import { checkMentions, quoteFor, withCurrentQuotes, withReactions } from './rich-messages.ts';
 import { messageBody } from './validate.ts';
 
 export interface SendInput {
@@ -198,7 +198,8 @@ export async function listMessages(
   const { userId, ...page } = request;
   await ctx.access.member(request);
   const { items, hasMore } = await ctx.messages.page(page);
-  return { items: await withReactions(ctx, request.conversationId, items), hasMore };
+  const quoting = await withCurrentQuotes(ctx, request.conversationId, items);
+  return { items: await withReactions(ctx, request.conversationId, quoting), hasMore };
 }
 
 /** A message of a conversation, named by the caller. */

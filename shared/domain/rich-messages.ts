@@ -46,6 +46,29 @@ export async function noteMentions(ctx: ChatContext, change: Pick<MessageChange,
   if (change.kind === 'deleted') await ctx.mentions.unmark({ conversationId, seq, userIds });
 }
 
+/**
+ * Replies as read back: a quote of a message deleted since shows an empty preview, so deleted text does not live
+ * on in its replies. The quoted messages outside the page are read (one GetItem each; only pages with replies).
+ */
+export async function withCurrentQuotes(
+  ctx: ChatContext,
+  conversationId: string,
+  messages: Message[],
+): Promise<Message[]> {
+  const bySeq = new Map(messages.map((message) => [message.seq, message]));
+  const quoted = new Set(messages.flatMap(({ replyTo }) => (replyTo?.preview ? [replyTo.seq] : [])));
+  const outside = [...quoted].filter((seq) => !bySeq.has(seq));
+  for (const message of await Promise.all(
+    outside.map((seq) => ctx.messages.get({ conversationId, seq, consistent: false })),
+  ))
+    if (message) bySeq.set(message.seq, message);
+  return messages.map((message) => {
+    const { replyTo } = message;
+    const deleted = replyTo?.preview && bySeq.get(replyTo.seq)?.deletedAt !== undefined;
+    return replyTo && deleted ? { ...message, replyTo: { ...replyTo, preview: '' } } : message;
+  });
+}
+
 /** Messages as read back: each with its reactions when it has any (one Query of the page's seq range). */
 export async function withReactions(
   ctx: ChatContext,

@@ -73,7 +73,7 @@ describe('replies', () => {
     expect(history.body.items[1].replyTo).toBeUndefined();
   });
 
-  it('to a deleted message works and shows an empty preview', async () => {
+  it('to a deleted message works and shows an empty preview, as does one deleted after it was quoted', async () => {
     const [alice, bob] = await t.newUsers('alice', 'bob');
     const conversationId = await group(alice, [bob]);
     const quoted = await send(alice, conversationId, { body: 'oops' });
@@ -91,6 +91,19 @@ describe('replies', () => {
       senderId: alice,
       preview: '',
     });
+
+    // A message deleted after it was quoted: the quote in history shows an empty preview from then on.
+    const later = await send(alice, conversationId, { body: 'also oops' });
+    const quoting = await send(bob, conversationId, { body: 'hm', replyTo: later.messageId });
+    expect(quoting.replyTo.preview).toBe('also oops');
+    await api(t, alice, 'DELETE', `/conversations/${conversationId}/messages/${later.messageId}`);
+    const history = await api(
+      t,
+      bob,
+      'GET',
+      `/conversations/${conversationId}/messages?after=${quoting.seq - 1}`,
+    );
+    expect(history.body.items[0]).toMatchObject({ messageId: quoting.messageId, replyTo: { preview: '' } });
   });
 
   it('refuse a messageId that is not of this conversation, and outsiders learn nothing', async () => {
