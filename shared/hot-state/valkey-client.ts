@@ -138,7 +138,12 @@ export function valkeyWithIamAuth(settings: IamAuthSettings): Cluster {
 
 export function createValkeyClient(): Cluster {
   const url = process.env.VALKEY_URL;
-  if (url) return logged(new Cluster([url], { ...clusterOptions, redisOptions: nodeOptions }));
+  if (url) {
+    // The local server shares two cores with every function, the gateways and the tests: a pause there is the
+    // machine's load, not a lost network, so local waits are longer than a Lambda's.
+    const redisOptions = { ...nodeOptions, connectTimeout: 5_000, commandTimeout: 2_000 };
+    return logged(new Cluster([url], { ...clusterOptions, slotsRefreshTimeout: 5_000, redisOptions }));
+  }
   const [host, port] = requireEnv('VALKEY_ENDPOINT').split(':');
   const userId = requireEnv('VALKEY_USER');
   const tokens = new IamAuthToken({
