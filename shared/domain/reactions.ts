@@ -28,8 +28,11 @@ async function refuseBlockedReactor(ctx: ChatContext, { conversation, members }:
 /** The reacted message of a member's request, and the member's standing. */
 async function reactedMessage(ctx: ChatContext, request: ReactionRequest) {
   const emoji = reactionEmoji(request.emoji);
+  // Read while membership is checked, and answered only after it (an outsider learns nothing of the message).
+  const reading = findMessage(ctx, request);
+  reading.catch(() => undefined);
   const authorized = await ctx.access.member(request);
-  const message = await findMessage(ctx, request);
+  const message = await reading;
   const reaction: Reaction = {
     conversationId: request.conversationId,
     seq: message.seq,

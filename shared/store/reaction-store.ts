@@ -162,9 +162,12 @@ export class ReactionStore implements ReactionRepository {
     }: Pick<Reaction, 'emoji' | 'userId'> & { delta: 1 | -1; item: Item; maxRecent: number },
   ): Promise<void> {
     const users = (item[usersOf(emoji)] as string[] | undefined) ?? [];
+    // Trimmed once twice as long as shown, not on every append: a burst of reactors makes few extra writes.
     const positions =
       delta === 1
-        ? users.slice(0, Math.max(0, users.length - maxRecent)).map((_, index) => index)
+        ? users.length <= 2 * maxRecent
+          ? []
+          : users.slice(0, users.length - maxRecent).map((_, index) => index)
         : users.flatMap((id, index) => (id === userId ? [index] : []));
     if (positions.length === 0) return;
     await conditionally(
