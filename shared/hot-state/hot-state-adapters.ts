@@ -8,12 +8,12 @@
  */
 import type { ChatContext } from '../domain/context.ts';
 import type { SessionStore, SharedMemberLists } from '../domain/ports.ts';
+import { DerivedUnreadIndex } from '../domain/read-positions.ts';
 import { ConversationStore } from '../store/conversation-store.ts';
 import type { TableContext } from '../store/dynamo.ts';
 import { PresenceStore } from '../store/presence-store.ts';
 import { RateLimitStore } from '../store/rate-limit-store.ts';
 import { TypingStore } from '../store/typing-store.ts';
-import { TableUnreadIndex } from '../store/unread-store.ts';
 
 export type HotState = Pick<ChatContext, 'typing' | 'rateLimits' | 'unread'> & {
   sessions: SessionStore;
@@ -58,7 +58,7 @@ export function hotStateAdapters(table: TableContext): HotState {
     : {
         typing: new TypingStore(table),
         rateLimits: new RateLimitStore(table),
-        unread: new TableUnreadIndex(new ConversationStore(table)),
+        unread: new DerivedUnreadIndex(new ConversationStore(table)),
         sessions: new PresenceStore(table),
       };
 }

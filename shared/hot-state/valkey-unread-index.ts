@@ -15,8 +15,8 @@
  * script touches one slot (ElastiCache Serverless is a cluster).
  */
 import type { ReadPosition, UnreadIndex } from '../domain/ports.ts';
+import { DerivedUnreadIndex, type PositionSource } from '../domain/read-positions.ts';
 import { logger } from '../observability.ts';
-import { type PositionSource, TableUnreadIndex } from '../store/unread-store.ts';
 import type { HotStateClient } from './valkey-client.ts';
 
 const positionsTtlMs = 3_600_000;
@@ -85,7 +85,7 @@ type Change = 'read' | 'join' | 'leave';
 export class ValkeyUnreadIndex implements UnreadIndex {
   private readonly client: HotStateClient & UnreadCommands;
   /** The source of truth, read when the cache lacks something. */
-  private readonly table: TableUnreadIndex;
+  private readonly table: DerivedUnreadIndex;
 
   constructor(
     client: HotStateClient,
@@ -95,7 +95,7 @@ export class ValkeyUnreadIndex implements UnreadIndex {
     client.defineCommand('chatUnreadChange', { numberOfKeys: 2, lua: changeScript });
     client.defineCommand('chatUnreadBuild', { numberOfKeys: 2, lua: buildScript });
     this.client = client as HotStateClient & UnreadCommands;
-    this.table = new TableUnreadIndex(conversations);
+    this.table = new DerivedUnreadIndex(conversations);
   }
 
   /** From the cache; from DynamoDB (building the cache) when the user's hash is missing or Valkey fails. */

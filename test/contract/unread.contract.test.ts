@@ -9,8 +9,8 @@ import { muteConversation } from '../../shared/domain/devices.ts';
 import { fanOut } from '../../shared/domain/fan-out.ts';
 import { sendMessage } from '../../shared/domain/messaging.ts';
 import type { Message } from '../../shared/domain/model.ts';
+import { DerivedUnreadIndex } from '../../shared/domain/read-positions.ts';
 import { getUnread, markRead } from '../../shared/domain/read-state.ts';
-import { TableUnreadIndex } from '../../shared/store/unread-store.ts';
 import { createTestChat } from '../support/chat-context.ts';
 import { type HotState, hotStateBackends } from '../support/hot-state.ts';
 
@@ -26,7 +26,7 @@ describe.each(hotStateBackends)('unread counts on $name', ({ connect }) => {
   beforeAll(async () => {
     backend = await connect();
     const { ctx: chat } = await createTestChat();
-    truth = { ...chat, unread: new TableUnreadIndex(chat.conversations) };
+    truth = { ...chat, unread: new DerivedUnreadIndex(chat.conversations) };
     ctx = { ...chat, unread: backend.unread(chat.conversations) };
   });
   afterAll(() => backend.close());
@@ -118,7 +118,7 @@ describe.each(hotStateBackends)('unread counts on $name', ({ connect }) => {
     // A send whose function died before telling the index: DynamoDB has the message, the stream brings it.
     const missed = (
       await sendMessage(
-        { ...ctx, unread: new TableUnreadIndex(ctx.conversations) },
+        { ...ctx, unread: new DerivedUnreadIndex(ctx.conversations) },
         { userId: alice, conversationId: team, clientMessageId: unique(), body: 'x' },
       )
     ).message;

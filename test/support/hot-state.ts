@@ -11,6 +11,7 @@ import type {
   TypingRepository,
   UnreadIndex,
 } from '../../shared/domain/ports.ts';
+import { DerivedUnreadIndex, type PositionSource } from '../../shared/domain/read-positions.ts';
 import { ValkeyMemberLists } from '../../shared/hot-state/valkey-member-lists.ts';
 import { ValkeyRateLimiter } from '../../shared/hot-state/valkey-rate-limiter.ts';
 import { ValkeySessionStore } from '../../shared/hot-state/valkey-session-store.ts';
@@ -19,7 +20,6 @@ import { ValkeyUnreadIndex } from '../../shared/hot-state/valkey-unread-index.ts
 import { PresenceStore } from '../../shared/store/presence-store.ts';
 import { RateLimitStore } from '../../shared/store/rate-limit-store.ts';
 import { TypingStore } from '../../shared/store/typing-store.ts';
-import { type PositionSource, TableUnreadIndex } from '../../shared/store/unread-store.ts';
 import { createTestTable } from './dynamo.ts';
 import { createTestValkey } from './valkey.ts';
 
@@ -46,7 +46,7 @@ export const hotStateBackends: { name: string; connect(): Promise<HotState> }[] 
         rateLimiter: () => new RateLimitStore(table),
         sessions: () => new PresenceStore(table),
         memberDirectory: (store) => new MemberDirectory(store),
-        unread: (source) => new TableUnreadIndex(source),
+        unread: (source) => new DerivedUnreadIndex(source),
         flush: async () => {},
         close: () => table.client.destroy(),
       };

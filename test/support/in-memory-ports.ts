@@ -40,8 +40,8 @@ import {
   type TypingRepository,
   type UserSessions,
 } from '../../shared/domain/ports.ts';
+import { DerivedUnreadIndex } from '../../shared/domain/read-positions.ts';
 import { validationFailed } from '../../shared/errors.ts';
-import { TableUnreadIndex } from '../../shared/store/unread-store.ts';
 import { fakeSigner, InMemoryAttachments, InMemoryObjects } from './in-memory-attachments.ts';
 import { InMemoryConnectionExpiry, RecordingCloser } from './in-memory-expiry.ts';
 import {
@@ -796,7 +796,7 @@ export function inMemoryChat(
     sessions,
     typing,
     rateLimits,
-    unread: new TableUnreadIndex(conversations),
+    unread: new DerivedUnreadIndex(conversations),
     blocks,
     ...push,
     directory,

@@ -1,13 +1,14 @@
 /**
- * Read positions straight from the table, on every read: the user's memberships (a query of the inbox index) and
- * each conversation's `lastSeq` and the user's own last seq in it (parallel BatchGetItems reading nothing else).
- * A change has nothing to do here: the conversation and membership items it wrote are what is read.
+ * Read positions derived on every read from the conversations' repository, the source of truth: the user's
+ * memberships (in DynamoDB a query of the inbox index) and each conversation's `lastSeq` and the user's own last
+ * seq in it (parallel BatchGetItems reading nothing else). A change has nothing to do here: the conversation and
+ * membership items it wrote are what is read.
  */
-import type { ConversationRepository, ReadPosition, UnreadIndex } from '../domain/ports.ts';
+import type { ConversationRepository, ReadPosition, UnreadIndex } from './ports.ts';
 
 export type PositionSource = Pick<ConversationRepository, 'allMemberships' | 'seqPositions'>;
 
-export class TableUnreadIndex implements UnreadIndex {
+export class DerivedUnreadIndex implements UnreadIndex {
   constructor(private readonly conversations: PositionSource) {}
 
   async positions(userId: string): Promise<ReadPosition[]> {
