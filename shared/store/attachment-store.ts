@@ -5,7 +5,7 @@
  * one. A pending record's TTL is a day after issue; an attached one's the conversation's retention.
  */
 import { DeleteCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { epochSeconds } from '../async.ts';
+import { epochSeconds, sleep } from '../async.ts';
 import type {
   AttachmentRecord,
   AttachmentRepository,
@@ -28,6 +28,8 @@ export const attachmentStoreOperations = {
   write: ['PutItem', 'UpdateItem', 'DeleteItem'],
   index: false,
 } as const satisfies AdapterOperations;
+
+const maxClaimAttempts = 3;
 
 type Options<K extends keyof AttachmentRepository> = Parameters<AttachmentRepository[K]>[0];
 
@@ -76,7 +78,23 @@ export class AttachmentStore implements AttachmentRepository {
     return items.map(toRecord).filter((record) => record.expiresAt === undefined || record.expiresAt > now);
   }
 
+  /**
+   * Transactions racing for one item may each be cancelled with `TransactionConflict` (no condition failed):
+   * tried again a few times, after which the error goes up (a retry of the send is safe).
+   */
   async claim(options: Options<'claim'>): Promise<ClaimOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.claimOnce(options);
+      } catch (error) {
+        const conflicted = cancellationCodes(error)?.includes('TransactionConflict');
+        if (!conflicted || attempt >= maxClaimAttempts) throw error;
+        await sleep(20 * attempt * Math.random());
+      }
+    }
+  }
+
+  private async claimOnce(options: Options<'claim'>): Promise<ClaimOutcome> {
     const { conversationId, attachmentIds, uploaderId, clientMessageId, expiresAt } = options;
     try {
       await this.table.client.send(
