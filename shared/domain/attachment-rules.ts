@@ -26,10 +26,8 @@ export const attachmentContentTypes = [
   'text/plain',
 ] as const;
 
-export type AttachmentContentType = (typeof attachmentContentTypes)[number];
-
 /** Images are shown in the page (an `<img>` runs nothing); every other type is downloaded. */
-export const isInlineType = (contentType: string) => contentType.startsWith('image/');
+const isInlineType = (contentType: string) => contentType.startsWith('image/');
 
 /** Path separators, controls, quotes and the characters Windows refuses; each becomes `_`. */
 const unsafeInName = /[\p{Cc}\p{Cf}\\/:*?"<>|\u2028\u2029]/gu;
