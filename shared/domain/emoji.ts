@@ -15,12 +15,26 @@ const emojiPresentation = '\uFE0F';
  * The reaction's emoji as stored, or `validation_failed`. A symbol typed without its emoji presentation
  * selector (`❤` for `❤️`) is the same reaction as the emoji, so it is stored in the fully qualified form.
  */
-export function reactionEmoji(raw: string): string {
+export function reactionEmoji(path: string): string {
+  const raw = stillEncoded(path);
   if (raw.length <= maxEmojiLength) {
     if (oneRgiEmoji.test(raw)) return raw;
     if (oneRgiEmoji.test(raw + emojiPresentation)) return raw + emojiPresentation;
   }
   throw validationFailed('emoji', 'must be exactly one emoji');
+}
+
+/**
+ * API Gateway's HTTP API (and the local gateway) decode path parameters; a gateway that passes a segment still
+ * percent-encoded must not make a valid emoji invalid. No emoji holds a `%`, so decoding such a segment is safe.
+ */
+function stillEncoded(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** An emoji as a key part: its code points in hex (an emoji such as `#️⃣` holds a `#`, which keys must not). */

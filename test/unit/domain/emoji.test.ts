@@ -15,6 +15,11 @@ describe('a reaction emoji', () => {
     expect(reactionEmoji(emoji)).toBe(emoji);
   });
 
+  it('takes a path segment a gateway left percent-encoded as its emoji', () => {
+    expect(reactionEmoji(encodeURIComponent('👍🏽'))).toBe('👍🏽');
+    expect(() => reactionEmoji('%F0%9F')).toThrow(expect.objectContaining({ code: 'validation_failed' }));
+  });
+
   it('stores a symbol typed without its emoji selector as the emoji, so both are one reaction', () => {
     expect(reactionEmoji('❤')).toBe('❤️');
   });
