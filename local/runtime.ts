@@ -7,6 +7,7 @@
 
 import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTokenVerifier, jwksUriOf, type VerifierConfig } from '../shared/auth/token-verifier.ts';
@@ -114,7 +115,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   let s3: LocalS3Server | undefined;
   try {
     if (hotState === 'valkey') valkey = await startValkeyServer();
-    s3 = await startS3Server({ accessKeyId: 'local', secretAccessKey: 'local' });
+    s3 = await startS3Server({
+      accessKeyId: 'local',
+      secretAccessKey: 'local',
+      // With CHAT_DATA_DIR the uploads outlive a restart, as the table's records of them do.
+      ...(options.dataDir ? { directory: join(options.dataDir, 's3') } : {}),
+    });
     const httpUrl = `http://127.0.0.1:${await listen(httpServer, options.httpPort ?? envPort('HTTP_PORT', 3000))}`;
     const wsPort = await listen(wsServer, options.wsPort ?? envPort('WS_PORT', 3001));
     const wsUrl = `ws://127.0.0.1:${wsPort}`;

@@ -1,7 +1,7 @@
 /**
  * A real S3-compatible server for the attachments (s3rver, a dev dependency, run in this process) on a free
- * loopback port, keeping its objects in a temporary folder removed at stop, with the attachments bucket made at
- * start. The functions reach it through `AWS_ENDPOINT_URL_S3`, path-style, with the same presign code as in AWS.
+ * loopback port, keeping its objects in a temporary folder removed at stop (or in `directory`, kept, beside the
+ * runtime's data), with the attachments bucket made at start. The functions reach it through `AWS_ENDPOINT_URL_S3`, path-style, with the same presign code as in AWS.
  * It does not enforce a presigned POST's policy (see the README's "Attachments"): the checks a send makes of
  * the stored object are the guarantee that holds here too.
  */
@@ -37,6 +37,8 @@ export async function startS3Server(options: {
   accessKeyId: string;
   secretAccessKey: string;
   bucket?: string;
+  /** Keep the objects here across restarts. @default a temporary folder, removed at stop */
+  directory?: string;
 }): Promise<LocalS3Server> {
   const bucket = options.bucket ?? 'chat-attachments-local';
   const require = createRequire(import.meta.url);
@@ -45,7 +47,9 @@ export async function startS3Server(options: {
     options.accessKeyId,
     options.secretAccessKey,
   );
-  const directory = await mkdtemp(join(tmpdir(), 'chat-s3-'));
+  const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'chat-s3-')));
+  const removeDirectory = () =>
+    options.directory ? Promise.resolve() : rm(directory, { recursive: true, force: true });
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,
@@ -61,11 +65,11 @@ export async function startS3Server(options: {
       async stop() {
         server.httpServer?.closeAllConnections();
         await server.close();
-        await rm(directory, { recursive: true, force: true });
+        await removeDirectory();
       },
     };
   } catch (error) {
-    await rm(directory, { recursive: true, force: true });
+    await removeDirectory();
     throw error;
   }
 }
