@@ -90,6 +90,8 @@ export async function sendMessage(
         createdAt,
         unique,
         ...(attachments.length > 0 ? { attachments } : {}),
+        ...(replyTo ? { replyTo } : {}),
+        ...(mentions ? { mentions } : {}),
       },
       marksSenderRead: conversation.type === 'direct',
     });

@@ -163,6 +163,7 @@ describe('mentions', () => {
     );
     expect(await inboxEntry(alice, conversationId)).toMatchObject({ unreadMentions: 1 });
     expect(await inboxEntry(carol, conversationId)).toMatchObject({ unreadMentions: 0 });
+    expect((await inboxEntry(bob, conversationId)).lastMessage).toMatchObject({ mentions: [carol] });
 
     expect(
       (await api(t, bob, 'POST', `/conversations/${conversationId}/read`, { seq: first.seq })).status,
