@@ -109,6 +109,18 @@ describe('a non-member of a conversation', () => {
       call: http('GET', (id) => `/conversations/${id}`),
     },
     {
+      name: 'POST /conversations/{id}/attachments (start an upload)',
+      call: http(
+        'POST',
+        (id) => `/conversations/${id}/attachments`,
+        () => ({ fileName: 'a.png', contentType: 'image/png', size: 10 }),
+      ),
+    },
+    {
+      name: 'GET /conversations/{id}/attachments/{attachmentId} (download)',
+      call: http('GET', (id) => `/conversations/${id}/attachments/01ATTACHMENT`),
+    },
+    {
       name: 'POST /conversations/{id}/members (add itself)',
       call: http(
         'POST',
