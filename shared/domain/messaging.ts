@@ -18,7 +18,7 @@ import {
 } from './model.ts';
 import type { SendIntent } from './ports.ts';
 import { revealPresence } from './presence.ts';
-import { checkMentions, quoteFor, withCurrentQuotes, withReactions } from './rich-messages.ts';
+import { type RichFields, replyAndMentions, withCurrentQuotes, withReactions } from './rich-messages.ts';
 import { messageBody } from './validate.ts';
 
 export interface SendInput {
@@ -28,9 +28,8 @@ export interface SendInput {
   body: string;
   /** Uploads of the sender to this conversation that the message carries (checked and claimed first). */
   attachmentIds?: string[];
-  /** The id of the message of this conversation it answers. */
+  /** The message of this conversation it answers, and the members it mentions (see `replyAndMentions`). */
   replyTo?: string;
-  /** Members it mentions (no duplicates, at most `limits.maxMentionsPerMessage`: the schemas check). */
   mentions?: string[];
   /** The socket it came from, when sent over the WebSocket. */
   connectionId?: string;
@@ -66,13 +65,10 @@ export async function sendMessage(
   const review = body === '' ? Promise.resolve({ allowed: true }) : ctx.contentFilter.review(body);
   review.catch(() => undefined);
   let attachments: MessageAttachment[] | undefined;
-  const mentions = input.mentions?.length ? input.mentions : undefined;
-  let replyTo: Message['replyTo'];
+  let rich: RichFields | undefined;
   for (let attempt = 0; attempt < maxMembershipAttempts; attempt++) {
     const { conversation, members, me } = await ctx.access.memberToSend(input);
-    if (mentions) checkMentions(mentions, members);
-    // Quoted once a member asks (an outsider learns nothing of the messages); one read, only for a reply.
-    if (input.replyTo && !replyTo) replyTo = await quoteFor(ctx, { conversationId, replyTo: input.replyTo });
+    rich = await replyAndMentions(ctx, { ...input, members, quoted: rich?.replyTo });
     if (!(await review).allowed) throw contentRejected();
     // Before the seq is taken, so a refused attachment leaves no hole.
     attachments ??= await claimAttachments(ctx, { conversationId, senderId, clientMessageId, attachmentIds });
@@ -90,8 +86,7 @@ export async function sendMessage(
         createdAt,
         unique,
         ...(attachments.length > 0 ? { attachments } : {}),
-        ...(replyTo ? { replyTo } : {}),
-        ...(mentions ? { mentions } : {}),
+        ...rich,
       },
       marksSenderRead: conversation.type === 'direct',
     });
@@ -116,8 +111,7 @@ export async function sendMessage(
       clientMessageId,
       createdAt,
       ...(attachments.length > 0 ? { attachments } : {}),
-      ...(replyTo ? { replyTo } : {}),
-      ...(mentions ? { mentions } : {}),
+      ...rich,
     };
     const retentionDays = ctx.settings.messageRetentionDays;
     const intent: SendIntent = {

@@ -26,12 +26,34 @@ export async function quoteFor(
   return { messageId, seq: quoted.seq, senderId, preview: start.map(({ segment }) => segment).join('') };
 }
 
-/** The mentioned users, each a member (the schema refused duplicates and too many). */
-export function checkMentions(mentions: string[], members: Member[]): void {
-  const memberIds = new Set(members.map((member) => member.userId));
-  const outsider = mentions.find((userId) => !memberIds.has(userId));
+/** What a send stores beside its text: the quote of the message it answers, the members it mentions. */
+export type RichFields = Pick<Message, 'replyTo' | 'mentions'>;
+
+/**
+ * A send's `replyTo` and `mentions` as stored, once the sender is known to be a member (an outsider learns
+ * nothing of the messages): each mentioned user must be a member (the schema refused duplicates and too many);
+ * the quote is read once (`quoted`, on a retry of the loop), and only for a reply.
+ */
+export async function replyAndMentions(
+  ctx: ChatContext,
+  send: {
+    conversationId: string;
+    replyTo?: string;
+    mentions?: string[];
+    members: Member[];
+    quoted?: ReplyQuote;
+  },
+): Promise<RichFields> {
+  const memberIds = new Set(send.members.map((member) => member.userId));
+  const outsider = send.mentions?.find((userId) => !memberIds.has(userId));
   if (outsider !== undefined)
     throw validationFailed('mentions', `${outsider} is not a member of this conversation`);
+  const { conversationId, replyTo } = send;
+  const quote = send.quoted ?? (replyTo ? await quoteFor(ctx, { conversationId, replyTo }) : undefined);
+  return {
+    ...(quote ? { replyTo: quote } : {}),
+    ...(send.mentions?.length ? { mentions: send.mentions } : {}),
+  };
 }
 
 /**

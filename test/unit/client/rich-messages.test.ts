@@ -24,13 +24,11 @@ describe('the SDK and rich messages', () => {
         mentions: ['bob'],
       });
     chat.client.send('c1', 'plain');
-    chat
-      .socket()
-      .receive({
-        type: 'message.ack',
-        clientMessageId: sending.clientMessageId,
-        message: message(1, 'alice'),
-      });
+    chat.socket().receive({
+      type: 'message.ack',
+      clientMessageId: sending.clientMessageId,
+      message: message(1, 'alice'),
+    });
     await vi.advanceTimersByTimeAsync(0);
     expect(chat.socket().sentActions('sendMessage').at(-1)).not.toHaveProperty('replyTo');
   });
