@@ -23,7 +23,8 @@ export type HotState = Pick<ChatContext, 'typing' | 'rateLimits' | 'unread'> & {
 
 /** The Valkey adapters, each call waiting for the module once (then it is a resolved promise). */
 function valkeyAdapters(table: TableContext): HotState {
-  const loaded = import('./valkey-hot-state.ts').then((module) => module.valkeyHotState(table));
+  const positions = new ConversationStore(table);
+  const loaded = import('./valkey-hot-state.ts').then((module) => module.valkeyHotState(positions));
   return {
     typing: {
       start: async (options) => (await loaded).typing.start(options),

@@ -1,6 +1,11 @@
-/** The Valkey adapters of the hot-state ports, on this container's one client (created on first use). */
-import { ConversationStore } from '../store/conversation-store.ts';
-import type { TableContext } from '../store/dynamo.ts';
+/**
+ * The Valkey adapters of the hot-state ports, on this container's one client (created on first use).
+ *
+ * This module is loaded by a dynamic import, so it imports nothing of DynamoDB: esbuild keeps every export of a
+ * module reachable from an `import()`, and a DynamoDB store imported here put the whole DynamoDB client (all its
+ * commands and schemas, about 60 KiB) into every bundle. What it needs of the table is handed in.
+ */
+import type { PositionSource } from '../domain/read-positions.ts';
 import type { HotState } from './hot-state-adapters.ts';
 import { createValkeyClient, type HotStateClient } from './valkey-client.ts';
 import { ValkeyMemberLists } from './valkey-member-lists.ts';
@@ -11,12 +16,13 @@ import { ValkeyUnreadIndex } from './valkey-unread-index.ts';
 
 let containerClient: HotStateClient | undefined;
 
-export function valkeyHotState(table: TableContext): HotState {
+/** `positions`: where the unread cache is built from when a user's entry is missing (DynamoDB). */
+export function valkeyHotState(positions: PositionSource): HotState {
   containerClient ??= createValkeyClient();
   return {
     typing: new ValkeyTypingStore(containerClient),
     rateLimits: new ValkeyRateLimiter(containerClient),
-    unread: new ValkeyUnreadIndex(containerClient, new ConversationStore(table)),
+    unread: new ValkeyUnreadIndex(containerClient, positions),
     sessions: new ValkeySessionStore(containerClient),
     memberLists: new ValkeyMemberLists(containerClient),
   };

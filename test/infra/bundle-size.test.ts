@@ -13,10 +13,12 @@ import type { HotStateBackend } from '../../infra/config.ts';
 
 const kib = 1024;
 /**
- * With the SDK bundled (the default) the DynamoDB and `@connections` clients are about 330 KiB of each bundle;
- * with the runtime's SDK (`-c awsSdk=runtime`) what is left is ours: the issue's goal of 300 KiB applies.
+ * With the SDK bundled (the default) the DynamoDB, SQS and `@connections` clients and the credential chain are
+ * about 380 KiB of each bundle, zod/mini and Powertools about 65, and our own code about 70 (it was 35–45 before reactions, mentions,
+ * attachments and the hot-state ports): 544 KiB leaves some 20 KiB for growth. With the runtime's SDK
+ * (`-c awsSdk=runtime`) what is left is ours: the issue's goal of 300 KiB applies.
  */
-const budgets: Record<SdkSource, number> = { bundled: 512 * kib, runtime: 300 * kib };
+const budgets: Record<SdkSource, number> = { bundled: 544 * kib, runtime: 300 * kib };
 /** The functions that filter content also carry the Comprehend client (about 16 KiB, with the SDK bundled). */
 const comprehendAllowance: Record<SdkSource, number> = { bundled: 24 * kib, runtime: 0 };
 /**
