@@ -88,10 +88,10 @@ export interface ChatStackConfig {
 }
 
 /** The stack's `-c hotState` values; the functions' `CHAT_HOT_STATE` follows from it (infra/bundling.ts). */
-export const hotStateBackends = ['dynamodb', 'elasticache'] as const;
+const hotStateBackends = ['dynamodb', 'elasticache'] as const;
 export type HotStateBackend = (typeof hotStateBackends)[number];
 
-export type HotStateConfig =
+type HotStateConfig =
   | { backend: 'dynamodb' }
   /** The cache's usage limits: ElastiCache throttles beyond them, so they cap its bill. */
   | { backend: 'elasticache'; dataStorageGb: number; ecpuPerSecond: number };

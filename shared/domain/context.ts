@@ -1,7 +1,6 @@
 /** Everything a use case needs, as ports, passed in so tests can build it with fakes and their own clock. */
 import type { ChatSettings } from '../config.ts';
 import type { Access, MemberDirectory } from './access.ts';
-import type { MentionRepository, ReactionRepository } from './rich-ports.ts';
 import type { AttachmentObjects, AttachmentRepository, AttachmentSigner } from './attachment-ports.ts';
 import type {
   AuditTrail,
@@ -25,6 +24,7 @@ import type {
   TypingRepository,
   UnreadIndex,
 } from './ports.ts';
+import type { MentionRepository, ReactionRepository } from './rich-ports.ts';
 
 export interface ChatContext {
   conversations: ConversationRepository;

@@ -13,7 +13,7 @@ import type { Member, Message, ReplyQuote } from './model.ts';
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /** The message a reply quotes, as it is now (a deleted one has an empty body, so an empty preview). */
-export async function quoteFor(
+async function quoteFor(
   ctx: ChatContext,
   { conversationId, replyTo }: { conversationId: string; replyTo: string },
 ): Promise<ReplyQuote> {

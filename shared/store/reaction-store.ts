@@ -34,7 +34,7 @@ const countOf = (emoji: string) => `n:${emojiKey(emoji)}`;
 const usersOf = (emoji: string) => `u:${emojiKey(emoji)}`;
 
 /** A summary item as the reactions clients see: emoji with a positive count, most used first. */
-export function toReactions(item: Item, maxRecent: number): ReactionCount[] {
+function toReactions(item: Item, maxRecent: number): ReactionCount[] {
   const emojis = item.emojis instanceof Set ? [...(item.emojis as Set<string>)] : [];
   return emojis
     .map((emoji) => ({
