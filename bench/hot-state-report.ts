@@ -104,7 +104,7 @@ export function hotStateMarkdown(result: HotStateResult, note = ''): string {
   const w = month.workload;
   return `## Hot state: DynamoDB or Valkey
 
-${note}${describe(result.parameters)}. Latency p50 / p95; capacity per operation as write / read units from the counting proxy; Valkey commands per operation from the server's INFO counters, with the ECPUs ElastiCache would bill in brackets (1 per command of up to 1 KB; typing, presence and \`GET /unread\` run together in the live-state scenario, so they have no count of their own). ${storedNote(valkey)}${dynamo.send.result.lost + valkey.send.result.lost} deliveries lost.
+${note}${describe(result.parameters)}. Latency p50 / p95; capacity per operation as write / read units from the counting proxy; Valkey commands per operation from the server's INFO counters, with the ECPUs ElastiCache would bill in brackets (1 per command of up to 1 KB, more for a script that runs longer: a lower bound; typing, presence and \`GET /unread\` run together in the live-state scenario, so they have no count of their own). ${storedNote(valkey)}${dynamo.send.result.lost + valkey.send.result.lost} deliveries lost.
 
 ${table(['operation', 'DynamoDB', 'WCU / RCU', 'Valkey', 'WCU / RCU', 'Valkey commands (ECPUs)'], rows)}
 
