@@ -16,11 +16,18 @@ import { alarmOver } from './alarms.ts';
 import type { HotStateTarget } from './chat-function.ts';
 
 /**
- * The adapters whose state a Valkey build keeps in the cache: connections and presence (`sessions`), typing,
+ * The adapters whose state a Valkey build keeps in the cache: connections and presence (`sessions`), when
+ * their tokens expire (`connectionExpiry`), typing,
  * rate limits, and the member-list cache and unread positions kept beside `conversations`. A function reaching
  * one may connect; the others never send a command (the client connects on its first one).
  */
-const hotStateAdapters: readonly TableAdapter[] = ['sessions', 'typing', 'rateLimits', 'conversations'];
+const hotStateAdapters: readonly TableAdapter[] = [
+  'sessions',
+  'connectionExpiry',
+  'typing',
+  'rateLimits',
+  'conversations',
+];
 
 export const usesHotState = (spec: GrantedSpec) => {
   const uses = adapterUsesOf(spec);

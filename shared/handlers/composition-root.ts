@@ -17,7 +17,6 @@ import { ConnectionNotifier } from '../realtime/notifier.ts';
 import { AttachmentStore } from '../store/attachment-store.ts';
 import { AuditStore } from '../store/audit-store.ts';
 import { BlockStore } from '../store/block-store.ts';
-import { ConnectionExpiryStore } from '../store/connection-expiry-store.ts';
 import { ConversationStore } from '../store/conversation-store.ts';
 import { DeviceStore } from '../store/device-store.ts';
 import type { TableContext } from '../store/dynamo.ts';
@@ -57,7 +56,7 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
   const conversations = new ConversationStore(table);
   // Connections and presence, typing, rate limits and unread positions: DynamoDB, or Valkey with
   // CHAT_HOT_STATE=valkey, which also shares the member lists across containers.
-  const { memberLists, ...hotState } = hotStateAdapters(table);
+  const { memberLists, ...hotState } = hotStateAdapters(table, clock);
   // Functions without `@connections` access get no endpoint; their client is never used to send.
   const managementClient = createManagementClient(
     overrides.connectionsEndpoint ?? process.env.CONNECTIONS_ENDPOINT,
@@ -88,7 +87,6 @@ export function buildChatContext(overrides: ContextOverrides = {}): ChatContext 
     directory,
     access: new Access(conversations, directory, clock),
     notifier: new ConnectionNotifier(hotState.sessions, sender, clock),
-    connectionExpiry: new ConnectionExpiryStore(table),
     connectionCloser: new ManagementApiCloser(managementClient),
     reports: new ReportStore(table),
     audit: new AuditStore(table),

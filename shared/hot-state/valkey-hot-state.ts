@@ -8,6 +8,7 @@
 import type { PositionSource } from '../domain/read-positions.ts';
 import type { HotState } from './hot-state-adapters.ts';
 import { createValkeyClient, type HotStateClient } from './valkey-client.ts';
+import { ValkeyConnectionExpiry } from './valkey-connection-expiry.ts';
 import { ValkeyMemberLists } from './valkey-member-lists.ts';
 import { ValkeyRateLimiter } from './valkey-rate-limiter.ts';
 import { ValkeySessionStore } from './valkey-session-store.ts';
@@ -17,13 +18,14 @@ import { ValkeyUnreadIndex } from './valkey-unread-index.ts';
 let containerClient: HotStateClient | undefined;
 
 /** `positions`: where the unread cache is built from when a user's entry is missing (DynamoDB). */
-export function valkeyHotState(positions: PositionSource): HotState {
+export function valkeyHotState(positions: PositionSource, clock: () => number): HotState {
   containerClient ??= createValkeyClient();
   return {
     typing: new ValkeyTypingStore(containerClient),
     rateLimits: new ValkeyRateLimiter(containerClient),
     unread: new ValkeyUnreadIndex(containerClient, positions),
     sessions: new ValkeySessionStore(containerClient),
+    connectionExpiry: new ValkeyConnectionExpiry(containerClient, clock),
     memberLists: new ValkeyMemberLists(containerClient),
   };
 }

@@ -90,6 +90,8 @@ describe.skipIf(!local)('hot state on Valkey', () => {
     );
     // The hash expires by itself (ElastiCache Serverless tells nobody of an expiry; nothing waits for one).
     expect(await inValkey((c) => c.pttl(bobSessions))).toBeGreaterThan(0);
+    // When each connection's token expires is there too, for the sweep that closes them.
+    expect(await inValkey((c) => c.zcard('{connexp}times'))).toBeGreaterThanOrEqual(2);
 
     aliceSocket.send({ action: 'sendMessage', conversationId, clientMessageId: 'hi', body: 'hello' });
     expect(await bobSocket.waitFor((e) => e.type === 'message.new')).toMatchObject({

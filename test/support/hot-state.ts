@@ -5,6 +5,7 @@
  */
 import { MemberDirectory } from '../../shared/domain/access.ts';
 import type {
+  ConnectionExpiryRepository,
   ConversationRepository,
   RateLimiter,
   SessionStore,
@@ -12,11 +13,13 @@ import type {
   UnreadIndex,
 } from '../../shared/domain/ports.ts';
 import { DerivedUnreadIndex, type PositionSource } from '../../shared/domain/read-positions.ts';
+import { ValkeyConnectionExpiry } from '../../shared/hot-state/valkey-connection-expiry.ts';
 import { ValkeyMemberLists } from '../../shared/hot-state/valkey-member-lists.ts';
 import { ValkeyRateLimiter } from '../../shared/hot-state/valkey-rate-limiter.ts';
 import { ValkeySessionStore } from '../../shared/hot-state/valkey-session-store.ts';
 import { ValkeyTypingStore } from '../../shared/hot-state/valkey-typing-store.ts';
 import { ValkeyUnreadIndex } from '../../shared/hot-state/valkey-unread-index.ts';
+import { ConnectionExpiryStore } from '../../shared/store/connection-expiry-store.ts';
 import { PresenceStore } from '../../shared/store/presence-store.ts';
 import { RateLimitStore } from '../../shared/store/rate-limit-store.ts';
 import { TypingStore } from '../../shared/store/typing-store.ts';
@@ -27,6 +30,8 @@ export interface HotState {
   typing(): TypingRepository;
   rateLimiter(): RateLimiter;
   sessions(): SessionStore;
+  /** When connections' tokens expire, on the backend's clock `clock`. */
+  connectionExpiry(clock: () => number): ConnectionExpiryRepository;
   /** A container's member directory over `store` (a table of the test's own). */
   memberDirectory(store: Pick<ConversationRepository, 'listMembers'>): MemberDirectory;
   /** Read positions of the conversations in `source` (a table of the test's own). */
@@ -45,6 +50,7 @@ export const hotStateBackends: { name: string; connect(): Promise<HotState> }[] 
         typing: () => new TypingStore(table),
         rateLimiter: () => new RateLimitStore(table),
         sessions: () => new PresenceStore(table),
+        connectionExpiry: () => new ConnectionExpiryStore(table),
         memberDirectory: (store) => new MemberDirectory(store),
         unread: (source) => new DerivedUnreadIndex(source),
         flush: async () => {},
@@ -60,6 +66,7 @@ export const hotStateBackends: { name: string; connect(): Promise<HotState> }[] 
         typing: () => new ValkeyTypingStore(client),
         rateLimiter: () => new ValkeyRateLimiter(client),
         sessions: () => new ValkeySessionStore(client),
+        connectionExpiry: (clock) => new ValkeyConnectionExpiry(client, clock),
         memberDirectory: (store) =>
           new MemberDirectory(store, undefined, undefined, undefined, new ValkeyMemberLists(client)),
         unread: (source) => new ValkeyUnreadIndex(client, source),
