@@ -161,7 +161,12 @@ describe('messages over HTTP and WebSocket', () => {
     expect(keysOf(announced.conversation as object)).toEqual([...fields, 'members'].sort());
     expect(inbox.body.items[0].conversation.conversationId).toBe(conversationId);
     expect(keysOf(inbox.body.items[0].conversation)).toEqual(fields);
-    expect(keysOf(inbox.body.items[0])).toEqual(['conversation', 'lastMessage', 'unreadCount']);
+    expect(keysOf(inbox.body.items[0])).toEqual([
+      'conversation',
+      'lastMessage',
+      'unreadCount',
+      'unreadMentions',
+    ]);
   });
 
   it('lists the inbox by latest activity with last message and unread count', async () => {
