@@ -34,8 +34,9 @@ let resources: Resources;
 const allFunctions = allFunctionSpecs;
 
 beforeAll(() => {
-  // Building the stack bundles every function with esbuild, once for the whole file.
-  app = cdkApp({ stage: 'dev' });
+  // Not bundled: nothing here reads a function's code, and the bundles are built and checked by the bundle-size
+  // and LocalStack deploy tests (bundling all functions took about 100 s of this file's 120).
+  app = cdkApp({ stage: 'dev' }, { bundle: false });
   const stack = defineChatApp(app);
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
