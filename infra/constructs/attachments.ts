@@ -24,7 +24,7 @@ import type { ChatFunctions } from './chat-functions.ts';
 export const attachmentActions: Record<AttachmentAccess, readonly string[]> = {
   // A POST carrying tags needs PutObjectTagging beside PutObject.
   signUpload: ['s3:PutObject', 's3:PutObjectTagging'],
-  // HEAD is GetObject's permission; the tag takes an attached upload out of the pending rule.
+  // The ranged GET that checks an upload's size, type and first bytes; the tag takes it out of the pending rule.
   claim: ['s3:GetObject', 's3:PutObjectTagging'],
   signDownload: ['s3:GetObject'],
   delete: ['s3:DeleteObject'],

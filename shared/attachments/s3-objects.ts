@@ -1,16 +1,12 @@
 /**
  * The attachment objects in S3: the client (the endpoint from `AWS_ENDPOINT_URL_S3`, path-style where
- * `S3_FORCE_PATH_STYLE=1`, as the local server needs), the HEAD a send checks an upload with, the tag that takes
+ * `S3_FORCE_PATH_STYLE=1`, as the local server needs), the ranged GET a send checks an upload with, the tag that takes
  * an attached object out of the unattached-upload lifecycle rule, and deletion with its message.
  */
-import {
-  DeleteObjectCommand,
-  HeadObjectCommand,
-  PutObjectTaggingCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { requireEnv } from '../config.ts';
 import type { AttachmentObjects, StoredObject } from '../domain/attachment-ports.ts';
+import { signatureBytes } from '../domain/attachment-signatures.ts';
 
 export function createS3Client(): S3Client {
   return new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === '1' });
@@ -26,10 +22,9 @@ export const uploadStateTag = { key: 'state', pending: 'pending', attached: 'att
  * A missing key answers 404, or 403 to a caller without `s3:ListBucket` (which no function is granted, so
  * none can list uploads): both mean nothing is stored there for this caller.
  */
-const isMissing = (error: unknown) => {
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return status === 404 || status === 403;
-};
+const statusOf = (error: unknown) =>
+  (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+const isMissing = (error: unknown) => statusOf(error) === 404 || statusOf(error) === 403;
 
 export class S3AttachmentObjects implements AttachmentObjects {
   constructor(
@@ -37,12 +32,22 @@ export class S3AttachmentObjects implements AttachmentObjects {
     private readonly bucket: string,
   ) {}
 
-  async head(key: string): Promise<StoredObject | undefined> {
+  /**
+   * One ranged GET, the cost of a HEAD: the type, the whole size (from `Content-Range`) and the first bytes. An
+   * empty object cannot satisfy a range (416): it answers size 0.
+   */
+  async inspect(key: string): Promise<StoredObject | undefined> {
     try {
-      const answer = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { size: answer.ContentLength ?? 0, contentType: answer.ContentType ?? '' };
+      const answer = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=0-${signatureBytes - 1}` }),
+      );
+      const leadingBytes = (await answer.Body?.transformToByteArray()) ?? new Uint8Array();
+      const total = /\/(\d+)$/.exec(answer.ContentRange ?? '')?.[1];
+      const size = total === undefined ? (answer.ContentLength ?? leadingBytes.length) : Number(total);
+      return { size, contentType: answer.ContentType ?? '', leadingBytes };
     } catch (error) {
       if (isMissing(error)) return undefined;
+      if (statusOf(error) === 416) return { size: 0, contentType: '', leadingBytes: new Uint8Array() };
       throw error;
     }
   }

@@ -47,16 +47,18 @@ export interface AttachmentRepository {
   remove(options: { conversationId: string; attachmentIds: string[] }): Promise<void>;
 }
 
-/** What the object store holds under an attachment's key: its size and type as uploaded. */
+/** What the object store holds under an attachment's key: its size and type as uploaded, and its first bytes. */
 export interface StoredObject {
   size: number;
   contentType: string;
+  /** The first `signatureBytes` of the file (all of a smaller one), to check its real type. */
+  leadingBytes: Uint8Array;
 }
 
 /** The uploaded objects; a function without attachment access gets one that refuses (`noAttachmentObjects`). */
 export interface AttachmentObjects {
-  /** The object's size and type, undefined when nothing was uploaded (or it expired). */
-  head(key: string): Promise<StoredObject | undefined>;
+  /** The object's size, type and first bytes, undefined when nothing was uploaded (or it expired). */
+  inspect(key: string): Promise<StoredObject | undefined>;
   /** Marks an object attached to a message, so the lifecycle rule of unattached uploads leaves it. */
   markAttached(key: string): Promise<void>;
   delete(keys: string[]): Promise<void>;
@@ -98,7 +100,7 @@ const unconfigured = async (): Promise<never> => {
 
 /** The object store and signer of functions that have no attachment access. */
 export const noAttachmentObjects: AttachmentObjects = {
-  head: unconfigured,
+  inspect: unconfigured,
   markAttached: unconfigured,
   delete: unconfigured,
 };

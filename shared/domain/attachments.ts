@@ -8,6 +8,7 @@ import { epochSeconds } from '../async.ts';
 import { notFound, validationFailed } from '../errors.ts';
 import { type AttachmentRecord, attachmentKey } from './attachment-ports.ts';
 import { attachmentContentTypes, contentDisposition, sanitiseFileName } from './attachment-rules.ts';
+import { bytesMatchType } from './attachment-signatures.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import type { MemberRequest } from './conversations.ts';
 import { limits } from './limits.ts';
@@ -77,7 +78,8 @@ function recordProblem(
 
 /**
  * Checks and claims the attachments a send names, answering what the message shows of them. Each must be the
- * sender's upload to this conversation, stored (HEAD), no larger than declared and of the declared type, and
+ * sender's upload to this conversation, stored, no larger than declared, of the declared type both as stored
+ * and by its first bytes (one ranged GET each), and
  * named by no other message: the claim is one conditional transaction, which a retry of the same send
  * (`clientMessageId`) passes again. Nothing is read or written when the send names none.
  */
@@ -98,7 +100,9 @@ export async function claimAttachments(
     checked.push(record);
   }
   const objects = await Promise.all(
-    checked.map((record) => ctx.attachmentObjects.head(attachmentKey(conversationId, record.attachmentId))),
+    checked.map((record) =>
+      ctx.attachmentObjects.inspect(attachmentKey(conversationId, record.attachmentId)),
+    ),
   );
   checked.forEach((record, index) => {
     const stored = objects[index];
@@ -112,6 +116,8 @@ export async function claimAttachments(
         id,
         `was stored as ${stored.contentType || 'no type'}, not the declared ${record.contentType}`,
       );
+    if (!bytesMatchType(record.contentType, stored.leadingBytes))
+      throw refused(id, `does not hold ${record.contentType}: its first bytes are of another kind`);
   });
   const retentionDays = ctx.settings.messageRetentionDays;
   const claim = await ctx.attachments.claim({
@@ -147,7 +153,7 @@ export async function attachmentDownloadUrl(
   const [record] = await ctx.attachments.getMany({ conversationId, attachmentIds: [attachmentId] });
   if (!record || (record.state === 'pending' && record.uploaderId !== userId)) throw notFound('attachment');
   const key = attachmentKey(conversationId, attachmentId);
-  if (record.state === 'pending' && !(await ctx.attachmentObjects.head(key))) throw notFound('attachment');
+  if (record.state === 'pending' && !(await ctx.attachmentObjects.inspect(key))) throw notFound('attachment');
   return ctx.attachmentSigner.downloadUrl({
     key,
     contentType: record.contentType,

@@ -15,7 +15,7 @@ const store = () => {
   return objects;
 };
 const lazyObjects: AttachmentObjects = {
-  head: (key) => store().head(key),
+  inspect: (key) => store().inspect(key),
   markAttached: (key) => store().markAttached(key),
   delete: (keys) => store().delete(keys),
 };

@@ -12,7 +12,9 @@ const t = target();
 const { open, closeAll } = socketPool(t);
 afterAll(closeAll);
 
-const png = randomBytes(2_000);
+/** A PNG's signature, then bytes: what a send checks is the file's opening, as a server can. */
+const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const png = Buffer.concat([pngSignature, randomBytes(1_992)]);
 const newClientId = () => `c-${Math.random().toString(36).slice(2)}`;
 
 async function group(creator: string, memberIds: string[]) {
@@ -199,6 +201,16 @@ describe('attachments', () => {
         /was stored as text\/html, not the declared image\/png/,
       );
     else expect(html.status).toBe(403); // S3 enforces the policy's Content-Type condition
+
+    // Stored with the declared type, but the bytes are a page: the file itself says what it is.
+    const disguised = await issue(alice, conversationId, { size: 100 });
+    expect((await upload(disguised.body, Buffer.from('<!doctype html><script>alert(1)</script>'))).ok).toBe(
+      true,
+    );
+    expectRefused(
+      await send(alice, conversationId, [disguised.body.attachmentId]),
+      /does not hold image\/png: its first bytes are of another kind/,
+    );
 
     const never = await issue(alice, conversationId, { size: 100 });
     expectRefused(await send(alice, conversationId, [never.body.attachmentId]), /has not been uploaded/);

@@ -57,7 +57,7 @@ export class InMemoryObjects implements AttachmentObjects {
     this.objects.set(key, object);
   }
 
-  async head(key: string): Promise<StoredObject | undefined> {
+  async inspect(key: string): Promise<StoredObject | undefined> {
     return this.objects.get(key);
   }
 

@@ -59,6 +59,7 @@ async function group() {
     chat.attachmentObjects.put(attachmentKey(conversationId, attachmentId), {
       size: 10,
       contentType: 'image/png',
+      leadingBytes: Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0),
     });
     return attachmentId;
   };
