@@ -22,40 +22,44 @@ export type HotState = Pick<ChatContext, 'typing' | 'rateLimits' | 'unread' | 'c
   memberLists?: SharedMemberLists;
 };
 
-/** The Valkey adapters, each call waiting for the module once (then it is a resolved promise). */
+/**
+ * A port whose methods each wait for the adapter (a resolved promise after the first call), then call it with
+ * the same arguments.
+ */
+function deferred<T extends object>(adapter: () => Promise<T>, methods: readonly (keyof T & string)[]): T {
+  const call = async (method: keyof T, args: unknown[]) => {
+    const loaded = await adapter();
+    return (loaded[method] as (...args: unknown[]) => unknown).apply(loaded, args);
+  };
+  return Object.fromEntries(
+    methods.map((method) => [method, (...args: unknown[]) => call(method, args)]),
+  ) as T;
+}
+
+/** The Valkey adapters, loading the module on the first call of any of them (a failure is that call's). */
 function valkeyAdapters(table: TableContext, clock: () => number): HotState {
   const positions = new ConversationStore(table);
-  const loaded = import('./valkey-hot-state.ts').then((module) => module.valkeyHotState(positions, clock));
+  let loaded: Promise<HotState> | undefined;
+  const state = () => {
+    loaded ??= import('./valkey-hot-state.ts').then((module) => module.valkeyHotState(positions, clock));
+    return loaded;
+  };
+  const port =
+    <K extends keyof HotState>(name: K) =>
+    () =>
+      state().then((adapters) => adapters[name] as NonNullable<HotState[K]>);
   return {
-    typing: {
-      start: async (options) => (await loaded).typing.start(options),
-      stop: async (options) => (await loaded).typing.stop(options),
-    },
-    rateLimits: { take: async (options) => (await loaded).rateLimits.take(options) },
-    unread: {
-      positions: async (userId) => (await loaded).unread.positions(userId),
-      advanced: async (options) => (await loaded).unread.advanced(options),
-      readTo: async (options) => (await loaded).unread.readTo(options),
-      joined: async (options) => (await loaded).unread.joined(options),
-      left: async (options) => (await loaded).unread.left(options),
-    },
-    sessions: {
-      putConnection: async (options) => (await loaded).sessions.putConnection(options),
-      removeConnection: async (options) => (await loaded).sessions.removeConnection(options),
-      removeGoneConnection: async (options) => (await loaded).sessions.removeGoneConnection(options),
-      getMany: async (userIds, nowMs) => (await loaded).sessions.getMany(userIds, nowMs),
-    },
-    connectionExpiry: {
-      schedule: async (connection) => (await loaded).connectionExpiry.schedule(connection),
-      forget: async (connection) => (await loaded).connectionExpiry.forget(connection),
-      expiredBetween: async (range) => (await loaded).connectionExpiry.expiredBetween(range),
-    },
-    memberLists: {
-      get: async (conversationId, version) => (await loaded).memberLists?.get(conversationId, version),
-      set: async (conversationId, version, members) =>
-        (await loaded).memberLists?.set(conversationId, version, members),
-      forget: async (conversationId) => (await loaded).memberLists?.forget(conversationId),
-    },
+    typing: deferred(port('typing'), ['start', 'stop']),
+    rateLimits: deferred(port('rateLimits'), ['take']),
+    unread: deferred(port('unread'), ['positions', 'advanced', 'readTo', 'joined', 'left']),
+    sessions: deferred(port('sessions'), [
+      'putConnection',
+      'removeConnection',
+      'removeGoneConnection',
+      'getMany',
+    ]),
+    connectionExpiry: deferred(port('connectionExpiry'), ['schedule', 'forget', 'expiredBetween']),
+    memberLists: deferred<SharedMemberLists>(port('memberLists'), ['get', 'set', 'forget']),
   };
 }
 
