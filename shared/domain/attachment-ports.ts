@@ -94,6 +94,15 @@ export const attachmentKey = (conversationId: string, attachmentId: string) =>
 /** The prefix every attachment object shares: what the bucket's policy and lifecycle rules name. */
 export const attachmentPrefix = 'attachments/';
 
+/**
+ * Where an image attachment's preview lives: beside it under a prefix of its own, so that writing a preview
+ * never triggers the upload notification that makes one.
+ */
+export const thumbnailKey = (conversationId: string, attachmentId: string) =>
+  `thumbnails/${conversationId}/${attachmentId}`;
+
+export const thumbnailPrefix = 'thumbnails/';
+
 const unconfigured = async (): Promise<never> => {
   throw new Error('This function has no attachment access (see `attachments` in its route-table entry)');
 };

@@ -9,6 +9,7 @@ import {
   fanOutConsumer,
   pushWorker,
   type RateBucket,
+  thumbnailMaker,
   webSocketAuthorizer,
   webSocketRoutes,
 } from './routes.ts';
@@ -21,6 +22,7 @@ export const allFunctionSpecs: readonly FunctionSpec[] = [
   fanOutConsumer,
   eventPublisher,
   pushWorker,
+  thumbnailMaker,
   ...scheduledFunctions,
 ];
 

@@ -72,12 +72,13 @@ export interface FunctionAccess {
    * What it does with attachment objects in the bucket (`attachments/*`), each granted alone: `signUpload`
    * signs upload forms (PutObject, with its tagging), `claim` checks and tags uploads a send names (HEAD,
    * PutObjectTagging), `signDownload` signs download links (GetObject, also its HEAD of a pending upload),
-   * `delete` deletes a deleted message's objects. @default none
+   * `delete` deletes a deleted message's objects (and their previews), `thumbnail` reads an upload and writes its
+   * preview (`thumbnails/*`). @default none
    */
   attachments?: AttachmentAccess;
 }
 
-export type AttachmentAccess = 'signUpload' | 'claim' | 'signDownload' | 'delete';
+export type AttachmentAccess = 'signUpload' | 'claim' | 'signDownload' | 'delete' | 'thumbnail';
 
 export interface FunctionSpec {
   /** Stable name used for the CDK construct id and in logs. */
@@ -238,5 +239,20 @@ export const pushWorker: FunctionSpec = {
       suspensions: 'read',
     },
     connections: false,
+  },
+};
+
+/**
+ * Triggered by each upload to the attachments bucket (`ObjectCreated` under `attachments/`): makes an image's
+ * preview, records its size on the upload's record and, when a message already names it, on the message (whose
+ * change the stream fan-out delivers as `message.updated`). The only function that ships sharp.
+ */
+export const thumbnailMaker: FunctionSpec = {
+  name: 'ThumbnailMaker',
+  entry: 'functions/attachments/make-thumbnail.ts',
+  access: {
+    table: { attachments: 'readWrite', messages: 'readWrite' },
+    connections: false,
+    attachments: 'thumbnail',
   },
 };
