@@ -1,3 +1,4 @@
+import type { UploadedAttachment, UploadOptions } from './attachments.ts';
 import { Connection, type ConnectionStatus } from './connection.ts';
 import { Emitter } from './emitter.ts';
 import { describeError } from './errors.ts';
@@ -7,13 +8,8 @@ import { HistoryPager } from './history.ts';
 import { ChatApi } from './http-api.ts';
 import type { WebSocketConstructor } from './link.ts';
 import { defaultHeartbeatIntervalMs, defaultPongTimeoutMs } from './liveness.ts';
-import {
-  type ChatClientOptions,
-  createClientMessageId,
-  defaultAckTimeoutMs,
-  defaultProbeDelayMs,
-} from './options.ts';
-import { Outbox, type OutgoingMessage } from './outbox.ts';
+import type { ChatClientOptions } from './options.ts';
+import type { OutgoingMessage } from './outbox.ts';
 import { watchWakeUps } from './platform.ts';
 import type {
   ConversationWithMembers,
@@ -21,9 +17,9 @@ import type {
   Message,
   NewReport,
   Presence,
-  SendOptions,
   ServerFrame,
 } from './protocol.ts';
+import { type MessageOptions, Sends } from './sends.ts';
 import { MessageSequencer } from './sequencer.ts';
 import { SuspensionWatch } from './suspension.ts';
 import { TypingIndicators, TypingSignals } from './typing.ts';
@@ -38,12 +34,11 @@ export class ChatClient {
   private readonly userId: string;
   private readonly events = new Emitter<ChatEvents>();
   private readonly connection: Connection;
-  private readonly outbox: Outbox;
+  private readonly sends: Sends;
   private readonly sequencer: MessageSequencer;
   private readonly unreadCounts: UnreadCounts;
   private readonly typingSignals: TypingSignals;
   private readonly typingIndicators: TypingIndicators;
-  private readonly createId: () => string;
   /** Read marks made while offline: only the highest per conversation matters. */
   private readonly unsentReads = new Map<string, number>();
   private stopWatchingWakeUps: (() => void) | undefined;
@@ -53,7 +48,6 @@ export class ChatClient {
     this.userId = options.userId;
     this.api = new ChatApi({ ...options, onError: (error) => this.suspension.requestFailed(error) });
     this.moderation = this.api.moderation;
-    this.createId = options.createId ?? createClientMessageId;
     this.connection = new Connection({
       url: options.wsUrl,
       getToken: options.getToken,
@@ -65,20 +59,18 @@ export class ChatClient {
       onStatus: (status) => this.statusChanged(status),
       onFrame: (frame) =>
         routeFrame(frame as ServerFrame, {
-          outbox: this.outbox,
+          outbox: this.sends.outbox,
           sequencer: this.sequencer,
           typingIndicators: this.typingIndicators,
           unreadCounts: this.unreadCounts,
           events: this.events,
         }),
-      onLinkRetired: (linkId) => this.outbox.linkRetired(linkId),
+      onLinkRetired: (linkId) => this.sends.outbox.linkRetired(linkId),
       onRefused: () => this.suspension.socketRefused(),
     });
     const transmit = this.connection.send.bind(this.connection);
-    this.outbox = new Outbox({
+    this.sends = new Sends(this.api, options, {
       transmit,
-      ackTimeoutMs: options.ackTimeoutMs ?? defaultAckTimeoutMs,
-      probeDelayMs: options.probeDelayMs ?? defaultProbeDelayMs,
       onUnanswered: () => void this.connection.check(),
       currentLink: () => this.connection.linkId,
       onChange: (message) => this.events.emit('outgoing', message),
@@ -136,14 +128,24 @@ export class ChatClient {
   }
 
   /** Shows at once as `pending`; goes out now or, when offline, in order after reconnecting (reactions: `api.react`). */
-  send(conversationId: string, body: string, options: SendOptions = {}): OutgoingMessage {
+  send(conversationId: string, body: string, options: MessageOptions = {}): OutgoingMessage {
     this.typingSignals.stop(conversationId);
-    return this.outbox.add(conversationId, this.createId(), body, options);
+    return this.sends.send(conversationId, body, options);
   }
 
   /** Sends a failed message again with the same `clientMessageId`, so it is never stored twice. */
   retry(clientMessageId: string): OutgoingMessage | undefined {
-    return this.outbox.retry(clientMessageId);
+    return this.sends.retry(clientMessageId);
+  }
+
+  /** Uploads one file to a conversation, for a send's `attachmentIds`; store failures are tried again. */
+  uploadAttachment(conversationId: string, file: Blob, options?: UploadOptions): Promise<UploadedAttachment> {
+    return this.sends.attachments.upload(conversationId, file, options);
+  }
+
+  /** A file's bytes (`variant: 'thumbnail'`: its preview); a `not_found` ChatApiError when there is none. */
+  attachmentBlob(conversationId: string, attachmentId: string, options: { variant?: 'thumbnail' } = {}) {
+    return this.sends.attachments.download(conversationId, attachmentId, options.variant);
   }
 
   /** Call on every keystroke; frames are coalesced and typing stops by itself when the user pauses. */
@@ -226,11 +228,11 @@ export class ChatClient {
       for (const [conversationId, seq] of this.unsentReads)
         this.connection.send({ action: 'markRead', conversationId, seq });
       this.unsentReads.clear();
-      this.outbox.flush();
+      this.sends.outbox.flush();
       // Also on the first open: messages may have come between the inbox or history load and the socket.
       void this.sequencer.recoverAll();
     } else {
-      this.outbox.connectionLost();
+      this.sends.outbox.connectionLost();
     }
     this.events.emit('status', status);
   }

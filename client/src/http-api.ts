@@ -1,4 +1,6 @@
+import type { IssuedUpload } from './attachments.ts';
 import { type ChatApiError, chatApiError } from './errors.ts';
+import type { FileTransport } from './file-transport.ts';
 import { ModerationApi } from './moderation-api.ts';
 import type {
   ConversationWithMembers,
@@ -110,6 +112,28 @@ export class ChatApi {
     return this.request('DELETE', reactionPath(conversationId, messageId, emoji));
   }
 
+  /** Records an upload (members only): the presigned POST to send the file to, valid 15 minutes. */
+  createAttachmentUpload(
+    conversationId: string,
+    file: { fileName: string; contentType: string; size: number },
+  ): Promise<IssuedUpload> {
+    return this.request('POST', `${conversationPath(conversationId)}/attachments`, { body: file });
+  }
+
+  /** A file's bytes through the API's 302 to the store, which `get` follows (members only). */
+  async attachmentFile(
+    conversationId: string,
+    attachmentId: string,
+    variant: 'thumbnail' | undefined,
+    get: FileTransport['get'],
+  ): Promise<Blob> {
+    const path = `${conversationPath(conversationId)}/attachments/${encodeURIComponent(attachmentId)}`;
+    const url = `${this.httpUrl}${path}${queryString({ variant })}`;
+    const response = await this.authorized((headers) => get(url, headers));
+    if (!response.ok) throw this.failed(response.status, await response.json().catch(() => undefined));
+    return response.blob();
+  }
+
   markRead(conversationId: string, seq: number): Promise<ReadPosition> {
     return this.request('POST', `/conversations/${encodeURIComponent(conversationId)}/read`, {
       body: { seq },
@@ -134,24 +158,29 @@ export class ChatApi {
   ): Promise<T> {
     const url = `${this.httpUrl}${path}${queryString(options.query)}`;
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    let response = await this.send(method, url, body, false);
-    // A refused token (expired, revoked): once more with a fresh one. A second refusal is the app's to handle.
-    if (response.status === 401) response = await this.send(method, url, body, true);
+    const response = await this.authorized((headers) => {
+      if (body === undefined) return this.fetch(url, { method, headers });
+      return this.fetch(url, { method, headers: { ...headers, 'content-type': 'application/json' }, body });
+    });
     // 204 and non-JSON error pages have no JSON body.
     const payload = await response.json().catch(() => undefined);
-    if (!response.ok) {
-      const error = apiError(response.status, payload);
-      this.onError?.(error);
-      throw error;
-    }
+    if (!response.ok) throw this.failed(response.status, payload);
     return payload as T;
   }
 
-  private async send(method: string, url: string, body: string | undefined, forceRefresh: boolean) {
-    const token = await this.getToken({ forceRefresh });
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    return this.fetch(url, body === undefined ? { method, headers } : { method, headers, body });
+  /** A refused token (expired, revoked): once more with a fresh one. A second refusal is the app's to handle. */
+  private async authorized<R extends { status: number }>(
+    call: (headers: Record<string, string>) => Promise<R>,
+  ): Promise<R> {
+    const response = await call({ authorization: `Bearer ${await this.getToken({ forceRefresh: false })}` });
+    if (response.status !== 401) return response;
+    return call({ authorization: `Bearer ${await this.getToken({ forceRefresh: true })}` });
+  }
+
+  private failed(status: number, payload: unknown): ChatApiError {
+    const error = apiError(status, payload);
+    this.onError?.(error);
+    return error;
   }
 }
 
@@ -194,6 +223,8 @@ function queryString(query: Query = {}): string {
     .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }
+
+const conversationPath = (conversationId: string) => `/conversations/${encodeURIComponent(conversationId)}`;
 
 const reactionPath = (conversationId: string, messageId: string, emoji: string) =>
   `/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}/reactions/${encodeURIComponent(emoji)}`;

@@ -1,4 +1,6 @@
+import type { UploadRetryOptions } from './attachments.ts';
 import type { BackoffOptions } from './backoff.ts';
+import type { FileTransport } from './file-transport.ts';
 import type { FetchLike } from './http-api.ts';
 import type { WebSocketConstructor } from './link.ts';
 import type { TokenProvider } from './token.ts';
@@ -49,6 +51,10 @@ export interface ChatClientOptions {
   holeWaitMs?: number;
   /** Typing: resend period while typing, idle time that stops it, and how long others' typing shows. */
   typing?: { refreshMs?: number; idleMs?: number; showForMs?: number };
+  /** Uploads and downloads files. @default XMLHttpRequest where there is one (real progress), else fetch */
+  fileTransport?: FileTransport;
+  /** Tries of a failed upload step. @default { retries: 3, initialDelayMs: 1000, maxDelayMs: 8000 } */
+  uploadRetry?: Partial<UploadRetryOptions>;
   /** Makes `clientMessageId`s. @default crypto.randomUUID where available */
   createId?: () => string;
 }

@@ -3,6 +3,16 @@ import type { ClientFrame, Message, SendOptions } from './protocol.ts';
 
 export type OutgoingStatus = 'pending' | 'sent' | 'failed';
 
+/** A file of a send, as it uploads; `attachmentId` once it is in the object store. */
+export interface OutgoingUpload {
+  fileName: string;
+  contentType: string;
+  size: number;
+  /** Bytes sent so far. */
+  loaded: number;
+  attachmentId?: string;
+}
+
 /** A message this device is sending, as the app shows it before and after the server stored it. */
 export interface OutgoingMessage extends SendOptions {
   conversationId: string;
@@ -11,8 +21,13 @@ export interface OutgoingMessage extends SendOptions {
   status: OutgoingStatus;
   /** The stored message, once `sent`. */
   message?: Message;
-  /** Why it `failed`; `timeout` when no answer came in time, a `ContentRejectedError` when the filter refused it. */
+  /**
+   * Why it `failed`; `timeout` when no answer came in time, a `ContentRejectedError` when the filter refused it,
+   * `upload_failed` when a file could not be uploaded.
+   */
   error?: { code: string; message: string };
+  /** The files sent with `attachments`, in order; the message goes out once all are uploaded. */
+  uploads?: OutgoingUpload[];
 }
 
 export interface OutboxOptions {
@@ -55,15 +70,20 @@ export class Outbox {
     body: string,
     options: SendOptions = {},
   ): OutgoingMessage {
-    const { replyTo, mentions } = options;
-    const message: OutgoingMessage = {
+    const { replyTo, mentions, attachmentIds } = options;
+    return this.queue({
       conversationId,
       clientMessageId,
       body,
       ...(replyTo ? { replyTo } : {}),
       ...(mentions?.length ? { mentions } : {}),
+      ...(attachmentIds?.length ? { attachmentIds } : {}),
       status: 'pending',
-    };
+    });
+  }
+
+  /** Puts a pending message last in line. */
+  queue(message: OutgoingMessage): OutgoingMessage {
     this.update(message);
     this.flush();
     return message;
@@ -124,9 +144,13 @@ export class Outbox {
   flush(): void {
     for (const message of this.unsent.values()) {
       if (message.status !== 'pending' || this.inFlight.has(message.conversationId)) continue;
-      const { conversationId, clientMessageId, body, replyTo, mentions } = message;
+      const { conversationId, clientMessageId, body, replyTo, mentions, attachmentIds } = message;
       const link = this.options.currentLink();
-      const extras = { ...(replyTo ? { replyTo } : {}), ...(mentions ? { mentions } : {}) };
+      const extras = {
+        ...(replyTo ? { replyTo } : {}),
+        ...(mentions ? { mentions } : {}),
+        ...(attachmentIds ? { attachmentIds } : {}),
+      };
       if (!this.options.transmit({ action: 'sendMessage', conversationId, clientMessageId, body, ...extras }))
         return;
       const timer = setTimeout(

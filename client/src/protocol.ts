@@ -203,6 +203,8 @@ export interface SendOptions {
   replyTo?: string;
   /** Members to mention (at most 20, each once): they get a push even when they muted the conversation. */
   mentions?: string[];
+  /** Uploads of the sender to this conversation (`uploadAttachment`), at most 10; `body` may then be empty. */
+  attachmentIds?: string[];
 }
 
 /** Every frame the client sends (PROTOCOL.md "WebSocket: client → server"). */
