@@ -28,6 +28,7 @@ import { LocalScheduler } from './scheduler.ts';
 import { createStreamConsumers } from './stream-consumers.ts';
 import type { StreamPoller } from './stream-poller.ts';
 import { createChatTable } from './table.ts';
+import { LocalUploadNotifications } from './upload-notifications.ts';
 import { startValkeyServer, type ValkeyServer } from './valkey-server.ts';
 import { WebSocketGateway } from './websocket-gateway.ts';
 
@@ -136,6 +137,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       options.functionTimeoutMs === undefined ? {} : { timeoutMs: options.functionTimeoutMs },
     );
     const pushQueue = new LocalPushQueue({ functions, consumerName: pushWorker.name });
+    const uploads = new LocalUploadNotifications(functions);
+    s3.onNotification((notification) => uploads.notify(notification));
     const functionsEndpoint = options.dynamoDbProxy
       ? await options.dynamoDbProxy(dynamo.endpoint)
       : dynamo.endpoint;
@@ -238,6 +241,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await websocket.close();
         await Promise.all([streamPoller.stop(), eventPoller.stop()]);
         await pushQueue.stop();
+        await uploads.stop();
         await functions.drain();
         // Imported only now: a module the functions share must not load before the environment above is set
         // (the logger and metrics read POWERTOOLS_* once, when first imported).

@@ -15,6 +15,15 @@ interface S3rverInstance {
   run(): Promise<{ port: number }>;
   httpServer?: Server;
   close(): Promise<void>;
+  on(event: 'event', listener: (notification: S3Notification) => void): void;
+}
+
+/** An S3 event notification as s3rver makes it: AWS's shape, the key not yet URL-encoded. */
+export interface S3Notification {
+  Records: {
+    eventName: string;
+    s3: { bucket: { name: string }; object: { key: string; size?: number } };
+  }[];
 }
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
 /** s3rver's one account; it knows only its own access key unless told another (SigV4 itself it does not check). */
@@ -26,6 +35,8 @@ export interface LocalS3Server {
   /** `http://127.0.0.1:<port>`, what `AWS_ENDPOINT_URL_S3` takes. */
   endpoint: string;
   bucket: string;
+  /** Calls `listener` with each notification of a stored or deleted object. */
+  onNotification(listener: (notification: S3Notification) => void): void;
   stop(): Promise<void>;
 }
 
@@ -62,6 +73,7 @@ export async function startS3Server(options: {
     return {
       endpoint: `http://127.0.0.1:${port}`,
       bucket,
+      onNotification: (listener) => server.on('event', listener),
       async stop() {
         server.httpServer?.closeAllConnections();
         await server.close();

@@ -1,11 +1,18 @@
 /**
  * The attachment objects in S3: the client (the endpoint from `AWS_ENDPOINT_URL_S3`, path-style where
- * `S3_FORCE_PATH_STYLE=1`, as the local server needs), the ranged GET a send checks an upload with, the tag that takes
- * an attached object out of the unattached-upload lifecycle rule, and deletion with its message.
+ * `S3_FORCE_PATH_STYLE=1`, as the local server needs), the ranged GET a send checks an upload with, the whole read
+ * and the preview write of the thumbnail function, the tag that takes an attached object out of the
+ * unattached-upload lifecycle rule, and deletion with its message.
  */
-import { DeleteObjectCommand, GetObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { requireEnv } from '../config.ts';
-import type { AttachmentObjects, StoredObject } from '../domain/attachment-ports.ts';
+import type { AttachmentObjects, RenderedPreview, StoredObject } from '../domain/attachment-ports.ts';
 import { signatureBytes } from '../domain/attachment-signatures.ts';
 
 export function createS3Client(): S3Client {
@@ -52,14 +59,45 @@ export class S3AttachmentObjects implements AttachmentObjects {
     }
   }
 
-  async markAttached(key: string): Promise<void> {
+  async read(key: string, maxBytes: number): Promise<Uint8Array | undefined> {
+    try {
+      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if ((answer.ContentLength ?? 0) > maxBytes) {
+        await answer.Body?.transformToWebStream().cancel();
+        return undefined;
+      }
+      return (await answer.Body?.transformToByteArray()) ?? new Uint8Array();
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async writePreview(key: string, preview: RenderedPreview, attached: boolean): Promise<void> {
+    const state = attached ? uploadStateTag.attached : uploadStateTag.pending;
     await this.client.send(
-      new PutObjectTaggingCommand({
+      new PutObjectCommand({
         Bucket: this.bucket,
         Key: key,
-        Tagging: { TagSet: [{ Key: uploadStateTag.key, Value: uploadStateTag.attached }] },
+        Body: preview.bytes,
+        ContentType: preview.contentType,
+        Tagging: `${uploadStateTag.key}=${state}`,
       }),
     );
+  }
+
+  async markAttached(key: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutObjectTaggingCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Tagging: { TagSet: [{ Key: uploadStateTag.key, Value: uploadStateTag.attached }] },
+        }),
+      );
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
   }
 
   async delete(keys: string[]): Promise<void> {

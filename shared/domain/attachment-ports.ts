@@ -22,6 +22,13 @@ export interface AttachmentRecord {
   claimedBy?: string;
   /** Epoch seconds after which the record may go (pending: a day after issue; attached: the retention). */
   expiresAt?: number;
+  /** An image's size (as shown, orientation applied), recorded once its preview is stored. */
+  preview?: ImageSize;
+}
+
+export interface ImageSize {
+  width: number;
+  height: number;
 }
 
 /** What claiming the attachments of one send came to; `taken`: one of them is claimed by another message. */
@@ -43,6 +50,15 @@ export interface AttachmentRepository {
     clientMessageId: string;
     expiresAt?: number;
   }): Promise<ClaimOutcome>;
+  /**
+   * Records that an upload's preview is stored; answers the record as it now is, or undefined when it is gone
+   * (expired, or its message was deleted).
+   */
+  recordPreview(options: {
+    conversationId: string;
+    attachmentId: string;
+    preview: ImageSize;
+  }): Promise<AttachmentRecord | undefined>;
   /** Forgets the records (the message was deleted; its objects are deleted too). */
   remove(options: { conversationId: string; attachmentIds: string[] }): Promise<void>;
 }
@@ -59,9 +75,33 @@ export interface StoredObject {
 export interface AttachmentObjects {
   /** The object's size, type and first bytes, undefined when nothing was uploaded (or it expired). */
   inspect(key: string): Promise<StoredObject | undefined>;
-  /** Marks an object attached to a message, so the lifecycle rule of unattached uploads leaves it. */
+  /**
+   * The whole object when it is at most `maxBytes`; undefined when nothing is stored there or it is larger (an
+   * upload's size is checked when a message names it, not when it arrives).
+   */
+  read(key: string, maxBytes: number): Promise<Uint8Array | undefined>;
+  /** Stores an image's preview, tagged as its upload is (`attached` or not), so it shares its lifecycle. */
+  writePreview(key: string, preview: RenderedPreview, attached: boolean): Promise<void>;
+  /**
+   * Marks an object attached to a message, so the lifecycle rule of unattached uploads leaves it; nothing when
+   * no object is there (a preview not made yet).
+   */
   markAttached(key: string): Promise<void>;
+  /** Deletes these objects; a key with nothing stored is no error. */
   delete(keys: string[]): Promise<void>;
+}
+
+/** A small image made from an uploaded one, and the size of the original. */
+export interface RenderedPreview {
+  bytes: Uint8Array;
+  contentType: string;
+  original: ImageSize;
+}
+
+/** Makes previews; the thumbnail function's alone (sharp, `shared/attachments/sharp-previews.ts`). */
+export interface PreviewRenderer {
+  /** The preview of an image of type `contentType`, or undefined when the bytes are not a readable image of it. */
+  render(bytes: Uint8Array, contentType: string): Promise<RenderedPreview | undefined>;
 }
 
 /** A presigned POST: the form fields to send before the file (as `file`), to `url`. */
@@ -110,6 +150,8 @@ const unconfigured = async (): Promise<never> => {
 /** The object store and signer of functions that have no attachment access. */
 export const noAttachmentObjects: AttachmentObjects = {
   inspect: unconfigured,
+  read: unconfigured,
+  writePreview: unconfigured,
   markAttached: unconfigured,
   delete: unconfigured,
 };

@@ -26,6 +26,12 @@ export const attachmentContentTypes = [
   'text/plain',
 ] as const;
 
+/** What an image's preview is stored and served as (`shared/attachments/sharp-previews.ts` makes WebP). */
+export const previewContentType = 'image/webp';
+
+/** The preview's file name, from its image's: the name without its extension, then `.webp`. */
+export const previewFileName = (fileName: string) => `${fileName.replace(/\.[^.]*$/, '')}.webp`;
+
 /** Images are shown in the page (an `<img>` runs nothing); every other type is downloaded. */
 const isInlineType = (contentType: string) => contentType.startsWith('image/');
 

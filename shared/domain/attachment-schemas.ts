@@ -11,5 +11,5 @@ export const createAttachmentBody = z.object({
 
 export const attachmentPath = z.object({ conversationId: id, attachmentId: id });
 
-/** `variant=thumbnail` asks for the preview, which is not made yet: 404 until it is. */
+/** `variant=thumbnail` asks for an image's preview: 404 until it is made (and always for other files). */
 export const attachmentQuery = z.object({ variant: z.optional(z.literal('thumbnail')) });

@@ -1,13 +1,20 @@
 /**
  * Use cases of attachments. A member asks for an upload (checked type and size, a sanitised name) and gets a
- * presigned POST straight to S3; a send naming it checks the stored object (HEAD: there, no larger than declared,
- * of the declared type) and claims it for that one message; members download it through a short-lived link
- * served with its type and `Content-Disposition`; deleting the message deletes its objects.
+ * presigned POST straight to S3; a send naming it checks the stored object (there, no larger than declared, of the
+ * declared type by its first bytes) and claims it for that one message; members download it, or an image's
+ * preview (`shared/domain/previews.ts`), through a short-lived link served with its type and
+ * `Content-Disposition`; deleting the message deletes its objects.
  */
 import { epochSeconds } from '../async.ts';
 import { notFound, validationFailed } from '../errors.ts';
-import { type AttachmentRecord, attachmentKey } from './attachment-ports.ts';
-import { attachmentContentTypes, contentDisposition, sanitiseFileName } from './attachment-rules.ts';
+import { type AttachmentRecord, attachmentKey, thumbnailKey } from './attachment-ports.ts';
+import {
+  attachmentContentTypes,
+  contentDisposition,
+  previewContentType,
+  previewFileName,
+  sanitiseFileName,
+} from './attachment-rules.ts';
 import { bytesMatchType } from './attachment-signatures.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import type { MemberRequest } from './conversations.ts';
@@ -128,16 +135,23 @@ export async function claimAttachments(
     ...(retentionDays > 0 ? { expiresAt: epochSeconds(ctx.clock()) + retentionDays * 86_400 } : {}),
   });
   if (claim.outcome === 'taken') throw refused(claim.attachmentId, 'is attached to another message already');
-  // Out of the unattached-upload lifecycle rule before the message can exist.
+  // Out of the unattached-upload lifecycle rule before the message can exist; an image's preview too, made or
+  // being made (the thumbnail function tags one it stores after this claim itself).
   await Promise.all(
-    attachmentIds.map((id) => ctx.attachmentObjects.markAttached(attachmentKey(conversationId, id))),
+    checked.flatMap(({ attachmentId, contentType }) =>
+      [
+        attachmentKey(conversationId, attachmentId),
+        ...(contentType.startsWith('image/') ? [thumbnailKey(conversationId, attachmentId)] : []),
+      ].map((key) => ctx.attachmentObjects.markAttached(key)),
+    ),
   );
   return checked.map((record, index) => ({
     attachmentId: record.attachmentId,
     fileName: record.fileName,
     contentType: record.contentType,
     size: objects[index]?.size ?? record.declaredSize,
-    hasThumbnail: false,
+    ...record.preview,
+    hasThumbnail: record.preview !== undefined,
   }));
 }
 
@@ -147,11 +161,21 @@ export async function claimAttachments(
  */
 export async function attachmentDownloadUrl(
   ctx: ChatContext,
-  { userId, conversationId, attachmentId }: MemberRequest & { attachmentId: string },
+  request: MemberRequest & { attachmentId: string; variant?: 'thumbnail' },
 ): Promise<string> {
+  const { userId, conversationId, attachmentId } = request;
   await ctx.access.member({ userId, conversationId });
   const [record] = await ctx.attachments.getMany({ conversationId, attachmentIds: [attachmentId] });
   if (!record || (record.state === 'pending' && record.uploaderId !== userId)) throw notFound('attachment');
+  if (request.variant === 'thumbnail') {
+    if (!record.preview) throw notFound('thumbnail');
+    return ctx.attachmentSigner.downloadUrl({
+      key: thumbnailKey(conversationId, attachmentId),
+      contentType: previewContentType,
+      contentDisposition: contentDisposition(previewFileName(record.fileName), previewContentType),
+      expiresInSeconds: limits.attachmentDownloadSeconds,
+    });
+  }
   const key = attachmentKey(conversationId, attachmentId);
   if (record.state === 'pending' && !(await ctx.attachmentObjects.inspect(key))) throw notFound('attachment');
   return ctx.attachmentSigner.downloadUrl({
@@ -167,6 +191,8 @@ export async function discardAttachments(ctx: ChatContext, message: Message): Pr
   const attachmentIds = message.attachments?.map((attachment) => attachment.attachmentId) ?? [];
   if (attachmentIds.length === 0) return;
   const { conversationId } = message;
-  await ctx.attachmentObjects.delete(attachmentIds.map((id) => attachmentKey(conversationId, id)));
+  await ctx.attachmentObjects.delete(
+    attachmentIds.flatMap((id) => [attachmentKey(conversationId, id), thumbnailKey(conversationId, id)]),
+  );
   await ctx.attachments.remove({ conversationId, attachmentIds });
 }

@@ -56,6 +56,10 @@ export const limits = {
   attachmentDownloadSeconds: 300,
   /** An upload no message named within this many days is removed (the bucket's lifecycle rule, the record's TTL). */
   pendingAttachmentDays: 1,
+  /** An image's preview fits within this many pixels each way (WebP). */
+  previewMaxPixels: 320,
+  /** Images of more pixels than this (about 7,000 × 7,000) get no preview: decoding them would take too long. */
+  previewMaxInputPixels: 50_000_000,
   /** Distinct emoji on one message (README "Rich messages"); a new one past it is `validation_failed`. */
   maxReactionEmojiPerMessage: 50,
   /** Reactions (distinct emoji) one user may put on one message. */

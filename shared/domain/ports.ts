@@ -3,6 +3,7 @@
  * adapters (`shared/store/`, `shared/realtime/`) implement them; the domain never imports an adapter, so a test
  * can hand a use case an in-memory fake and another backend can stand in for DynamoDB.
  */
+import type { ImageSize } from './attachment-ports.ts';
 import { limits } from './limits.ts';
 import type {
   ConversationType,
@@ -222,6 +223,17 @@ export interface MessageRepository {
   remove(options: { conversationId: string; seq: number; removedAt: string }): Promise<Message | undefined>;
   /** Shows an edited or deleted message as the conversation's last message if it is that one. */
   refreshLastMessage(message: Message): Promise<void>;
+  /**
+   * Shows an attachment's preview on the message naming it (`hasThumbnail`, the image's size), a change the
+   * stream delivers as `message.updated`; `not-stored` when there is no message at that seq yet, `deleted` when
+   * it was deleted (its attachments with it).
+   */
+  showPreview(options: {
+    conversationId: string;
+    seq: number;
+    attachmentId: string;
+    preview: ImageSize;
+  }): Promise<'shown' | 'not-stored' | 'deleted'>;
 }
 
 export interface LiveConnection {

@@ -1,6 +1,6 @@
 /**
- * The context of the functions that touch attachment objects but sign nothing: the sends (HEAD and tag an
- * upload they claim) and the deletions (remove their message's objects). Only these functions' bundles and the
+ * The context of the functions that touch attachment objects but sign nothing: the sends (check and tag an
+ * upload they claim), the deletions (remove their message's objects) and the thumbnail function. Only these functions' bundles and the
  * signing ones (`signing-context.ts`) carry the S3 client; it is made on first use, so a plain text send never
  * needs the bucket.
  */
@@ -16,6 +16,8 @@ const store = () => {
 };
 const lazyObjects: AttachmentObjects = {
   inspect: (key) => store().inspect(key),
+  read: (key, maxBytes) => store().read(key, maxBytes),
+  writePreview: (key, preview, attached) => store().writePreview(key, preview, attached),
   markAttached: (key) => store().markAttached(key),
   delete: (keys) => store().delete(keys),
 };

@@ -4,13 +4,14 @@
  * transaction, each conditional on being pending (or claimed by that same send), so two messages never share
  * one. A pending record's TTL is a day after issue; an attached one's the conversation's retention.
  */
-import { DeleteCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds, sleep } from '../async.ts';
 import type {
   AttachmentRecord,
   AttachmentRepository,
   AttachmentState,
   ClaimOutcome,
+  ImageSize,
 } from '../domain/attachment-ports.ts';
 import { entityTypes } from '../shape/table.ts';
 import {
@@ -18,6 +19,7 @@ import {
   batchGet,
   cancellationCodes,
   type Item,
+  isConditionFailure,
   type TableContext,
 } from './dynamo.ts';
 import { keys } from './keys.ts';
@@ -45,6 +47,7 @@ function toRecord(item: Item): AttachmentRecord {
     createdAt: item.createdAt as string,
     ...(item.claimedBy === undefined ? {} : { claimedBy: item.claimedBy as string }),
     ...(item.ttl === undefined ? {} : { expiresAt: item.ttl as number }),
+    ...(item.preview === undefined ? {} : { preview: item.preview as ImageSize }),
   };
 }
 
@@ -128,6 +131,25 @@ export class AttachmentStore implements AttachmentRepository {
       const attachmentId = attachmentIds[failed];
       if (attachmentId === undefined) throw error;
       return { outcome: 'taken', attachmentId };
+    }
+  }
+
+  async recordPreview({ conversationId, attachmentId, preview }: Options<'recordPreview'>) {
+    try {
+      const answer = await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.attachment(conversationId, attachmentId),
+          UpdateExpression: 'SET preview = :preview',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':preview': preview },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return answer.Attributes ? toRecord(answer.Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
     }
   }
 

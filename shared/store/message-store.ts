@@ -301,6 +301,43 @@ export class MessageStore implements MessageRepository {
     );
   }
 
+  /**
+   * One read to find the attachment's place in the message, then an update of that entry alone, conditional on
+   * it still being there (not deleted); nothing is written when it shows that preview already (a retry).
+   */
+  async showPreview(options: Options<'showPreview'>): Promise<'shown' | 'not-stored' | 'deleted'> {
+    const { conversationId, seq, attachmentId, preview } = options;
+    const message = await this.get({ conversationId, seq });
+    if (!message) return 'not-stored';
+    const index = message.attachments?.findIndex((entry) => entry.attachmentId === attachmentId) ?? -1;
+    const entry = message.attachments?.[index];
+    if (message.deletedAt || !entry) return 'deleted';
+    if (entry.hasThumbnail && entry.width === preview.width && entry.height === preview.height)
+      return 'shown';
+    try {
+      const answer = await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.message(conversationId, seq),
+          UpdateExpression: `SET attachments[${index}].hasThumbnail = :yes, attachments[${index}].width = :width, attachments[${index}].height = :height`,
+          ConditionExpression: `attribute_not_exists(deletedAt) AND attachments[${index}].attachmentId = :id`,
+          ExpressionAttributeValues: {
+            ':yes': true,
+            ':width': preview.width,
+            ':height': preview.height,
+            ':id': attachmentId,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      await this.followedInIntent(answer.Attributes);
+      return 'shown';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'deleted';
+      throw error;
+    }
+  }
+
   /** Keeps the conversation's last-message snapshot in step with an edit or delete of that message. */
   async refreshLastMessage(message: Message): Promise<void> {
     await conditionally(

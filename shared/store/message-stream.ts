@@ -4,9 +4,20 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { StreamChange } from '../domain/fan-out.ts';
+import type { MessageAttachment } from '../domain/model.ts';
 import { entityTypes } from '../shape/table.ts';
+import type { Item } from './dynamo.ts';
 import { imageOf } from './item-stream.ts';
 import { toIntent, toMessage } from './message-store.ts';
+
+/** Whether an attachment of the message got its preview (`hasThumbnail` and the image's size). */
+function previewsChanged(item: Item, old: Item | undefined): boolean {
+  const previews = (image: Item) =>
+    JSON.stringify(
+      (image.attachments as MessageAttachment[] | undefined)?.map((entry) => entry.hasThumbnail),
+    );
+  return old !== undefined && previews(item) !== previews(old);
+}
 
 /** A stream record as a change to deliver or complete, or undefined when nothing a client sees changed. */
 export function toMessageChange(record: DynamoDBRecord): StreamChange | undefined {
@@ -23,7 +34,7 @@ export function toMessageChange(record: DynamoDBRecord): StreamChange | undefine
       ? 'new'
       : item.deletedAt && !old?.deletedAt
         ? 'deleted'
-        : item.body !== old?.body
+        : item.body !== old?.body || previewsChanged(item, old)
           ? 'updated'
           : undefined;
   if (!kind) return undefined;

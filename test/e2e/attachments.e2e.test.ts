@@ -7,6 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api, socketPool, target } from '../support/target.ts';
+import {
+  downloadRedirect,
+  type IssuedUpload,
+  issueUpload,
+  postUpload,
+  type UploadFile,
+  uploadFile,
+} from '../support/uploads.ts';
 
 const t = target();
 const { open, closeAll } = socketPool(t);
@@ -23,41 +31,13 @@ async function group(creator: string, memberIds: string[]) {
   return answer.body.conversationId as string;
 }
 
-interface Issued {
-  attachmentId: string;
-  upload: { url: string; fields: Record<string, string> };
-  expiresAt: string;
-}
+type Issued = IssuedUpload;
 
-async function issue(
-  userId: string,
-  conversationId: string,
-  file: { fileName?: string; contentType?: string; size: number },
-) {
-  return api(t, userId, 'POST', `/conversations/${conversationId}/attachments`, {
-    fileName: 'photo.png',
-    contentType: 'image/png',
-    ...file,
-  });
-}
-
-/** The presigned POST as a browser sends it: the fields, then the file as `file`; `fields` overrides some. */
-async function upload(issued: Issued, bytes: Buffer, fields: Record<string, string> = {}) {
-  const form = new FormData();
-  for (const [name, value] of Object.entries({ ...issued.upload.fields, ...fields }))
-    form.append(name, value);
-  form.append('file', new Blob([new Uint8Array(bytes)]), 'upload.bin');
-  return fetch(issued.upload.url, { method: 'POST', body: form });
-}
-
-/** Issues an upload and posts the file; answers the issued upload. */
-async function uploaded(userId: string, conversationId: string, bytes = png, contentType = 'image/png') {
-  const answer = await issue(userId, conversationId, { size: bytes.length, contentType });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  const stored = await upload(answer.body, bytes);
-  expect(stored.status, await stored.text()).toBeLessThan(300);
-  return answer.body as Issued;
-}
+const issue = (userId: string, conversationId: string, file: UploadFile) =>
+  issueUpload(t, userId, conversationId, file);
+const upload = postUpload;
+const uploaded = (userId: string, conversationId: string, bytes = png, contentType = 'image/png') =>
+  uploadFile(t, userId, conversationId, bytes, { contentType });
 
 function send(userId: string, conversationId: string, attachmentIds: string[], extra: object = {}) {
   return api(t, userId, 'POST', `/conversations/${conversationId}/messages`, {
@@ -68,13 +48,8 @@ function send(userId: string, conversationId: string, attachmentIds: string[], e
   });
 }
 
-/** The 302 of a download, not followed. */
-async function download(userId: string, conversationId: string, attachmentId: string) {
-  return fetch(`${t.httpUrl}/conversations/${conversationId}/attachments/${attachmentId}`, {
-    headers: { authorization: `Bearer ${await t.tokenFor(userId)}` },
-    redirect: 'manual',
-  });
-}
+const download = (userId: string, conversationId: string, attachmentId: string) =>
+  downloadRedirect(t, userId, { conversationId, attachmentId });
 
 /** A send the server refused, with the code and a message naming the attachment. */
 function expectRefused(

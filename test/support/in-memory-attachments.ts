@@ -5,6 +5,7 @@ import type {
   AttachmentRepository,
   AttachmentSigner,
   ClaimOutcome,
+  RenderedPreview,
   StoredObject,
 } from '../../shared/domain/attachment-ports.ts';
 
@@ -43,12 +44,19 @@ export class InMemoryAttachments implements AttachmentRepository {
     return { outcome: 'claimed' };
   }
 
+  async recordPreview({ conversationId, attachmentId, preview }: Options<'recordPreview'>) {
+    const record = this.records.get(this.keyOf(conversationId, attachmentId));
+    if (!record) return undefined;
+    record.preview = { ...preview };
+    return structuredClone(record);
+  }
+
   async remove({ conversationId, attachmentIds }: Options<'remove'>): Promise<void> {
     for (const id of attachmentIds) this.records.delete(this.keyOf(conversationId, id));
   }
 }
 
-/** Objects by key, as a test puts them (`put`), with the tags and deletions the use cases made. */
+/** Objects by key, as a test puts them (`put`, all of a file as its `leadingBytes`), with the tags and deletions the use cases made. */
 export class InMemoryObjects implements AttachmentObjects {
   readonly objects = new Map<string, StoredObject>();
   readonly attached = new Set<string>();
@@ -61,8 +69,20 @@ export class InMemoryObjects implements AttachmentObjects {
     return this.objects.get(key);
   }
 
+  async read(key: string, maxBytes: number): Promise<Uint8Array | undefined> {
+    const object = this.objects.get(key);
+    return object && object.size <= maxBytes ? object.leadingBytes : undefined;
+  }
+
+  async writePreview(key: string, preview: RenderedPreview, attached: boolean): Promise<void> {
+    const { bytes, contentType } = preview;
+    this.put(key, { size: bytes.length, contentType, leadingBytes: bytes });
+    if (attached) this.attached.add(key);
+  }
+
+  /** As S3 answers a tag of a missing key: nothing is tagged. */
   async markAttached(key: string): Promise<void> {
-    this.attached.add(key);
+    if (this.objects.has(key)) this.attached.add(key);
   }
 
   async delete(keys: string[]): Promise<void> {

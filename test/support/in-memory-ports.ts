@@ -483,6 +483,20 @@ class InMemoryMessages implements MessageRepository {
     if (conversation && conversation.lastSeq === message.seq) conversation.lastMessage = copy(message);
   }
 
+  async showPreview({
+    conversationId,
+    seq,
+    attachmentId,
+    preview,
+  }: Options<MessageRepository, 'showPreview'>): Promise<'shown' | 'not-stored' | 'deleted'> {
+    const message = this.table.messages.get(conversationId)?.get(seq);
+    if (!message) return 'not-stored';
+    const entry = message.attachments?.find((attachment) => attachment.attachmentId === attachmentId);
+    if (message.deletedAt || !entry) return 'deleted';
+    Object.assign(entry, { ...preview, hasThumbnail: true });
+    return 'shown';
+  }
+
   /** Drops a stored message and its intent, as retention (TTL) does; `keepIntent` leaves the intent behind. */
   expire({
     conversationId,
