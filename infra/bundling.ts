@@ -2,6 +2,8 @@
  * How every function is bundled, defined once: the stack builds with these options through NodejsFunction
  * (infra/constructs/chat-function.ts), the cold-start bench and the bundle-size test through esbuild itself.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Node } from 'constructs';
 import type { BuildOptions } from 'esbuild';
@@ -38,7 +40,9 @@ export function esbuildOptions(sdk: SdkSource, hotState: HotStateBackend) {
     sourcemap: true,
     // The ES module builds of dependencies that ship both: esbuild can drop what a function does not import.
     mainFields: ['module', 'main'],
-    external: sdk === 'runtime' ? ['@aws-sdk/*'] : [],
+    // sharp is a native addon over libvips, which esbuild cannot bundle: the thumbnail maker's asset gets it
+    // installed for Lambda's platform instead (`withSharp`).
+    external: [...(sdk === 'runtime' ? ['@aws-sdk/*'] : []), 'sharp'],
     // The hot-state backend, fixed at build time so that the composition root's other branch drops out: a
     // DynamoDB build (the default stack) carries no Valkey client at all (iovalkey is about 120 KiB).
     define: { 'process.env.CHAT_HOT_STATE': JSON.stringify(chatHotState[hotState]) },
@@ -66,3 +70,38 @@ export function functionBundling(sdk: SdkSource, hotState: HotStateBackend): Bun
     esbuildArgs: { '--legal-comments': options.legalComments },
   };
 }
+
+const lockFile = resolve(import.meta.dirname, '..', 'package-lock.json');
+
+/** A package's version as package-lock.json pins it: the one the tests ran. */
+function lockedVersion(name: string): string {
+  const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as {
+    packages: Record<string, { version?: string }>;
+  };
+  const version = lock.packages[`node_modules/${name}`]?.version;
+  if (!version) throw new Error(`${name} is not in package-lock.json`);
+  return version;
+}
+
+const shellQuoted = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Installs sharp into `outputDir` for the platform Lambda runs it on (Linux, arm64, glibc) whatever the build
+ * machine is: by these flags npm picks the prebuilt `@img/sharp-linux-arm64` and `@img/sharp-libvips-linux-arm64`
+ * among sharp's optional dependencies (sharp's documented cross-platform install). No script runs: sharp needs none.
+ */
+export function sharpInstallCommand(outputDir: string): string {
+  return [
+    'npm install --no-save --no-package-lock --omit=dev --ignore-scripts --os=linux --cpu=arm64 --libc=glibc',
+    `--prefix ${shellQuoted(outputDir)} sharp@${lockedVersion('sharp')}`,
+  ].join(' ');
+}
+
+/** What the one function that ships sharp adds to the shared bundling: sharp's install beside the bundle. */
+export const withSharp: BundlingOptions = {
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) => [sharpInstallCommand(outputDir)],
+  },
+};

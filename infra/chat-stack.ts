@@ -11,6 +11,7 @@ import {
   eventPublisher,
   fanOutConsumer,
   pushWorker,
+  thumbnailMaker,
   webSocketAuthorizer,
   webSocketRoutes,
 } from '../shared/shape/routes.ts';
@@ -29,6 +30,7 @@ import { PushNotifications } from './constructs/push.ts';
 import { RealtimeApi } from './constructs/realtime-api.ts';
 import { ScheduledFunctions } from './constructs/scheduled-functions.ts';
 import { StreamFanOut } from './constructs/stream-fan-out.ts';
+import { Thumbnails } from './constructs/thumbnails.ts';
 import { acknowledgeReviewedFindings } from './reviewed-findings.ts';
 
 export interface ChatStackProps extends StackProps {
@@ -117,14 +119,17 @@ export class ChatStack extends Stack {
       filterers: [...webSocketRoutes, ...httpRoutes].filter((spec) => spec.access.filtersContent),
       config: config.contentFilter,
     });
-    // Attachments go straight between clients and this bucket; the functions sign, check and delete.
+    // Attachments go straight between clients and this bucket; the functions sign, check and delete, and each
+    // upload triggers its preview.
+    const thumbnails = new Thumbnails(this, { functions, maker: thumbnailMaker });
     const attachments = new Attachments(this, {
       functions,
-      specs: [...webSocketRoutes, ...httpRoutes],
+      specs: [...webSocketRoutes, ...httpRoutes, thumbnailMaker],
       corsOrigins: config.corsOrigins,
       messageRetentionDays: config.settings.messageRetentionDays,
       removalPolicy,
     });
+    thumbnails.makeOnUpload(attachments.bucket);
     const operations = new Operations(this, {
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
       reportAgeAlarmHours: config.reportAgeAlarmHours,
@@ -137,6 +142,7 @@ export class ChatStack extends Stack {
     });
     push.alarmOn(operations.alarmTopic);
     events.alarmOn(operations.alarmTopic);
+    thumbnails.alarmOn(operations.alarmTopic);
     hotState?.monitor({ topic: operations.alarmTopic, dashboard: operations.dashboard });
 
     // From each API's own endpoint attribute rather than a URL built from AWS's naming, so that LocalStack,
@@ -151,6 +157,7 @@ export class ChatStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
     new CfnOutput(this, 'EventDeadLetterQueueUrl', { value: events.deadLetters.queueUrl });
     new CfnOutput(this, 'AttachmentsBucketName', { value: attachments.bucket.bucketName });
+    new CfnOutput(this, 'ThumbnailDeadLetterQueueUrl', { value: thumbnails.deadLetters.queueUrl });
     if (hotState) {
       new CfnOutput(this, 'HotStateCacheName', { value: hotState.cacheName });
       new CfnOutput(this, 'HotStateEndpoint', { value: hotState.endpoint });

@@ -7,7 +7,7 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { functionBundling, sdkSourceOf } from '../bundling.ts';
@@ -63,6 +63,8 @@ export interface ChatFunctionProps {
   readonly memorySize?: number;
   /** Concurrency reserved for (and capping) the function. @default none (the account's unreserved pool) */
   readonly reservedConcurrentExecutions?: number;
+  /** Bundling options over the shared ones, e.g. a native module's install (`withSharp`). @default none */
+  readonly bundling?: BundlingOptions;
 }
 
 export class ChatFunction extends Construct {
@@ -105,7 +107,10 @@ export class ChatFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
       // The options of infra/bundling.ts, which the cold-start bench and the bundle-size test build with too.
-      bundling: functionBundling(sdkSourceOf(this.node), props.hotState ? 'elasticache' : 'dynamodb'),
+      bundling: {
+        ...functionBundling(sdkSourceOf(this.node), props.hotState ? 'elasticache' : 'dynamodb'),
+        ...props.bundling,
+      },
     });
     if (props.hotState && usesHotState(spec)) props.hotState.grantConnect(this.function);
     // Exactly the actions its adapters issue, not CDK's read/write sets (which include Scan and BatchWriteItem).
