@@ -14,6 +14,7 @@ import {
   unreadCount,
 } from './model.ts';
 import type { Departure, MembershipOutcome } from './ports.ts';
+import { withCurrentQuotes } from './rich-messages.ts';
 
 export type CreateConversationInput =
   | { type: 'direct'; memberIds: string[] }
@@ -177,7 +178,10 @@ function refuseConcurrentChange(outcome: MembershipOutcome): void {
     throw conflict('The members changed at the same time; reload and try again');
 }
 
-/** One page of the inbox: a Query on the activity index and one BatchGetItem, whatever the inbox size. */
+/**
+ * One page of the inbox: a Query on the activity index and one BatchGetItem, whatever the inbox size (and a
+ * GetItem per last message that is a reply, for its quote).
+ */
 export async function listInbox(
   ctx: ChatContext,
   options: { userId: string; limit: number; cursor?: string },
@@ -197,6 +201,13 @@ export async function listInbox(
       },
     ];
   });
+  // A last message that quotes one deleted since shows its quote blank, as history does.
+  await Promise.all(
+    items.map(async (item) => {
+      if (!item.lastMessage?.replyTo?.preview) return;
+      [item.lastMessage] = await withCurrentQuotes(ctx, item.conversation.conversationId, [item.lastMessage]);
+    }),
+  );
   // The index is moved by the stream consumer, a moment after a send; the snapshot read here is exact.
   items.sort((a, b) => b.conversation.lastActivityAt.localeCompare(a.conversation.lastActivityAt));
   return { items, cursor: page.cursor ?? null };

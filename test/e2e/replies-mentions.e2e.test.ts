@@ -104,6 +104,13 @@ describe('replies', () => {
       `/conversations/${conversationId}/messages?after=${quoting.seq - 1}`,
     );
     expect(history.body.items[0]).toMatchObject({ messageId: quoting.messageId, replyTo: { preview: '' } });
+    // The inbox shows the reply as the last message, its quote blanked too.
+    const inbox = await api(t, bob, 'GET', '/conversations');
+    const entry = inbox.body.items.find(
+      (item: { conversation: { conversationId: string } }) =>
+        item.conversation.conversationId === conversationId,
+    );
+    expect(entry.lastMessage).toMatchObject({ messageId: quoting.messageId, replyTo: { preview: '' } });
   });
 
   it('refuse a messageId that is not of this conversation, and outsiders learn nothing', async () => {
