@@ -83,7 +83,9 @@ export class Attachments {
 
   /** Records the upload; tried again on network errors and 5xx. */
   issue(conversationId: string, file: AttachmentFile, signal?: AbortSignal): Promise<IssuedUpload> {
-    return this.withRetries(() => this.api.createAttachmentUpload(conversationId, file), signal);
+    const { fileName, contentType, size } = file;
+    const declared = { fileName, contentType, size };
+    return this.withRetries(() => this.api.createAttachmentUpload(conversationId, declared), signal);
   }
 
   /** Whether a form from `issue` may still be posted to. */

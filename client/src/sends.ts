@@ -130,9 +130,9 @@ export class Sends {
     this.outbox.queue({ ...sending.message, attachmentIds });
   }
 
+  /** Every report goes to `onProgress` (the first, 0, says the upload started); a change also to `outgoing`. */
   private progress(sending: Uploading, index: number, loaded: number): void {
-    if (sending.message.uploads[index]?.loaded === loaded) return;
-    this.setUpload(sending, index, { loaded });
+    if (sending.message.uploads[index]?.loaded !== loaded) this.setUpload(sending, index, { loaded });
     const { uploads } = sending.message;
     sending.onProgress?.({
       loaded: uploads.reduce((sum, upload) => sum + upload.loaded, 0),
