@@ -71,13 +71,14 @@ export class Sends {
     const clientMessageId = this.createId();
     const { attachments: files = [], onProgress, ...sendOptions } = options;
     if (files.length === 0) return this.outbox.add(conversationId, clientMessageId, body, sendOptions);
-    const { replyTo, mentions } = sendOptions;
+    const { replyTo, mentions, attachmentIds } = sendOptions;
     const message = {
       conversationId,
       clientMessageId,
       body,
       ...(replyTo ? { replyTo } : {}),
       ...(mentions?.length ? { mentions } : {}),
+      ...(attachmentIds?.length ? { attachmentIds } : {}),
       status: 'pending' as const,
       uploads: [] as OutgoingUpload[],
     };
@@ -126,7 +127,9 @@ export class Sends {
       return;
     }
     this.uploading.delete(sending.message.clientMessageId);
-    const attachmentIds = sending.message.uploads.flatMap((upload) => upload.attachmentId ?? []);
+    // Files uploaded before (`uploadAttachment`) and named in `attachmentIds` come first.
+    const uploaded = sending.message.uploads.flatMap((upload) => upload.attachmentId ?? []);
+    const attachmentIds = [...(sending.message.attachmentIds ?? []), ...uploaded];
     this.outbox.queue({ ...sending.message, attachmentIds });
   }
 

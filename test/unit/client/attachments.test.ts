@@ -291,6 +291,12 @@ describe('single files', () => {
     });
     expect(files.posts.map((post) => post.fileName)).toEqual(['note.txt', 'note.txt']);
     expect(progress.at(-1)).toBe(1);
+
+    // Its id goes with a send, before the files that send uploads itself.
+    await chat.connect();
+    chat.client.send('c1', 'both', { attachmentIds: ['a1'], attachments: [png] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(chat.socket().sentActions('sendMessage')).toMatchObject([{ attachmentIds: ['a1', 'a2'] }]);
   });
 
   it('attachmentBlob fetches through the API with the token and answers the bytes; a refusal is a ChatApiError', async () => {
@@ -342,7 +348,9 @@ describe('the transports', () => {
     await expect(fetchFileTransport(fetch).post(form((n) => loaded.push(n)))).resolves.toBe(204);
     const [[url, init]] = fetch.mock.calls as unknown as [[string, { method: string; body: FormData }]];
     expect([url, init.method]).toEqual(['http://store.test/bucket', 'POST']);
-    expect([...init.body.keys()]).toEqual(['key', 'Content-Type', 'file']);
+    const names: string[] = [];
+    init.body.forEach((_, name) => names.push(name));
+    expect(names).toEqual(['key', 'Content-Type', 'file']);
     expect((init.body.get('file') as File).name).toBe('cat.png');
     expect(loaded).toEqual([0, png.size]);
   });
