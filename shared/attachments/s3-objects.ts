@@ -86,13 +86,21 @@ export class S3AttachmentObjects implements AttachmentObjects {
     );
   }
 
-  async markAttached(key: string): Promise<void> {
+  markAttached(key: string): Promise<void> {
+    return this.tag(key, uploadStateTag.attached);
+  }
+
+  markPending(key: string): Promise<void> {
+    return this.tag(key, uploadStateTag.pending);
+  }
+
+  private async tag(key: string, state: string): Promise<void> {
     try {
       await this.client.send(
         new PutObjectTaggingCommand({
           Bucket: this.bucket,
           Key: key,
-          Tagging: { TagSet: [{ Key: uploadStateTag.key, Value: uploadStateTag.attached }] },
+          Tagging: { TagSet: [{ Key: uploadStateTag.key, Value: state }] },
         }),
       );
     } catch (error) {

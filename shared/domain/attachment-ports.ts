@@ -51,6 +51,16 @@ export interface AttachmentRepository {
     expiresAt?: number;
   }): Promise<ClaimOutcome>;
   /**
+   * Gives back what `claim` took for a send that was then refused: each claimed by that send is pending again,
+   * to expire at `expiresAt` unless a message names it.
+   */
+  release(options: {
+    conversationId: string;
+    attachmentIds: string[];
+    clientMessageId: string;
+    expiresAt: number;
+  }): Promise<void>;
+  /**
    * Records that an upload's preview is stored; answers the record as it now is, or undefined when it is gone
    * (expired, or its message was deleted).
    */
@@ -87,6 +97,8 @@ export interface AttachmentObjects {
    * no object is there (a preview not made yet).
    */
   markAttached(key: string): Promise<void>;
+  /** Undoes `markAttached` (a send refused after its claim); nothing when no object is there. */
+  markPending(key: string): Promise<void>;
   /** Deletes these objects; a key with nothing stored is no error. */
   delete(keys: string[]): Promise<void>;
 }
@@ -152,6 +164,7 @@ export const noAttachmentObjects: AttachmentObjects = {
   inspect: unconfigured,
   read: unconfigured,
   writePreview: unconfigured,
+  markPending: unconfigured,
   markAttached: unconfigured,
   delete: unconfigured,
 };

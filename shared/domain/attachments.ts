@@ -69,6 +69,17 @@ export async function createUpload(ctx: ChatContext, request: UploadRequest): Pr
   return { attachmentId, upload, expiresAt };
 }
 
+/** The objects of an attachment: the upload, and an image's preview (made, or maybe on its way). */
+const objectKeys = (conversationId: string, { attachmentId, contentType }: AttachmentFile) => [
+  attachmentKey(conversationId, attachmentId),
+  ...(contentType.startsWith('image/') ? [thumbnailKey(conversationId, attachmentId)] : []),
+];
+
+interface AttachmentFile {
+  attachmentId: string;
+  contentType: string;
+}
+
 const refused = (attachmentId: string, why: string) =>
   validationFailed('attachmentIds', `${attachmentId} ${why}`);
 
@@ -138,12 +149,9 @@ export async function claimAttachments(
   // Out of the unattached-upload lifecycle rule before the message can exist; an image's preview too, made or
   // being made (the thumbnail function tags one it stores after this claim itself).
   await Promise.all(
-    checked.flatMap(({ attachmentId, contentType }) =>
-      [
-        attachmentKey(conversationId, attachmentId),
-        ...(contentType.startsWith('image/') ? [thumbnailKey(conversationId, attachmentId)] : []),
-      ].map((key) => ctx.attachmentObjects.markAttached(key)),
-    ),
+    checked
+      .flatMap((record) => objectKeys(conversationId, record))
+      .map((key) => ctx.attachmentObjects.markAttached(key)),
   );
   return checked.map((record, index) => ({
     attachmentId: record.attachmentId,
@@ -186,13 +194,39 @@ export async function attachmentDownloadUrl(
   });
 }
 
+/**
+ * Gives back the attachments a send claimed before it was refused (blocked, removed meanwhile): pending again,
+ * their objects too, so the sender may send them in another message, and unsent they expire as any upload.
+ */
+export async function releaseAttachments(
+  ctx: ChatContext,
+  send: { conversationId: string; clientMessageId: string; attachments: AttachmentFile[] },
+): Promise<void> {
+  const { conversationId, clientMessageId, attachments } = send;
+  if (attachments.length === 0) return;
+  await ctx.attachments.release({
+    conversationId,
+    clientMessageId,
+    attachmentIds: attachments.map((attachment) => attachment.attachmentId),
+    expiresAt: epochSeconds(ctx.clock()) + limits.pendingAttachmentDays * 86_400,
+  });
+  await Promise.all(
+    attachments
+      .flatMap((attachment) => objectKeys(conversationId, attachment))
+      .map((key) => ctx.attachmentObjects.markPending(key)),
+  );
+}
+
 /** A deleted message's attachments go with it: their objects and their records. */
 export async function discardAttachments(ctx: ChatContext, message: Message): Promise<void> {
-  const attachmentIds = message.attachments?.map((attachment) => attachment.attachmentId) ?? [];
-  if (attachmentIds.length === 0) return;
+  const attachments = message.attachments ?? [];
+  if (attachments.length === 0) return;
   const { conversationId } = message;
   await ctx.attachmentObjects.delete(
-    attachmentIds.flatMap((id) => [attachmentKey(conversationId, id), thumbnailKey(conversationId, id)]),
+    attachments.flatMap((attachment) => objectKeys(conversationId, attachment)),
   );
-  await ctx.attachments.remove({ conversationId, attachmentIds });
+  await ctx.attachments.remove({
+    conversationId,
+    attachmentIds: attachments.map((attachment) => attachment.attachmentId),
+  });
 }

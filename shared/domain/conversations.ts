@@ -205,7 +205,8 @@ export async function listInbox(
   await Promise.all(
     items.map(async (item) => {
       if (!item.lastMessage?.replyTo?.preview) return;
-      [item.lastMessage] = await withCurrentQuotes(ctx, item.conversation.conversationId, [item.lastMessage]);
+      const [current] = await withCurrentQuotes(ctx, item.conversation.conversationId, [item.lastMessage]);
+      item.lastMessage = current ?? item.lastMessage;
     }),
   );
   // The index is moved by the stream consumer, a moment after a send; the snapshot read here is exact.

@@ -3,7 +3,7 @@
 import { epochSeconds } from '../async.ts';
 import { ChatError, conflict, contentRejected, forbidden, notFound, notMember } from '../errors.ts';
 import { requireAuthor } from './access.ts';
-import { claimAttachments, discardAttachments } from './attachments.ts';
+import { claimAttachments, discardAttachments, releaseAttachments } from './attachments.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import type { MemberRequest } from './conversations.ts';
 import { deliverOnSend } from './fan-out.ts';
@@ -94,8 +94,13 @@ export async function sendMessage(
       ctx.access.forget(conversationId);
       continue;
     }
-    if (reservation.outcome === 'blocked') throw forbidden('You cannot send messages to this conversation');
-    if (reservation.outcome === 'gone') throw notMember();
+    if (reservation.outcome === 'blocked')
+      return refuseClaimed(
+        ctx,
+        { ...sendKey, attachments },
+        forbidden('You cannot send messages to this conversation'),
+      );
+    if (reservation.outcome === 'gone') return refuseClaimed(ctx, { ...sendKey, attachments }, notMember());
     ctx.access.remember(reservation.conversation);
     const { seq } = reservation;
     // Before anyone is told of the message: whoever it reaches counts it. A direct sender's own position first
@@ -141,11 +146,25 @@ export async function sendMessage(
       await revealPresence(ctx, { userId: senderId, members });
     return { message, created: true };
   }
-  throw new ChatError(
-    'conflict',
-    409,
-    'The members of the conversation are changing; retry with the same clientMessageId',
+  return refuseClaimed(
+    ctx,
+    { ...sendKey, attachments: attachments ?? [] },
+    new ChatError(
+      'conflict',
+      409,
+      'The members of the conversation are changing; retry with the same clientMessageId',
+    ),
   );
+}
+
+/** A send refused once it had claimed its attachments gives them back first (none are held by a refusal). */
+async function refuseClaimed(
+  ctx: ChatContext,
+  send: { conversationId: string; clientMessageId: string; attachments: MessageAttachment[] },
+  refusal: ChatError,
+): Promise<never> {
+  await releaseAttachments(ctx, send);
+  throw refusal;
 }
 
 /**

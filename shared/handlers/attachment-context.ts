@@ -19,6 +19,7 @@ const lazyObjects: AttachmentObjects = {
   read: (key, maxBytes) => store().read(key, maxBytes),
   writePreview: (key, preview, attached) => store().writePreview(key, preview, attached),
   markAttached: (key) => store().markAttached(key),
+  markPending: (key) => store().markPending(key),
   delete: (keys) => store().delete(keys),
 };
 

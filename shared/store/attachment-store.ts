@@ -18,6 +18,7 @@ import {
   type AdapterOperations,
   batchGet,
   cancellationCodes,
+  conditionally,
   type Item,
   isConditionFailure,
   type TableContext,
@@ -132,6 +133,30 @@ export class AttachmentStore implements AttachmentRepository {
       if (attachmentId === undefined) throw error;
       return { outcome: 'taken', attachmentId };
     }
+  }
+
+  /** One conditional update per attachment: only those this send holds go back. */
+  async release({ conversationId, attachmentIds, clientMessageId, expiresAt }: Options<'release'>) {
+    await Promise.all(
+      attachmentIds.map((attachmentId) =>
+        conditionally(
+          this.table.client.send(
+            new UpdateCommand({
+              TableName: this.table.tableName,
+              Key: keys.attachment(conversationId, attachmentId),
+              UpdateExpression: 'SET #state = :pending, #ttl = :ttl REMOVE claimedBy',
+              ConditionExpression: 'claimedBy = :send',
+              ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl' },
+              ExpressionAttributeValues: {
+                ':pending': 'pending',
+                ':send': clientMessageId,
+                ':ttl': expiresAt,
+              },
+            }),
+          ),
+        ),
+      ),
+    );
   }
 
   async recordPreview({ conversationId, attachmentId, preview }: Options<'recordPreview'>) {

@@ -250,6 +250,19 @@ describe('attachments', () => {
     });
   });
 
+  it('a send refused after it claimed its attachment (the other blocked the sender) gives it back', async () => {
+    const [alice, bob] = await t.newUsers('alice', 'bob');
+    const direct = await api(t, alice, 'POST', '/conversations', { type: 'direct', memberIds: [bob] });
+    const conversationId = direct.body.conversationId as string;
+    expect((await api(t, bob, 'PUT', `/blocks/${alice}`)).status).toBe(204);
+    const issued = await uploaded(alice, conversationId);
+    const refusedSend = await send(alice, conversationId, [issued.attachmentId]);
+    expect(refusedSend.status, JSON.stringify(refusedSend.body)).toBe(403);
+    expect((await api(t, bob, 'DELETE', `/blocks/${alice}`)).status).toBe(204);
+    const sent = await send(alice, conversationId, [issued.attachmentId]);
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+  });
+
   it('deleting the message deletes its attachments', async () => {
     const [alice, bob] = await t.newUsers('alice', 'bob');
     const conversationId = await group(alice, [bob]);

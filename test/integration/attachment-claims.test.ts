@@ -58,3 +58,40 @@ describe('the attachment claim', () => {
     expect(await store.getMany({ conversationId: 'c1', attachmentIds: [elsewhere] })).toEqual([]);
   });
 });
+
+describe('after the claim', () => {
+  it('a release gives back only what that send holds, pending with a new expiry', async () => {
+    const a = await pending('c1');
+    await claim([a], 'send-1');
+    const expiresAt = Math.floor(Date.now() / 1000) + 3_600;
+    await store.release({
+      conversationId: 'c1',
+      attachmentIds: [a],
+      clientMessageId: 'send-other',
+      expiresAt,
+    });
+    expect((await store.getMany({ conversationId: 'c1', attachmentIds: [a] }))[0]).toMatchObject({
+      state: 'attached',
+      claimedBy: 'send-1',
+    });
+    await store.release({ conversationId: 'c1', attachmentIds: [a], clientMessageId: 'send-1', expiresAt });
+    const [released] = await store.getMany({ conversationId: 'c1', attachmentIds: [a] });
+    expect(released).toMatchObject({ state: 'pending', expiresAt });
+    expect(released).not.toHaveProperty('claimedBy');
+    expect(await claim([a], 'send-2')).toEqual({ outcome: 'claimed' });
+  });
+
+  it('a recorded preview is answered with the record; a record gone answers nothing', async () => {
+    const a = await pending('c1');
+    await claim([a], 'send-1');
+    const preview = { width: 800, height: 1200 };
+    expect(await store.recordPreview({ conversationId: 'c1', attachmentId: a, preview })).toMatchObject({
+      state: 'attached',
+      claimedBy: 'send-1',
+      preview,
+    });
+    expect(
+      await store.recordPreview({ conversationId: 'c1', attachmentId: 'att-none', preview }),
+    ).toBeUndefined();
+  });
+});

@@ -44,6 +44,15 @@ export class InMemoryAttachments implements AttachmentRepository {
     return { outcome: 'claimed' };
   }
 
+  async release({ conversationId, attachmentIds, clientMessageId, expiresAt }: Options<'release'>) {
+    for (const attachmentId of attachmentIds) {
+      const record = this.records.get(this.keyOf(conversationId, attachmentId));
+      if (record?.claimedBy !== clientMessageId) continue;
+      delete record.claimedBy;
+      Object.assign(record, { state: 'pending', expiresAt });
+    }
+  }
+
   async recordPreview({ conversationId, attachmentId, preview }: Options<'recordPreview'>) {
     const record = this.records.get(this.keyOf(conversationId, attachmentId));
     if (!record) return undefined;
@@ -83,6 +92,10 @@ export class InMemoryObjects implements AttachmentObjects {
   /** As S3 answers a tag of a missing key: nothing is tagged. */
   async markAttached(key: string): Promise<void> {
     if (this.objects.has(key)) this.attached.add(key);
+  }
+
+  async markPending(key: string): Promise<void> {
+    this.attached.delete(key);
   }
 
   async delete(keys: string[]): Promise<void> {
