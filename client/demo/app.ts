@@ -1,8 +1,11 @@
 import { createChatClient, SuspendedError } from '@serverless-chat/client';
+import { AttachmentViews } from './attachment-views.ts';
+import { Composer } from './composer.ts';
 import { renderConversationList } from './conversation-list.ts';
 import { Conversations, type ConversationView } from './conversations.ts';
 import { create, showPane, view } from './dom.ts';
-import { asDeleted, type MessageActions, renderMessageList, type Timeline } from './message-list.ts';
+import { followMessageChanges } from './message-changes.ts';
+import { type MessageActions, renderMessageList, type Timeline } from './message-list.ts';
 import { startModeration } from './moderation.ts';
 import { startNotifications } from './notifications.ts';
 import { PresenceBoard } from './presence.ts';
@@ -27,17 +30,27 @@ async function startChat({ userId: me, moderator, token }: Session): Promise<voi
     retry: (clientMessageId) => client.retry(clientMessageId),
     reported,
     reportControls: new Map(),
+    attachments: new AttachmentViews(client),
     async report(message, reason) {
       await client.reportMessage(message.conversationId, message.messageId, { reason });
       reported.add(message.messageId);
       actions.reportControls.delete(message.messageId);
       renderTimeline();
     },
+    reply: (message) => composer.replyTo(message),
+    react: ({ conversationId, messageId }, emoji, mine) =>
+      mine
+        ? client.api.unreact(conversationId, messageId, emoji)
+        : client.api.react(conversationId, messageId, emoji),
   };
   /** A moderator suspended this user: the client has stopped, and the page says why. */
   let suspended = false;
   let open: Timeline | undefined;
   let loadOlder: (() => Promise<void>) | undefined;
+  const composer = new Composer(client, me, () => {
+    const entry = open && conversations.get(open.id);
+    return entry && { id: entry.conversation.conversationId, memberIds: entry.memberIds };
+  });
 
   const presence = new PresenceBoard(client, () => {
     renderConversations();
@@ -87,6 +100,7 @@ async function startChat({ userId: me, moderator, token }: Session): Promise<voi
     open = { id: conversationId, messages: new Map(), sending: new Map() };
     const current = open;
     renderTitle(entry);
+    composer.clear();
     view.composerFields.disabled = false;
     showPane('conversation');
     const history = client.history(conversationId);
@@ -110,9 +124,10 @@ async function startChat({ userId: me, moderator, token }: Session): Promise<voi
     loadOlder = undefined;
     view.title.textContent = 'Pick a conversation';
     view.messages.replaceChildren();
+    actions.attachments.releaseUndrawn();
     view.loadOlder.hidden = true;
     view.composerFields.disabled = true;
-    if (bodyInput) bodyInput.value = '';
+    composer.clear();
     renderTyping();
     renderConversations();
     showPane('list');
@@ -146,15 +161,15 @@ async function startChat({ userId: me, moderator, token }: Session): Promise<voi
     renderTimeline();
   });
 
-  client.on('message.deleted', (event) => {
-    const entry = conversations.get(event.conversationId);
-    const last = entry?.lastMessage;
-    if (entry && last?.messageId === event.messageId) entry.lastMessage = asDeleted(last, event);
-    const shown = open?.id === event.conversationId ? open.messages.get(event.seq) : undefined;
-    if (shown?.messageId === event.messageId) open?.messages.set(event.seq, asDeleted(shown, event));
-    renderConversations();
-    renderTimeline();
-  });
+  followMessageChanges(
+    client,
+    conversations,
+    () => open,
+    () => {
+      renderConversations();
+      renderTimeline();
+    },
+  );
 
   client.on('error', (error) => {
     suspended ||= error instanceof SuspendedError;
@@ -203,19 +218,6 @@ async function startChat({ userId: me, moderator, token }: Session): Promise<voi
     learnPresence(entry);
   });
 
-  const bodyInput = view.composer.querySelector<HTMLInputElement>('input[name="body"]');
-  bodyInput?.addEventListener('input', () => {
-    if (open && bodyInput.value !== '') client.typing(open.id);
-  });
-  view.composer.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const body = bodyInput?.value.trim() ?? '';
-    if (!open || !bodyInput || body === '') return;
-    const sending = client.send(open.id, body);
-    open.sending.set(sending.clientMessageId, sending);
-    bodyInput.value = '';
-    renderTimeline();
-  });
   view.loadOlder.addEventListener('click', () => void loadOlder?.());
   view.back.addEventListener('click', closeConversation);
   document.addEventListener('visibilitychange', () => {

@@ -1,81 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { desktop, eventually, phone, texts, useDemoBrowser, write } from '../support/demo-page.ts';
 import { target } from '../support/target.ts';
-
-const chromiumPath = '/usr/bin/chromium';
-// Without the background-networking flags Chromium keeps calling Google services, which floods a closed network.
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // The demo is served by the local runtime's HTTP gateway, as on a laptop.
 const t = target();
-let browser: Browser | undefined;
-/** Every console error and uncaught exception of every page, which the tests expect to stay empty. */
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  execFileSync('bash', ['scripts/ensure-chromium.sh'], { stdio: 'inherit' });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-}, 300_000);
-
-beforeEach(() => {
-  pageErrors.length = 0;
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-const eventually = (assertion: () => Promise<void>) =>
-  vi.waitFor(assertion, { timeout: 10_000, interval: 100 });
-
-const desktop = { viewport: { width: 1000, height: 640 } };
-// A phone: the page's meta viewport is honoured (isMobile), taps are touches.
-const phone = { viewport: { width: 375, height: 700 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
-
-/**
- * A separate browser context (its own storage, like another person's browser) signed in as `userId`, on a
- * desktop screen unless told otherwise, "as moderator" when asked.
- */
-async function signIn(
-  userId: string,
-  device: typeof desktop | typeof phone = desktop,
-  { moderator = false } = {},
-): Promise<Page> {
-  if (!browser) throw new Error('the browser starts in beforeAll');
-  const context = await browser.newContext(device);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${userId}: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error')
-      pageErrors.push(`${userId}: console error ${message.text()} (${message.location().url})`);
-  });
-  await page.goto(`${t.httpUrl}/demo/`);
-  await page.getByLabel('User id').fill(userId);
-  if (moderator) await page.getByLabel('as moderator').check();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await eventually(async () => expect(await page.locator('#status').textContent()).toBe('open'));
-  return page;
-}
-
-async function write(page: Page, text: string): Promise<void> {
-  // The composer is disabled until a conversation is open; keys pressed before that would go nowhere.
-  await eventually(async () => expect(await page.getByLabel('Message').isEnabled()).toBe(true));
-  await page.getByLabel('Message').pressSequentially(text);
-  await page.getByLabel('Message').press('Enter');
-}
-
-const texts = (page: Page, selector: string) => page.locator(selector).allTextContents();
+const { signIn, pageErrors } = useDemoBrowser(t);
 
 /** Which of the two panes are shown: the conversation list, the open conversation, and the back control. */
 const panes = async (page: Page) => ({
