@@ -53,9 +53,12 @@ function uploadForm({ fields, file, fileName }: FormUpload): FormData {
 
 /**
  * Uploads with `fetch` and a FormData body (Node, React Native without XHR): no progress while the body goes,
- * so it reports 0, then the whole size once the store answered.
+ * so it reports 0, then the whole size once the store answered. The global `fetch` is looked up per call, so a
+ * client can be made where there is none yet (a polyfill installed later, a `fetch` passed for the API only).
  */
-export function fetchFileTransport(fetch: FileFetch = globalThis.fetch.bind(globalThis)): FileTransport {
+export function fetchFileTransport(
+  fetch: FileFetch = (url, init) => globalThis.fetch(url, init),
+): FileTransport {
   return {
     async post(upload) {
       upload.onProgress(0);
@@ -76,7 +79,7 @@ export function fetchFileTransport(fetch: FileFetch = globalThis.fetch.bind(glob
 /** Uploads with `XMLHttpRequest`, whose `upload.onprogress` reports the bytes as they go; downloads with `fetch`. */
 export function xhrFileTransport(
   Xhr: new () => XhrLike,
-  fetch: FileFetch = globalThis.fetch.bind(globalThis),
+  fetch: FileFetch = (url, init) => globalThis.fetch(url, init),
 ): FileTransport {
   return {
     post: (upload) =>
