@@ -11,6 +11,7 @@ import { attachmentActions } from '../../infra/constructs/attachments.ts';
 import { allFunctionSpecs } from '../../shared/shape/functions.ts';
 import {
   actionsOf,
+  chatFunctionsOf,
   type Resources,
   resourcesOfType,
   statementsOf,
@@ -184,8 +185,8 @@ describe('least privilege', () => {
   });
 
   it('hands the bucket name to exactly the attachment functions', () => {
-    const withBucket = resourcesOfType(resources, 'AWS::Lambda::Function')
-      .filter(([, fn]) => JSON.stringify(fn.Properties.Environment ?? {}).includes('ATTACHMENTS_BUCKET'))
+    const withBucket = chatFunctionsOf(resources)
+      .filter(([, fn]) => JSON.stringify(fn.Properties.Environment).includes('ATTACHMENTS_BUCKET'))
       .map(([id]) => id.replace(/Function[0-9A-F]{8}$/, ''))
       .sort();
     const expected = allFunctionSpecs

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunctions, type FunctionBundle } from '../../bench/cold-start.ts';
 import type { SdkSource } from '../../infra/bundling.ts';
 import type { HotStateBackend } from '../../infra/config.ts';
+import { thumbnailMaker } from '../../shared/shape/routes.ts';
 
 const kib = 1024;
 /**
@@ -83,6 +84,19 @@ describe.each(builds)(
       );
       expect(buildContext.length).toBeGreaterThan(30);
       expect(withValkey).toEqual(names(buildContext));
+    });
+
+    // sharp is a native addon over libvips: the thumbnail maker imports it from the copy installed beside its
+    // bundle for Lambda's platform (`withSharp` in infra/bundling.ts), and no bundle holds any of it.
+    it('leave sharp out, which only the thumbnail maker imports', () => {
+      const importers = bundles.filter((bundle) =>
+        /from\s*"sharp"|import\(\s*"sharp"\s*\)/.test(String(bundle.bytes)),
+      );
+      expect(importers.map((bundle) => bundle.spec.name)).toEqual([thumbnailMaker.name]);
+      const holding = bundles.filter((bundle) =>
+        [...bundle.parts.keys()].some((name) => name.includes('sharp')),
+      );
+      expect(holding.map(describeBundle)).toEqual([]);
     });
 
     it("carry the schema library's tree-shaken core, not all of zod and its locales", () => {

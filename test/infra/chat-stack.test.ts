@@ -22,6 +22,7 @@ import {
 import { fanOutFilterPatterns, tableDefinition } from '../../shared/shape/table.ts';
 import { cdkApp } from '../support/cdk-app.ts';
 import {
+  chatFunctionsOf,
   type Resources,
   resourcesOfType,
   type Statement,
@@ -111,7 +112,7 @@ describe('logical ids', () => {
 
 describe('the functions', () => {
   it('has one Node.js 22 arm64 function per route-table entry', () => {
-    const functions = ofType('AWS::Lambda::Function');
+    const functions = chatFunctionsOf(resources);
     expect(functions).toHaveLength(allFunctions.length);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
@@ -535,7 +536,7 @@ describe('push notifications', () => {
       'StreamFanOut',
       'WsSendMessage',
     ]);
-    const withUrl = ofType('AWS::Lambda::Function').filter(([, fn]) =>
+    const withUrl = chatFunctionsOf(resources).filter(([, fn]) =>
       JSON.stringify(fn.Properties.Environment).includes('PUSH_QUEUE_URL'),
     );
     expect(withUrl).toHaveLength(3);

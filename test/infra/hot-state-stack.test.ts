@@ -14,6 +14,7 @@ import { fanOutConsumer, webSocketAuthorizer, webSocketRoutes } from '../../shar
 import { scheduledFunctions } from '../../shared/shape/scheduled.ts';
 import {
   actionsOf,
+  chatFunctionsOf,
   type Resources,
   resourcesOfType,
   statementsOf,
@@ -52,7 +53,6 @@ const one = (resources: Resources, type: string) => {
   expect(found, type).toHaveLength(1);
   return found[0] as [string, Resources[string]];
 };
-const functionsOf = (resources: Resources) => resourcesOfType(resources, 'AWS::Lambda::Function');
 const connectStatements = (resources: Resources, name: string) =>
   statementsOf(resources, name).filter((s) => actionsOf(s).some((a) => a.startsWith('elasticache:')));
 function routeNamed(name: string) {
@@ -164,7 +164,7 @@ describe('the functions', () => {
     expect(onCache.builtFor).toHaveLength(allFunctionSpecs.length);
     expect(new Set(onCache.builtFor)).toEqual(new Set(['elasticache']));
     const [cacheId] = one(onCache.resources, 'AWS::ElastiCache::ServerlessCache');
-    for (const [id, fn] of functionsOf(onCache.resources)) {
+    for (const [id, fn] of chatFunctionsOf(onCache.resources)) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables, id).toMatchObject({
         VALKEY_ENDPOINT: {
@@ -185,7 +185,7 @@ describe('the functions', () => {
 
   it('stay out of any VPC: the cache’s public endpoint needs no subnet, NAT or interface endpoint', () => {
     expect(Object.values(onCache.resources).filter((r) => r.Type.startsWith('AWS::EC2::'))).toEqual([]);
-    for (const [id, fn] of functionsOf(onCache.resources))
+    for (const [id, fn] of chatFunctionsOf(onCache.resources))
       expect(fn.Properties.VpcConfig, id).toBeUndefined();
     const [, cache] = one(onCache.resources, 'AWS::ElastiCache::ServerlessCache');
     expect(cache.Properties.SubnetIds).toBeUndefined();

@@ -22,6 +22,15 @@ export function synthesize(context: Record<string, unknown> = {}): {
 export const resourcesOfType = (resources: Resources, type: string) =>
   Object.entries(resources).filter(([, resource]) => resource.Type === type);
 
+/**
+ * The stack's own functions, one per route-table entry: every Lambda function but CDK's handler of the bucket's
+ * notifications (the custom resource that subscribes the thumbnail maker to uploads at deploy time).
+ */
+export const chatFunctionsOf = (resources: Resources) =>
+  resourcesOfType(resources, 'AWS::Lambda::Function').filter(
+    ([id]) => !id.startsWith('BucketNotificationsHandler'),
+  );
+
 /** Every statement of the policies on a function's role (its construct id begins with the function's name). */
 export function statementsOf(resources: Resources, functionName: string): Statement[] {
   const role = resourcesOfType(resources, 'AWS::IAM::Role').find(([id]) =>
