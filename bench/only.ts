@@ -15,6 +15,7 @@ import { machine, withLocalSystem } from './measured-runtime.ts';
 import { NaiveChatSystem } from './naive-baseline.ts';
 import { type PushResult, pushCost, pushMarkdown } from './push.ts';
 import { baselineMarkdown, type CostSection, coldStartMarkdown, costMarkdown } from './report.ts';
+import { type RichResult, richMarkdown, richSection } from './rich-report.ts';
 import {
   concurrencyMarkdown,
   concurrentSenders,
@@ -115,6 +116,10 @@ export const sections = {
     run: hotStateSection,
     markdown: hotStateMarkdown,
   } satisfies SectionSpec<HotStateResult>,
+  rich: {
+    run: richSection,
+    markdown: richMarkdown,
+  } satisfies SectionSpec<RichResult>,
   /** Only rebuilds the Goals section from what the other sections kept. */
   goals: {
     run: async () => undefined,

@@ -6,7 +6,7 @@
  * `npm run bench -- --only idle` measures the idle connections alone (`idle-<time>.json`, and the idle section
  * of `latest.md` replaced). Idle options: `--heartbeats N`, `--reconnects N`, `--heartbeat-interval S` (ours;
  * by default the server's), `--baseline-interval S` (30). `--only unread | concurrency | stream-delay |
- * baseline | cost | content-filter | push | hot-state` runs that section alone on its own runtime (`BENCH_QUICK=1` for fewer
+ * baseline | cost | content-filter | push | hot-state | rich` runs that section alone on its own runtime (`BENCH_QUICK=1` for fewer
  * sizes and levels), `--only goals` rebuilds the Goals section from the newest result of each (bench/only.ts).
  */
 import { spawnSync } from 'node:child_process';
@@ -219,6 +219,7 @@ async function main(): Promise<void> {
     'content-filter',
     'push',
     'hot-state',
+    'rich',
     'goals',
   ] as const) {
     const section = spawnSync(
