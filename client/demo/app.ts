@@ -4,7 +4,7 @@ import { Composer } from './composer.ts';
 import { renderConversationList } from './conversation-list.ts';
 import { Conversations, type ConversationView } from './conversations.ts';
 import { create, showPane, view } from './dom.ts';
-import { followMessageChanges } from './message-changes.ts';
+import { caughtUp, followMessageChanges } from './message-changes.ts';
 import { type MessageActions, renderMessageList, type Timeline } from './message-list.ts';
 import { startModeration } from './moderation.ts';
 import { startNotifications } from './notifications.ts';
@@ -97,7 +97,7 @@ async function startChat({ userId: me, moderator, token }: Session): Promise<voi
   async function openConversation(conversationId: string): Promise<void> {
     const entry = conversations.get(conversationId);
     if (!entry) return;
-    open = { id: conversationId, messages: new Map(), sending: new Map() };
+    open = { id: conversationId, messages: new Map(), sending: new Map(), unapplied: new Map() };
     const current = open;
     renderTitle(entry);
     composer.clear();
@@ -105,7 +105,8 @@ async function startChat({ userId: me, moderator, token }: Session): Promise<voi
     showPane('conversation');
     const history = client.history(conversationId);
     loadOlder = async () => {
-      for (const message of await history.loadOlder()) current.messages.set(message.seq, message);
+      for (const message of await history.loadOlder())
+        current.messages.set(message.seq, caughtUp(current, message));
       view.loadOlder.hidden = !history.hasMore;
       if (open === current) renderTimeline();
     };
@@ -147,7 +148,7 @@ async function startChat({ userId: me, moderator, token }: Session): Promise<voi
     }
     if (!entry.lastMessage || message.seq >= entry.lastMessage.seq) entry.lastMessage = message;
     if (open?.id === message.conversationId) {
-      open.messages.set(message.seq, message);
+      open.messages.set(message.seq, caughtUp(open, message));
       open.sending.delete(message.clientMessageId);
       if (document.visibilityState === 'visible') client.markRead(message.conversationId, message.seq);
       renderTimeline();

@@ -3,6 +3,13 @@ import type { Conversations } from './conversations.ts';
 import { asDeleted, type Timeline } from './message-list.ts';
 import { withoutPreview } from './replies.ts';
 
+/** `message` as it is after the changes that came before it did (see `Timeline.unapplied`). */
+export function caughtUp(timeline: Timeline, message: Message): Message {
+  const changes = timeline.unapplied.get(message.messageId) ?? [];
+  timeline.unapplied.delete(message.messageId);
+  return changes.reduce((changed, change) => change(changed), message);
+}
+
 interface MessageRef {
   conversationId: string;
   messageId: string;
@@ -25,8 +32,10 @@ export function followMessageChanges(
     const entry = conversations.get(ref.conversationId);
     if (entry?.lastMessage?.messageId === ref.messageId) entry.lastMessage = changed(entry.lastMessage);
     const timeline = shown();
-    const message = timeline?.id === ref.conversationId ? timeline.messages.get(ref.seq) : undefined;
-    if (message?.messageId === ref.messageId) timeline?.messages.set(ref.seq, changed(message));
+    if (timeline?.id !== ref.conversationId) return;
+    const message = timeline.messages.get(ref.seq);
+    if (message?.messageId === ref.messageId) timeline.messages.set(ref.seq, changed(message));
+    else timeline.unapplied.set(ref.messageId, [...(timeline.unapplied.get(ref.messageId) ?? []), changed]);
   };
 
   client.on('message.updated', (updated) => {

@@ -19,6 +19,11 @@ export interface Timeline {
   id: string;
   messages: Map<number, Message>;
   sending: Map<string, OutgoingMessage>;
+  /**
+   * Changes (message-changes.ts) to messages not shown yet, by messageId: one may come while the history page
+   * holding its message loads, and is applied when the message arrives.
+   */
+  unapplied: Map<string, ((message: Message) => Message)[]>;
 }
 
 /** What the user can do to the messages shown. */

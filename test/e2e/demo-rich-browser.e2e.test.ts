@@ -59,10 +59,12 @@ describe.runIf(t.isLocal)('rich messages on the demo page in Chromium', () => {
 
     await bobPage.locator('.conversation-item', { hasText: alice }).click();
     const image = messageSaying(bobPage, 'A picture').locator('img.attachment-image');
+    // The original until its preview is made, then the preview (within 320 × 320), sized as the original.
     await eventually(async () =>
-      expect(await image.evaluate((element: HTMLImageElement) => element.naturalWidth)).toBe(640),
+      expect(await image.evaluate((element: HTMLImageElement) => element.naturalWidth)).toBe(320),
     );
     expect(await image.getAttribute('alt')).toBe('square.png');
+    expect([await image.getAttribute('width'), await image.getAttribute('height')]).toEqual(['640', '480']);
     const download = bobPage.waitForEvent('download');
     await messageSaying(bobPage, 'A picture')
       .getByRole('link', { name: /notes\.txt/ })
