@@ -37,7 +37,7 @@ const prices = () => loadPrices() as PriceTable & { aws: PriceTable['aws'] & Req
 const s3Tier = (operation: string) =>
   /^(Get|Head)/.test(operation) ? 'read' : operation.startsWith('Delete') ? 'free' : 'write';
 
-export interface OperationCost {
+interface OperationCost {
   apiGateway: number;
   lambda: number;
   dynamoDb: number;
