@@ -4,12 +4,14 @@
  * a dead-letter queue of the uploads it still failed on. The one function that ships sharp (`withSharp`).
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct } from 'constructs';
 import { attachmentPrefix } from '../../shared/domain/attachment-ports.ts';
 import type { FunctionSpec } from '../../shared/shape/routes.ts';
@@ -57,8 +59,11 @@ export class Thumbnails {
     bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.maker), {
       prefix: attachmentPrefix,
     });
-    Validations.of(Stack.of(this.scope)).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    // Named as it resolves in the stack's environment (a concrete partition once the region is known).
+    const stack = Stack.of(this.scope);
+    const basicExecution = ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole');
+    Validations.of(stack).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM4[Policy::${flattenCfnReference(stack.resolve(basicExecution.managedPolicyArn))}]`,
       reason:
         "CDK's bucket-notifications handler, the custom resource that sets the bucket's notification at deploy time: the managed policy lets it write its logs.",
     });
