@@ -1,5 +1,6 @@
 /**
- * The rich-messages section's costs and Markdown: each operation per million from its measured counts and
+ * `npm run bench -- --only rich` (issue 21): runs the measurements of bench/rich-messages.ts and the cost
+ * section's plain scenarios on one runtime, then its costs and Markdown: each operation per million from its measured counts and
  * `prices.json` (HTTP API requests, `@connections` posts, Lambda, DynamoDB, S3 requests), and the plain direct
  * and group messages priced by the cost section's own model beside its figures from before issue 21.
  */
