@@ -75,7 +75,7 @@ export function acknowledgeReviewedFindings(stack: Stack, granted: ReviewedGrant
     {
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason:
-        'These queues are themselves dead-letter queues: of the stream consumers (fan-out, event publisher), and of the push jobs.',
+        "These queues are themselves dead-letter queues: of the stream consumers (fan-out, event publisher), of the push jobs, and of the thumbnail maker's failed invocations.",
     },
     {
       id: 'AwsSolutions::AwsSolutions-L1',
