@@ -17,6 +17,10 @@ const sharpFormats: Readonly<Record<string, string>> = {
 };
 
 export class SharpPreviews implements PreviewRenderer {
+  renders(contentType: string): boolean {
+    return contentType in sharpFormats;
+  }
+
   async render(bytes: Uint8Array, contentType: string): Promise<RenderedPreview | undefined> {
     const format = sharpFormats[contentType];
     if (!format) return undefined;

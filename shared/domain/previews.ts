@@ -63,6 +63,7 @@ async function storePreview(
   record: AttachmentRecord,
 ): Promise<AttachmentRecord | undefined> {
   const { conversationId, attachmentId } = record;
+  if (!renderer.renders(record.contentType)) return undefined;
   const bytes = await ctx.attachmentObjects.read(
     attachmentKey(conversationId, attachmentId),
     Math.min(record.declaredSize, ctx.settings.attachmentMaxBytes),

@@ -2,7 +2,7 @@
  * The preview use case against in-memory ports, for the orders of events a real bucket and a real send can
  * produce: the upload before or after the message, a claim landing while the preview is made, a retry.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   attachmentKey,
   type PreviewRenderer,
@@ -20,6 +20,7 @@ const pngBytes = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1
 function countingRenderer(during: () => Promise<void> = async () => {}) {
   const renderer: PreviewRenderer & { calls: number } = {
     calls: 0,
+    renders: (contentType) => contentType.startsWith('image/'),
     async render() {
       renderer.calls++;
       await during();
@@ -120,6 +121,14 @@ describe('makePreview', () => {
     await expect(makePreview(chat.ctx, countingRenderer(), target)).rejects.toBeInstanceOf(
       MessageNotYetStored,
     );
+  });
+
+  it('a type it does not render is not even read', async () => {
+    const { chat, upload: target } = await upload();
+    const read = vi.spyOn(chat.attachmentObjects, 'read');
+    const renderer = { ...countingRenderer(), renders: () => false };
+    expect(await makePreview(chat.ctx, renderer, target)).toBe('no-preview');
+    expect(read).not.toHaveBeenCalled();
   });
 
   it('bytes that are not the declared type get no preview, and nothing is rendered', async () => {
