@@ -90,7 +90,7 @@ const shellQuoted = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
  * machine is: by these flags npm picks the prebuilt `@img/sharp-linux-arm64` and `@img/sharp-libvips-linux-arm64`
  * among sharp's optional dependencies (sharp's documented cross-platform install). No script runs: sharp needs none.
  */
-export function sharpInstallCommand(outputDir: string): string {
+function sharpInstallCommand(outputDir: string): string {
   return [
     'npm install --no-save --no-package-lock --omit=dev --ignore-scripts --os=linux --cpu=arm64 --libc=glibc',
     `--prefix ${shellQuoted(outputDir)} sharp@${lockedVersion('sharp')}`,
