@@ -4,7 +4,7 @@ import { attachMentionPicker, mentionsIn } from './mentions.ts';
 import { button } from './report.ts';
 
 /** The conversation the composer writes to. */
-export interface ComposerTarget {
+interface ComposerTarget {
   id: string;
   memberIds: string[];
 }

@@ -4,8 +4,13 @@ import { create } from './dom.ts';
 import { deletedText } from './message-list.ts';
 import type { PresenceBoard } from './presence.ts';
 
+/** The last message's text, or its files' names when it has none. */
 const previewOf = (last: Message | null) =>
-  !last ? 'No messages yet' : last.deletedAt ? deletedText(last) : last.body;
+  !last
+    ? 'No messages yet'
+    : last.deletedAt
+      ? deletedText(last)
+      : last.body || `📎 ${(last.attachments ?? []).map((file) => file.fileName).join(', ')}`;
 
 export interface ConversationListOptions {
   list: HTMLUListElement;

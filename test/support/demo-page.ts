@@ -42,7 +42,7 @@ export async function write(page: Page, text: string): Promise<void> {
 
 export const texts = (page: Page, selector: string) => page.locator(selector).allTextContents();
 
-export interface DemoBrowser {
+interface DemoBrowser {
   /**
    * A separate browser context (its own storage, like another person's browser) signed in as `userId`, on a
    * desktop screen unless told otherwise, "as moderator" when asked.
