@@ -50,6 +50,24 @@ interface InFlight {
   probeTimer: ReturnType<typeof setTimeout>;
 }
 
+/** A new message as it shows before it goes: its text and the options it was sent with that apply. */
+export function pendingMessage(
+  conversationId: string,
+  clientMessageId: string,
+  body: string,
+  { replyTo, mentions, attachmentIds }: SendOptions,
+): OutgoingMessage {
+  return {
+    conversationId,
+    clientMessageId,
+    body,
+    ...(replyTo ? { replyTo } : {}),
+    ...(mentions?.length ? { mentions } : {}),
+    ...(attachmentIds?.length ? { attachmentIds } : {}),
+    status: 'pending',
+  };
+}
+
 /**
  * Optimistic sends. At most one message per conversation is on the wire at a time: the server may process
  * frames of one socket concurrently, so waiting for each ack is what keeps the conversation in send order.
@@ -70,16 +88,7 @@ export class Outbox {
     body: string,
     options: SendOptions = {},
   ): OutgoingMessage {
-    const { replyTo, mentions, attachmentIds } = options;
-    return this.queue({
-      conversationId,
-      clientMessageId,
-      body,
-      ...(replyTo ? { replyTo } : {}),
-      ...(mentions?.length ? { mentions } : {}),
-      ...(attachmentIds?.length ? { attachmentIds } : {}),
-      status: 'pending',
-    });
+    return this.queue(pendingMessage(conversationId, clientMessageId, body, options));
   }
 
   /** Puts a pending message last in line. */

@@ -14,7 +14,13 @@ import {
   defaultAckTimeoutMs,
   defaultProbeDelayMs,
 } from './options.ts';
-import { Outbox, type OutboxOptions, type OutgoingMessage, type OutgoingUpload } from './outbox.ts';
+import {
+  Outbox,
+  type OutboxOptions,
+  type OutgoingMessage,
+  type OutgoingUpload,
+  pendingMessage,
+} from './outbox.ts';
 import type { SendOptions } from './protocol.ts';
 
 /** What `send` takes beside the text. */
@@ -71,15 +77,8 @@ export class Sends {
     const clientMessageId = this.createId();
     const { attachments: files = [], onProgress, ...sendOptions } = options;
     if (files.length === 0) return this.outbox.add(conversationId, clientMessageId, body, sendOptions);
-    const { replyTo, mentions, attachmentIds } = sendOptions;
     const message = {
-      conversationId,
-      clientMessageId,
-      body,
-      ...(replyTo ? { replyTo } : {}),
-      ...(mentions?.length ? { mentions } : {}),
-      ...(attachmentIds?.length ? { attachmentIds } : {}),
-      status: 'pending' as const,
+      ...pendingMessage(conversationId, clientMessageId, body, sendOptions),
       uploads: [] as OutgoingUpload[],
     };
     const sending: Uploading = { message, files, issued: files.map(() => undefined), onProgress };
