@@ -7,6 +7,8 @@ interface AttachmentView {
   url?: string;
   /** Its message left the page: a fetch finishing now is dropped instead of shown. */
   released?: boolean;
+  /** Brings it up to date with the message as it is now (an image's preview, once ready). */
+  update?(attachment: MessageAttachment): void;
 }
 
 const sizeText = (bytes: number) =>
@@ -21,11 +23,11 @@ const failureText = (error: unknown) => (error instanceof ChatApiError ? error.c
 /**
  * The attachments of the messages shown. Their bytes need the bearer token, which an `<img>` or a link cannot
  * send, so each file is fetched with the client and shown from an object URL. The element of each is kept
- * across the timeline's redraws (an image is fetched once), and its URL revoked once it is no longer drawn: its
- * message left the page, or its thumbnail came and replaced the original.
+ * across the timeline's redraws (an image is fetched once, and its preview once ready), and its URL revoked
+ * once it is no longer drawn (its message left the page) or, for an original, once its preview replaced it.
  */
 export class AttachmentViews {
-  /** By attachment and variant: those drawn before the last `releaseUndrawn`, and those drawn since. */
+  /** By attachmentId: those drawn before the last `releaseUndrawn`, and those drawn since. */
   private kept = new Map<string, AttachmentView>();
   private drawn = new Map<string, AttachmentView>();
 
@@ -35,20 +37,13 @@ export class AttachmentViews {
   of(message: Message): HTMLElement {
     const list = create('div', 'attachments');
     for (const attachment of message.attachments ?? []) {
-      const variant = attachment.contentType.startsWith('image/')
-        ? attachment.hasThumbnail
-          ? 'thumbnail'
-          : 'original'
-        : 'file';
-      const key = `${attachment.attachmentId} ${variant}`;
-      let view = this.drawn.get(key) ?? this.kept.get(key);
-      if (!view) {
-        view =
-          variant === 'file'
-            ? this.fileLink(message.conversationId, attachment)
-            : this.image(message.conversationId, attachment, variant === 'thumbnail');
-      }
-      this.drawn.set(key, view);
+      const { attachmentId } = attachment;
+      let view = this.drawn.get(attachmentId) ?? this.kept.get(attachmentId);
+      view?.update?.(attachment);
+      view ??= attachment.contentType.startsWith('image/')
+        ? this.image(message.conversationId, attachment)
+        : this.fileLink(message.conversationId, attachment);
+      this.drawn.set(attachmentId, view);
       list.append(view.element);
     }
     return list;
@@ -56,8 +51,8 @@ export class AttachmentViews {
 
   /** Revokes the URL of every attachment not drawn since the last call. */
   releaseUndrawn(): void {
-    for (const [key, view] of this.kept) {
-      if (this.drawn.has(key)) continue;
+    for (const [attachmentId, view] of this.kept) {
+      if (this.drawn.has(attachmentId)) continue;
       view.released = true;
       if (view.url) URL.revokeObjectURL(view.url);
     }
@@ -65,30 +60,46 @@ export class AttachmentViews {
     this.drawn = new Map();
   }
 
-  private image(conversationId: string, attachment: MessageAttachment, thumbnail: boolean): AttachmentView {
+  /**
+   * An image, from its preview once the message says it is ready, else from the original; a preview replaces
+   * the original in the same element once it loaded (the original's URL is then revoked), and one that fails
+   * leaves the original shown.
+   */
+  private image(conversationId: string, first: MessageAttachment): AttachmentView {
     const frame = create('span', 'attachment picture');
     const image = document.createElement('img');
     image.className = 'attachment-image';
-    image.alt = attachment.fileName;
-    // Known sizes reserve the image's box before it loads, so the timeline does not jump.
-    if (attachment.width && attachment.height) {
-      image.width = attachment.width;
-      image.height = attachment.height;
-    }
+    image.alt = first.fileName;
     frame.append(image);
     const view: AttachmentView = { element: frame };
-    this.client
-      .attachmentBlob(conversationId, attachment.attachmentId, thumbnail ? { variant: 'thumbnail' } : {})
-      .then(
+    let shown: 'thumbnail' | 'original' | undefined;
+    const show = (attachment: MessageAttachment) => {
+      const variant = attachment.hasThumbnail ? 'thumbnail' : 'original';
+      if (shown === 'thumbnail' || shown === variant) return;
+      shown = variant;
+      // Known sizes reserve the image's box before it loads, so the timeline does not jump.
+      if (attachment.width && attachment.height) {
+        image.width = attachment.width;
+        image.height = attachment.height;
+      }
+      const options = variant === 'thumbnail' ? { variant: 'thumbnail' as const } : {};
+      this.client.attachmentBlob(conversationId, attachment.attachmentId, options).then(
         (blob) => {
-          if (view.released) return;
+          // Released, or the original answering after its preview was asked for.
+          if (view.released || shown !== variant) return;
+          const previous = view.url;
           view.url = URL.createObjectURL(blob);
           image.src = view.url;
+          if (previous) URL.revokeObjectURL(previous);
         },
         (error: unknown) => {
-          frame.replaceChildren(`${attachment.fileName} (not available: ${failureText(error)})`);
+          if (!view.url && shown === variant)
+            frame.replaceChildren(`${attachment.fileName} (not available: ${failureText(error)})`);
         },
       );
+    };
+    view.update = show;
+    show(first);
     return view;
   }
 
