@@ -7,7 +7,7 @@
  */
 import { epochSeconds } from '../async.ts';
 import { notFound, validationFailed } from '../errors.ts';
-import { type AttachmentRecord, attachmentKey, thumbnailKey } from './attachment-ports.ts';
+import { type AttachmentRecord, attachmentKey, type ImageSize, thumbnailKey } from './attachment-ports.ts';
 import {
   attachmentContentTypes,
   contentDisposition,
@@ -153,14 +153,40 @@ export async function claimAttachments(
       .flatMap((record) => objectKeys(conversationId, record))
       .map((key) => ctx.attachmentObjects.markAttached(key)),
   );
-  return checked.map((record, index) => ({
-    attachmentId: record.attachmentId,
-    fileName: record.fileName,
-    contentType: record.contentType,
-    size: objects[index]?.size ?? record.declaredSize,
-    ...record.preview,
-    hasThumbnail: record.preview !== undefined,
-  }));
+  const previews = await previewsOf(ctx, conversationId, checked);
+  return checked.map((record, index) => {
+    const preview = previews.get(record.attachmentId);
+    return {
+      attachmentId: record.attachmentId,
+      fileName: record.fileName,
+      contentType: record.contentType,
+      size: objects[index]?.size ?? record.declaredSize,
+      ...preview,
+      hasThumbnail: preview !== undefined,
+    };
+  });
+}
+
+/**
+ * The previews of the claimed attachments. One recorded after they were read but before the claim landed was
+ * recorded on a pending upload, so the thumbnail function left the message to this send: the images read
+ * without one are read again (one read unit each), now that the claim makes any later preview the function's to
+ * show on the message.
+ */
+async function previewsOf(
+  ctx: ChatContext,
+  conversationId: string,
+  records: AttachmentRecord[],
+): Promise<Map<string, ImageSize>> {
+  const previews = new Map(records.flatMap((r) => (r.preview ? [[r.attachmentId, r.preview] as const] : [])));
+  const waiting = records.filter((r) => !r.preview && r.contentType.startsWith('image/'));
+  if (waiting.length === 0) return previews;
+  const reread = await ctx.attachments.getMany({
+    conversationId,
+    attachmentIds: waiting.map((record) => record.attachmentId),
+  });
+  for (const record of reread) if (record.preview) previews.set(record.attachmentId, record.preview);
+  return previews;
 }
 
 /**

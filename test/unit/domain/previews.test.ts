@@ -110,6 +110,22 @@ describe('makePreview', () => {
     ).toBe(true);
   });
 
+  it('a preview recorded between the send reading the upload and claiming it still reaches the message', async () => {
+    const { chat, upload: target, send } = await upload();
+    const claim = chat.attachments.claim.bind(chat.attachments);
+    let outcome: string | undefined;
+    vi.spyOn(chat.attachments, 'claim').mockImplementationOnce(async (options) => {
+      // The upload is still pending: the function leaves the message to the send.
+      outcome = await makePreview(chat.ctx, countingRenderer(), target);
+      return claim(options);
+    });
+    const sent = await send();
+    expect(outcome).toBe('ready');
+    expect(sent.message.attachments).toEqual([
+      expect.objectContaining({ width: 640, height: 480, hasThumbnail: true }),
+    ]);
+  });
+
   it('a claimed upload whose message is not stored yet fails the invocation, to be retried', async () => {
     const { chat, upload: target } = await upload();
     await chat.ctx.attachments.claim({
