@@ -5,7 +5,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually, texts, useDemoBrowser, write } from '../support/demo-page.ts';
 import { api, target } from '../support/target.ts';
 
@@ -76,24 +76,11 @@ describe.runIf(t.isLocal)('rich messages on the demo page in Chromium', () => {
     const shownWidth = () => image.evaluate((element: HTMLImageElement) => element.naturalWidth);
     await eventually(async () => expect(await shownWidth()).toBeGreaterThan(0));
     expect(await image.getAttribute('alt')).toBe('square.png');
-    // The original until the server says its preview is made (hasThumbnail), then the preview (within
-    // 320 × 320), sized as the original. The server does not always show one: a preview recorded between a
-    // send's read of its uploads and its claim never reaches the message (about 2 runs in 5 here).
-    const previewMade = await vi
-      .waitFor(async () => expect((await stored('A picture'))?.attachments?.[0]?.hasThumbnail).toBe(true), {
-        timeout: 5_000,
-        interval: 200,
-      })
-      .then(
-        () => true,
-        () => false,
-      );
-    if (previewMade) {
-      await eventually(async () => expect(await shownWidth()).toBe(320));
-      expect([await image.getAttribute('width'), await image.getAttribute('height')]).toEqual(['640', '480']);
-    } else {
-      expect(await shownWidth()).toBe(640);
-    }
+    // The original until the message says its preview is made (hasThumbnail), then the preview (within
+    // 320 × 320), sized as the original.
+    await eventually(async () => expect(await shownWidth()).toBe(320), 15_000);
+    expect([await image.getAttribute('width'), await image.getAttribute('height')]).toEqual(['640', '480']);
+    expect((await stored('A picture'))?.attachments?.[0]?.hasThumbnail).toBe(true);
     const download = bobPage.waitForEvent('download');
     await messageSaying(bobPage, 'A picture')
       .getByRole('link', { name: /notes\.txt/ })

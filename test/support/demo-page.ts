@@ -4,8 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, expect, vi } from 'vitest';
-import type { Target } from './target.ts';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { eventually as retriedUntil, type Target } from './target.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps calling Google services, which floods a closed network.
@@ -29,8 +29,9 @@ export const phone = {
   deviceScaleFactor: 2,
 };
 
-export const eventually = (assertion: () => Promise<void>) =>
-  vi.waitFor(assertion, { timeout: 10_000, interval: 100 });
+/** `eventually` of the protocol tests, given the longer time a page in a browser takes to show a change. */
+export const eventually = (assertion: () => Promise<void>, timeoutMs = 10_000) =>
+  retriedUntil(assertion, timeoutMs);
 
 /** Types `text` into the composer and sends it with Enter. */
 export async function write(page: Page, text: string): Promise<void> {
