@@ -349,7 +349,9 @@ describe('the transports', () => {
     const [[url, init]] = fetch.mock.calls as unknown as [[string, { method: string; body: FormData }]];
     expect([url, init.method]).toEqual(['http://store.test/bucket', 'POST']);
     const names: string[] = [];
-    init.body.forEach((_, name) => names.push(name));
+    init.body.forEach((_, name) => {
+      names.push(name);
+    });
     expect(names).toEqual(['key', 'Content-Type', 'file']);
     expect((init.body.get('file') as File).name).toBe('cat.png');
     expect(loaded).toEqual([0, png.size]);
