@@ -55,7 +55,7 @@ describe('domain events', () => {
       Resource: { 'Fn::GetAtt': [busId, 'Arn'] },
     });
     const withBus = ofType('AWS::Lambda::Function').filter(([, fn]) =>
-      JSON.stringify(fn.Properties.Environment).includes('EVENT_BUS_NAME'),
+      JSON.stringify(fn.Properties.Environment ?? {}).includes('EVENT_BUS_NAME'),
     );
     expect(withBus.map(([id]) => id)).toEqual([
       idOf('AWS::Lambda::Function', `${eventPublisher.name}Function`),
