@@ -3,8 +3,8 @@
  * download link of the file or its preview.
  */
 
+import { attachmentDownloadUrl } from '../../shared/domain/attachment-downloads.ts';
 import { attachmentPath, attachmentQuery } from '../../shared/domain/attachment-schemas.ts';
-import { attachmentDownloadUrl } from '../../shared/domain/attachments.ts';
 import { parseInput } from '../../shared/domain/validate.ts';
 import { httpHandler } from '../../shared/handlers/http.ts';
 import { signingContext } from '../../shared/handlers/signing-context.ts';

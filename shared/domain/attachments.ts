@@ -1,20 +1,14 @@
 /**
  * Use cases of attachments. A member asks for an upload (checked type and size, a sanitised name) and gets a
  * presigned POST straight to S3; a send naming it checks the stored object (there, no larger than declared, of the
- * declared type by its first bytes) and claims it for that one message; members download it, or an image's
- * preview (`shared/domain/previews.ts`), through a short-lived link served with its type and
- * `Content-Disposition`; deleting the message deletes its objects.
+ * declared type by its first bytes) and claims it for that one message (or gives it back when the send is then
+ * refused); deleting the message deletes its objects. Downloads: `attachment-downloads.ts`; previews:
+ * `previews.ts`.
  */
 import { epochSeconds } from '../async.ts';
-import { notFound, validationFailed } from '../errors.ts';
+import { validationFailed } from '../errors.ts';
 import { type AttachmentRecord, attachmentKey, type ImageSize, thumbnailKey } from './attachment-ports.ts';
-import {
-  attachmentContentTypes,
-  contentDisposition,
-  previewContentType,
-  previewFileName,
-  sanitiseFileName,
-} from './attachment-rules.ts';
+import { attachmentContentTypes, sanitiseFileName } from './attachment-rules.ts';
 import { bytesMatchType } from './attachment-signatures.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import type { MemberRequest } from './conversations.ts';
@@ -187,37 +181,6 @@ async function previewsOf(
   });
   for (const record of reread) if (record.preview) previews.set(record.attachmentId, record.preview);
   return previews;
-}
-
-/**
- * The link a member downloads an attachment by. An attached one is any member's; a pending one only its
- * uploader's, once uploaded. Not found otherwise (the same answer for an id of another conversation).
- */
-export async function attachmentDownloadUrl(
-  ctx: ChatContext,
-  request: MemberRequest & { attachmentId: string; variant?: 'thumbnail' },
-): Promise<string> {
-  const { userId, conversationId, attachmentId } = request;
-  await ctx.access.member({ userId, conversationId });
-  const [record] = await ctx.attachments.getMany({ conversationId, attachmentIds: [attachmentId] });
-  if (!record || (record.state === 'pending' && record.uploaderId !== userId)) throw notFound('attachment');
-  if (request.variant === 'thumbnail') {
-    if (!record.preview) throw notFound('thumbnail');
-    return ctx.attachmentSigner.downloadUrl({
-      key: thumbnailKey(conversationId, attachmentId),
-      contentType: previewContentType,
-      contentDisposition: contentDisposition(previewFileName(record.fileName), previewContentType),
-      expiresInSeconds: limits.attachmentDownloadSeconds,
-    });
-  }
-  const key = attachmentKey(conversationId, attachmentId);
-  if (record.state === 'pending' && !(await ctx.attachmentObjects.inspect(key))) throw notFound('attachment');
-  return ctx.attachmentSigner.downloadUrl({
-    key,
-    contentType: record.contentType,
-    contentDisposition: contentDisposition(record.fileName, record.contentType),
-    expiresInSeconds: limits.attachmentDownloadSeconds,
-  });
 }
 
 /**
