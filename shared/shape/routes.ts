@@ -70,10 +70,11 @@ export interface FunctionAccess {
   filtersContent?: boolean;
   /**
    * What it does with attachment objects in the bucket (`attachments/*`), each granted alone: `signUpload`
-   * signs upload forms (PutObject, with its tagging), `claim` checks and tags uploads a send names (HEAD,
-   * PutObjectTagging), `signDownload` signs download links (GetObject, also its HEAD of a pending upload),
-   * `delete` deletes a deleted message's objects (and their previews), `thumbnail` reads an upload and writes its
-   * preview (`thumbnails/*`). @default none
+   * signs upload forms (PutObject, with its tagging), `claim` checks and tags uploads a send names and their
+   * previews (a ranged GetObject, PutObjectTagging; the same tags undo a refused send's claim), `signDownload`
+   * signs download links (GetObject, also its ranged read of a pending upload), `delete` deletes a deleted
+   * message's objects and previews, `thumbnail` reads an upload and writes its preview (`thumbnails/*`). The
+   * grants per prefix: `attachmentActions` in infra/constructs/attachments.ts. @default none
    */
   attachments?: AttachmentAccess;
 }
