@@ -179,8 +179,8 @@ function refuseConcurrentChange(outcome: MembershipOutcome): void {
 }
 
 /**
- * One page of the inbox: a Query on the activity index and one BatchGetItem, whatever the inbox size (and a
- * GetItem per last message that is a reply, for its quote).
+ * One page of the inbox: a Query on the activity index and one BatchGetItem, whatever the inbox size (and one
+ * more when some last message is a reply, for the messages it quotes).
  */
 export async function listInbox(
   ctx: ChatContext,
@@ -202,13 +202,12 @@ export async function listInbox(
     ];
   });
   // A last message that quotes one deleted since shows its quote blank, as history does.
-  await Promise.all(
-    items.map(async (item) => {
-      if (!item.lastMessage?.replyTo?.preview) return;
-      const [current] = await withCurrentQuotes(ctx, item.conversation.conversationId, [item.lastMessage]);
-      item.lastMessage = current ?? item.lastMessage;
-    }),
+  const lastMessages = await withCurrentQuotes(
+    ctx,
+    items.flatMap((item) => (item.lastMessage ? [item.lastMessage] : [])),
   );
+  const current = new Map(lastMessages.map((message) => [message.conversationId, message]));
+  for (const item of items) item.lastMessage = current.get(item.conversation.conversationId) ?? null;
   // The index is moved by the stream consumer, a moment after a send; the snapshot read here is exact.
   items.sort((a, b) => b.conversation.lastActivityAt.localeCompare(a.conversation.lastActivityAt));
   return { items, cursor: page.cursor ?? null };

@@ -213,7 +213,7 @@ export async function listMessages(
   const { userId, ...page } = request;
   await ctx.access.member(request);
   const { items, hasMore } = await ctx.messages.page(page);
-  const quoting = await withCurrentQuotes(ctx, request.conversationId, items);
+  const quoting = await withCurrentQuotes(ctx, items);
   return { items: await withReactions(ctx, request.conversationId, quoting), hasMore };
 }
 

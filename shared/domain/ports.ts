@@ -206,6 +206,8 @@ export interface MessageRepository {
   moveInboxMark(options: { conversationId: string; from: string; to: string }): Promise<boolean>;
   /** Strongly consistent unless `consistent: false` (then a missing message may just not be visible yet). */
   get(options: { conversationId: string; seq: number; consistent?: boolean }): Promise<Message | undefined>;
+  /** The messages at these places (of any conversations) that exist, eventually consistent, in any order. */
+  getMany(places: { conversationId: string; seq: number }[]): Promise<Message[]>;
   page(options: {
     conversationId: string;
     limit: number;

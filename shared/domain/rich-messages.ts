@@ -68,25 +68,27 @@ export async function noteMentions(ctx: ChatContext, change: Pick<MessageChange,
   if (change.kind === 'deleted') await ctx.mentions.unmark({ conversationId, seq, userIds });
 }
 
+const placeOf = (conversationId: string, seq: number) => `${conversationId}#${seq}`;
+
 /**
- * Replies as read back: a quote of a message deleted since shows an empty preview, so deleted text does not live
- * on in its replies. The quoted messages outside the page are read (one GetItem each; only pages with replies).
+ * Replies as read back (a page of history, the inbox's last messages): a quote of a message deleted since shows
+ * an empty preview, so deleted text does not live on in its replies. The quoted messages not among `messages`
+ * are read in one BatchGetItem, only when some quote has a preview.
  */
-export async function withCurrentQuotes(
-  ctx: ChatContext,
-  conversationId: string,
-  messages: Message[],
-): Promise<Message[]> {
-  const bySeq = new Map(messages.map((message) => [message.seq, message]));
-  const quoted = new Set(messages.flatMap(({ replyTo }) => (replyTo?.preview ? [replyTo.seq] : [])));
-  const outside = [...quoted].filter((seq) => !bySeq.has(seq));
-  for (const message of await Promise.all(
-    outside.map((seq) => ctx.messages.get({ conversationId, seq, consistent: false })),
-  ))
-    if (message) bySeq.set(message.seq, message);
+export async function withCurrentQuotes(ctx: ChatContext, messages: Message[]): Promise<Message[]> {
+  const known = new Map(messages.map((message) => [placeOf(message.conversationId, message.seq), message]));
+  const outside = messages.flatMap(({ conversationId, replyTo }) =>
+    replyTo?.preview && !known.has(placeOf(conversationId, replyTo.seq))
+      ? [{ conversationId, seq: replyTo.seq }]
+      : [],
+  );
+  if (outside.length > 0)
+    for (const quoted of await ctx.messages.getMany(outside))
+      known.set(placeOf(quoted.conversationId, quoted.seq), quoted);
   return messages.map((message) => {
-    const { replyTo } = message;
-    const deleted = replyTo?.preview && bySeq.get(replyTo.seq)?.deletedAt !== undefined;
+    const { conversationId, replyTo } = message;
+    const deleted =
+      replyTo?.preview && known.get(placeOf(conversationId, replyTo.seq))?.deletedAt !== undefined;
     return replyTo && deleted ? { ...message, replyTo: { ...replyTo, preview: '' } } : message;
   });
 }

@@ -16,6 +16,7 @@ import { entityTypes } from '../shape/table.ts';
 import { sentSeqAttribute, toConversation } from './conversation-items.ts';
 import {
   type AdapterOperations,
+  batchGet,
   conditionally,
   type Item,
   isConditionFailure,
@@ -25,7 +26,7 @@ import { keys } from './keys.ts';
 
 /** What this adapter issues (see `AdapterOperations`). */
 export const messageStoreOperations = {
-  read: ['GetItem', 'Query'],
+  read: ['GetItem', 'BatchGetItem', 'Query'],
   write: ['PutItem', 'UpdateItem'],
   index: false,
 } as const satisfies AdapterOperations;
@@ -192,6 +193,15 @@ export class MessageStore implements MessageRepository {
       }),
     );
     return answer.Item ? toMessage(answer.Item) : undefined;
+  }
+
+  /** One BatchGetItem per 100 places. */
+  async getMany(places: Options<'getMany'>): Promise<Message[]> {
+    const items = await batchGet(
+      this.table,
+      places.map(({ conversationId, seq }) => keys.message(conversationId, seq)),
+    );
+    return items.map(toMessage);
   }
 
   /** A page of history: newest first before a seq (or from the end), oldest first after a seq. */

@@ -432,6 +432,13 @@ class InMemoryMessages implements MessageRepository {
     return message ? copy(message) : undefined;
   }
 
+  async getMany(places: Options<MessageRepository, 'getMany'>): Promise<Message[]> {
+    return places.flatMap(({ conversationId, seq }) => {
+      const message = this.table.messages.get(conversationId)?.get(seq);
+      return message ? [copy(message)] : [];
+    });
+  }
+
   /** Newest first before a seq (or from the end), oldest first after a seq; one page and whether more exist. */
   async page({
     conversationId,
