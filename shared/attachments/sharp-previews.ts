@@ -8,7 +8,7 @@ import type { PreviewRenderer, RenderedPreview } from '../domain/attachment-port
 import { previewContentType } from '../domain/attachment-rules.ts';
 import { limits } from '../domain/limits.ts';
 
-/** What sharp names each allowed image type's format; HEIC decoding is not in sharp's prebuilt libvips. */
+/** What sharp names the format of each type in `previewedContentTypes`. */
 const sharpFormats: Readonly<Record<string, string>> = {
   'image/jpeg': 'jpeg',
   'image/png': 'png',
@@ -17,10 +17,6 @@ const sharpFormats: Readonly<Record<string, string>> = {
 };
 
 export class SharpPreviews implements PreviewRenderer {
-  renders(contentType: string): boolean {
-    return contentType in sharpFormats;
-  }
-
   async render(bytes: Uint8Array, contentType: string): Promise<RenderedPreview | undefined> {
     const format = sharpFormats[contentType];
     if (!format) return undefined;

@@ -112,9 +112,7 @@ export interface RenderedPreview {
 
 /** Makes previews; the thumbnail function's alone (sharp, `shared/attachments/sharp-previews.ts`). */
 export interface PreviewRenderer {
-  /** Whether it makes previews of this type at all: others are not even read. */
-  renders(contentType: string): boolean;
-  /** The preview of an image of type `contentType`, or undefined when the bytes are not a readable image of it. */
+  /** The preview of an image of a type in `previewedContentTypes`, or undefined when the bytes are not a readable image of it. */
   render(bytes: Uint8Array, contentType: string): Promise<RenderedPreview | undefined>;
 }
 

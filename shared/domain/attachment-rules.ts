@@ -26,6 +26,17 @@ export const attachmentContentTypes = [
   'text/plain',
 ] as const;
 
+/**
+ * The types an upload gets a preview of (what sharp's prebuilt libvips decodes; not HEIC/HEIF): the others are
+ * not read for one, and have no preview object to tag or delete.
+ */
+export const previewedContentTypes: ReadonlySet<string> = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+]);
+
 /** What an image's preview is stored and served as (`shared/attachments/sharp-previews.ts` makes WebP). */
 export const previewContentType = 'image/webp';
 

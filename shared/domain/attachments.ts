@@ -8,7 +8,7 @@
 import { epochSeconds } from '../async.ts';
 import { validationFailed } from '../errors.ts';
 import { type AttachmentRecord, attachmentKey, type ImageSize, thumbnailKey } from './attachment-ports.ts';
-import { attachmentContentTypes, sanitiseFileName } from './attachment-rules.ts';
+import { attachmentContentTypes, previewedContentTypes, sanitiseFileName } from './attachment-rules.ts';
 import { bytesMatchType } from './attachment-signatures.ts';
 import { type ChatContext, isoNow } from './context.ts';
 import type { MemberRequest } from './conversations.ts';
@@ -63,10 +63,10 @@ export async function createUpload(ctx: ChatContext, request: UploadRequest): Pr
   return { attachmentId, upload, expiresAt };
 }
 
-/** The objects of an attachment: the upload, and an image's preview (made, or maybe on its way). */
+/** The objects of an attachment: the upload, and its preview if it gets one (made, or maybe on its way). */
 const objectKeys = (conversationId: string, { attachmentId, contentType }: AttachmentFile) => [
   attachmentKey(conversationId, attachmentId),
-  ...(contentType.startsWith('image/') ? [thumbnailKey(conversationId, attachmentId)] : []),
+  ...(previewedContentTypes.has(contentType) ? [thumbnailKey(conversationId, attachmentId)] : []),
 ];
 
 interface AttachmentFile {
@@ -173,7 +173,7 @@ async function previewsOf(
   records: AttachmentRecord[],
 ): Promise<Map<string, ImageSize>> {
   const previews = new Map(records.flatMap((r) => (r.preview ? [[r.attachmentId, r.preview] as const] : [])));
-  const waiting = records.filter((r) => !r.preview && r.contentType.startsWith('image/'));
+  const waiting = records.filter((r) => !r.preview && previewedContentTypes.has(r.contentType));
   if (waiting.length === 0) return previews;
   const reread = await ctx.attachments.getMany({
     conversationId,

@@ -11,6 +11,7 @@ import {
   type PreviewRenderer,
   thumbnailKey,
 } from './attachment-ports.ts';
+import { previewedContentTypes } from './attachment-rules.ts';
 import { bytesMatchType } from './attachment-signatures.ts';
 import type { ChatContext } from './context.ts';
 
@@ -63,7 +64,7 @@ async function storePreview(
   record: AttachmentRecord,
 ): Promise<AttachmentRecord | undefined> {
   const { conversationId, attachmentId } = record;
-  if (!renderer.renders(record.contentType)) return undefined;
+  if (!previewedContentTypes.has(record.contentType)) return undefined;
   const bytes = await ctx.attachmentObjects.read(
     attachmentKey(conversationId, attachmentId),
     Math.min(record.declaredSize, ctx.settings.attachmentMaxBytes),

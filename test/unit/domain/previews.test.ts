@@ -20,7 +20,6 @@ const pngBytes = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1
 function countingRenderer(during: () => Promise<void> = async () => {}) {
   const renderer: PreviewRenderer & { calls: number } = {
     calls: 0,
-    renders: (contentType) => contentType.startsWith('image/'),
     async render() {
       renderer.calls++;
       await during();
@@ -30,7 +29,7 @@ function countingRenderer(during: () => Promise<void> = async () => {}) {
   return renderer;
 }
 
-async function upload(bytes = pngBytes) {
+async function upload(bytes = pngBytes, contentType = 'image/png') {
   const chat = inMemoryChat();
   const { conversation } = await createConversation(chat.ctx, {
     userId: 'alice',
@@ -41,12 +40,12 @@ async function upload(bytes = pngBytes) {
     userId: 'alice',
     conversationId,
     fileName: 'a.png',
-    contentType: 'image/png',
+    contentType,
     size: bytes.length,
   });
   chat.attachmentObjects.put(attachmentKey(conversationId, attachmentId), {
     size: bytes.length,
-    contentType: 'image/png',
+    contentType,
     leadingBytes: bytes,
   });
   const send = (clientMessageId = 'c1') =>
@@ -140,9 +139,9 @@ describe('makePreview', () => {
   });
 
   it('a type it does not render is not even read', async () => {
-    const { chat, upload: target } = await upload();
+    const { chat, upload: target } = await upload(new TextEncoder().encode('%PDF-1.7\n'), 'application/pdf');
     const read = vi.spyOn(chat.attachmentObjects, 'read');
-    const renderer = { ...countingRenderer(), renders: () => false };
+    const renderer = countingRenderer();
     expect(await makePreview(chat.ctx, renderer, target)).toBe('no-preview');
     expect(read).not.toHaveBeenCalled();
   });
