@@ -1,5 +1,11 @@
-/** `sendMessage`: store the message and ack it to this socket; the stream fan-out tells everyone else. */
+/**
+ * `sendMessage`: store the message and ack it to this socket as soon as its intent is recorded (from then on it
+ * is stored even if this function dies), before its deliveries; the send (small conversations) or the stream
+ * fan-out tells everyone else.
+ */
+
 import { sendMessage } from '../../shared/domain/messaging.ts';
+import type { Message } from '../../shared/domain/model.ts';
 import { sendMessageFrame } from '../../shared/domain/schemas.ts';
 import { parseInput } from '../../shared/domain/validate.ts';
 import { withAttachmentObjects } from '../../shared/handlers/attachment-context.ts';
@@ -8,18 +14,21 @@ import { webSocketHandler } from '../../shared/handlers/websocket.ts';
 import { countSend } from '../../shared/observability.ts';
 
 export const handler = webSocketHandler(
-  async ({ userId, connectionId, frame }, ctx) => {
+  async ({ userId, connectionId, frame, reply }, ctx) => {
     const input = parseInput(sendMessageFrame, frame);
-    const { message, created } = await sendMessage(ctx, { ...input, userId, connectionId });
-    if (created) countSend();
-    await ctx.notifier.toConnection(
-      { userId, connectionId },
-      {
-        type: 'message.ack',
-        clientMessageId: input.clientMessageId,
-        message,
+    const ack = (message: Message) =>
+      reply({ type: 'message.ack', clientMessageId: input.clientMessageId, message });
+    const { message, created } = await sendMessage(ctx, {
+      ...input,
+      userId,
+      connectionId,
+      onAccepted: (accepted) => {
+        countSend();
+        return ack(accepted);
       },
-    );
+    });
+    // A retry of a recorded send records no intent of its own: it is answered with what the first try stored.
+    if (!created) await ack(message);
   },
   { emitsMetrics: true, context: withAttachmentObjects(filteringContext) },
 );

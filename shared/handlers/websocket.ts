@@ -3,8 +3,10 @@
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { withDeadline } from '../deadline.ts';
 import type { ChatContext } from '../domain/context.ts';
+import type { ServerEvent } from '../domain/model.ts';
 import { endExpiredConnection, tokenHasExpired } from '../domain/token-expiry.ts';
 import { unauthorized } from '../errors.ts';
+import { logger } from '../observability.ts';
 import { adapterChain, type ChainOptions, overRateLimit } from './chain.ts';
 import { chatContext } from './composition-root.ts';
 import { toClientError } from './errors.ts';
@@ -20,6 +22,11 @@ export interface WebSocketRequest {
   connectionId: string;
   /** The parsed frame (an object), not yet validated. */
   frame: Record<string, unknown>;
+  /**
+   * Answers the frame on its socket. From then on the frame is answered: a later failure (the deadline too) is
+   * logged, never sent as an `error` the client would take for the frame's outcome.
+   */
+  reply: (event: ServerEvent) => Promise<void>;
 }
 
 /** A missing body is no frame: it fails as text that is not JSON does. */
@@ -58,6 +65,7 @@ export function webSocketHandler(
     const ctx = (options.context ?? chatContext)();
     let frame: Record<string, unknown> | undefined;
     let userId: string | undefined;
+    let answered = false;
     try {
       const user = userIdOf(event);
       userId = user;
@@ -81,9 +89,17 @@ export function webSocketHandler(
           throw refusal.error;
         }
         frame = parseFrame(event.body);
-        await run({ userId: user, connectionId, frame }, ctx);
+        const reply = (answer: ServerEvent) => {
+          answered = true;
+          return ctx.notifier.toConnection({ userId: user, connectionId }, answer);
+        };
+        await run({ userId: user, connectionId, frame, reply }, ctx);
       });
     } catch (error) {
+      if (answered) {
+        logger.warn('The frame was answered before this failure', { error });
+        return { statusCode: 200, body: '' };
+      }
       const problem = toClientError(error, context.awsRequestId);
       const clientMessageId = stringField(frame, 'clientMessageId');
       const action = stringField(frame, 'action');
