@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { esbuildOptions, type SdkSource } from '../infra/bundling.ts';
+import { allFunctionsBuild, type SdkSource } from '../infra/bundling.ts';
 import type { HotStateBackend } from '../infra/config.ts';
 import { repositoryRoot } from '../local/lambda.ts';
 import { allFunctionSpecs } from '../shared/shape/functions.ts';
@@ -64,20 +64,12 @@ export async function bundleFunctions(
   sdk: SdkSource = 'bundled',
   hotState: HotStateBackend = 'dynamodb',
 ): Promise<FunctionBundle[]> {
-  const { metafile } = await build({
-    ...esbuildOptions(sdk, hotState),
-    absWorkingDir: repositoryRoot,
-    entryPoints: Object.fromEntries(allFunctions.map((spec) => [spec.name, spec.entry])),
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    metafile: true,
-    logLevel: 'silent',
-  });
+  const { metafile } = await build({ ...allFunctionsBuild(outdir, sdk, hotState), metafile: true });
   const outputs = Object.keys(metafile.outputs);
   return Promise.all(
     allFunctions.map(async (spec) => {
-      const file = join(outdir, `${spec.name}.mjs`);
-      const output = outputs.find((path) => path.endsWith(`/${spec.name}.mjs`)) as string;
+      const file = join(outdir, spec.name, 'index.mjs');
+      const output = outputs.find((path) => path.endsWith(`/${spec.name}/index.mjs`)) as string;
       return { spec, file, bytes: await readFile(file), parts: partsOf(metafile, output) };
     }),
   );

@@ -1,20 +1,17 @@
 /**
- * The one Lambda function construct: owns the defaults (Node.js 22, arm64, bundling with the local esbuild,
- * source maps, a log group with retention) and grants exactly the access a route-table entry declares.
+ * The one Lambda function construct: owns the defaults (Node.js 22, arm64, its part of the one esbuild build of
+ * every function, source maps, a log group with retention) and grants exactly the access a route-table entry
+ * declares.
  */
-import { resolve } from 'node:path';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { functionBundling, sdkSourceOf } from '../bundling.ts';
+import { functionCode, sdkSourceOf } from '../bundling.ts';
 import { type GrantedSpec, tableGrantOf } from '../table-access.ts';
 import { usesHotState } from './hot-state-cache.ts';
-
-const repositoryRoot = resolve(import.meta.dirname, '..', '..');
 
 /** The Lambda runtime of every function; bundles target it and the tests run on (at least) its Node.js. */
 export const lambdaRuntime = Runtime.NODEJS_22_X;
@@ -63,12 +60,12 @@ export interface ChatFunctionProps {
   readonly memorySize?: number;
   /** Concurrency reserved for (and capping) the function. @default none (the account's unreserved pool) */
   readonly reservedConcurrentExecutions?: number;
-  /** Bundling options over the shared ones, e.g. a native module's install (`withSharp`). @default none */
-  readonly bundling?: BundlingOptions;
+  /** Run on the asset's folder once the bundle is in it, e.g. a native module's install (`installSharp`). @default none */
+  readonly afterBundling?: (outputDir: string) => void;
 }
 
 export class ChatFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: ChatFunctionProps) {
@@ -82,11 +79,16 @@ export class ChatFunction extends Construct {
     // Its own role that may write only its own log group (instead of the account-wide basic execution policy).
     const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(role);
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = new LambdaFunction(this, 'Function', {
       role,
-      entry: resolve(repositoryRoot, spec.entry),
-      projectRoot: repositoryRoot,
-      depsLockFilePath: resolve(repositoryRoot, 'package-lock.json'),
+      // The options of infra/bundling.ts, which the cold-start bench and the bundle-size test build with too.
+      code: functionCode(
+        spec,
+        sdkSourceOf(this.node),
+        props.hotState ? 'elasticache' : 'dynamodb',
+        props.afterBundling,
+      ),
+      handler: 'index.handler',
       runtime: lambdaRuntime,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -105,11 +107,6 @@ export class ChatFunction extends Construct {
           ? { CONNECTIONS_ENDPOINT: props.connections.endpoint }
           : {}),
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      // The options of infra/bundling.ts, which the cold-start bench and the bundle-size test build with too.
-      bundling: {
-        ...functionBundling(sdkSourceOf(this.node), props.hotState ? 'elasticache' : 'dynamodb'),
-        ...props.bundling,
       },
     });
     if (props.hotState && usesHotState(spec)) props.hotState.grantConnect(this.function);

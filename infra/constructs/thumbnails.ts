@@ -1,7 +1,7 @@
 /**
  * Image previews: the thumbnail maker, invoked by S3 for each upload (`ObjectCreated` under `attachments/`, so a
  * preview written under `thumbnails/` never triggers it), with bounded retries of S3's asynchronous invoke and
- * a dead-letter queue of the uploads it still failed on. The one function that ships sharp (`withSharp`).
+ * a dead-letter queue of the uploads it still failed on. The one function that ships sharp (`installSharp`).
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
@@ -15,7 +15,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import type { Construct } from 'constructs';
 import { attachmentPrefix } from '../../shared/domain/attachment-ports.ts';
 import type { FunctionSpec } from '../../shared/shape/routes.ts';
-import { withSharp } from '../bundling.ts';
+import { installSharp } from '../bundling.ts';
 import { alarmOver } from './alarms.ts';
 import type { ChatFunctions } from './chat-functions.ts';
 
@@ -43,7 +43,7 @@ export class Thumbnails {
     this.maker = props.functions.add(props.maker, {
       memorySize: 1024,
       timeout: Duration.minutes(1),
-      bundling: withSharp,
+      afterBundling: installSharp,
     });
     // S3 invokes asynchronously: two more tries, then the event (bucket and key) goes to the dead letters. An
     // upload no preview was made for still downloads; only its `hasThumbnail` stays false.

@@ -87,7 +87,7 @@ describe.each(builds)(
     });
 
     // sharp is a native addon over libvips: the thumbnail maker imports it from the copy installed beside its
-    // bundle for Lambda's platform (`withSharp` in infra/bundling.ts), and no bundle holds any of it.
+    // bundle for Lambda's platform (`installSharp` in infra/bundling.ts), and no bundle holds any of it.
     it('leave sharp out, which only the thumbnail maker imports', () => {
       const importers = bundles.filter((bundle) =>
         /from\s*"sharp"|import\(\s*"sharp"\s*\)/.test(String(bundle.bytes)),

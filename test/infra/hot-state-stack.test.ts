@@ -5,7 +5,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { functionBundling } from '../../infra/bundling.ts';
+import { functionCode } from '../../infra/bundling.ts';
 import { readConfig } from '../../infra/config.ts';
 import { usesHotState } from '../../infra/constructs/hot-state-cache.ts';
 import { allFunctionSpecs } from '../../shared/shape/functions.ts';
@@ -24,7 +24,7 @@ import {
 // Records what each function is built with (bundling itself is skipped in these syntheses).
 vi.mock('../../infra/bundling.ts', async (original) => {
   const module = await original<typeof import('../../infra/bundling.ts')>();
-  return { ...module, functionBundling: vi.fn(module.functionBundling) };
+  return { ...module, functionCode: vi.fn(module.functionCode) };
 });
 
 interface Synthesized {
@@ -35,9 +35,9 @@ interface Synthesized {
 }
 
 function synthesizeWith(context: Record<string, string>): Synthesized {
-  vi.mocked(functionBundling).mockClear();
+  vi.mocked(functionCode).mockClear();
   const { template } = synthesize(context);
-  const builtFor = vi.mocked(functionBundling).mock.calls.map(([, hotState]) => hotState);
+  const builtFor = vi.mocked(functionCode).mock.calls.map(([, , hotState]) => hotState);
   return { resources: template.toJSON().Resources, outputs: template.toJSON().Outputs, builtFor };
 }
 
