@@ -3,7 +3,7 @@
  * per process, and one process hosts one local runtime, so each variant of a setting runs in a child of its own.
  */
 import { spawn } from 'node:child_process';
-import { repositoryRoot } from '../local/lambda.ts';
+import { environmentForChild, repositoryRoot } from '../local/lambda.ts';
 
 const resultPrefix = 'bench-child-result ';
 export const childFlag = '--child';
@@ -18,7 +18,7 @@ export function reportToParent(result: unknown): never {
 export function runChild<T>(module: string, env: Record<string, string>): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(`${repositoryRoot}/node_modules/.bin/tsx`, [module, childFlag], {
-      env: { ...process.env, ...env },
+      env: { ...environmentForChild(), ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';

@@ -14,6 +14,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { environmentForChild } from '../local/lambda.ts';
 import { chartSvg } from './chart.ts';
 import { LocalChatSystem } from './chat-system.ts';
 import { measureColdStarts } from './cold-start.ts';
@@ -225,9 +226,7 @@ async function main(): Promise<void> {
     const section = spawnSync(
       process.execPath,
       [...process.execArgv, fileURLToPath(import.meta.url), '--only', name],
-      {
-        stdio: 'inherit',
-      },
+      { stdio: 'inherit', env: environmentForChild() },
     );
     if (section.status !== 0) throw new Error(`--only ${name} exited with ${section.status}`);
   }

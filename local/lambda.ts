@@ -96,6 +96,15 @@ function invokeStore(): Pick<LocalInvokeStore, 'run'> {
   return global.awslambda.InvokeStore;
 }
 
+/**
+ * This process's environment for a child process, without the concurrency `invokeStore` sets: Powertools in a
+ * child that finds it looks for an invoke store at import, before any runtime of the child made one, and throws.
+ */
+export function environmentForChild(): NodeJS.ProcessEnv {
+  const { AWS_LAMBDA_MAX_CONCURRENCY: _runtimes, ...environment } = process.env;
+  return environment;
+}
+
 /** What Lambda reports for an invocation that ran out of time. */
 export class FunctionTimedOut extends Error {
   constructor(functionName: string, requestId: string, timeoutMs: number) {
