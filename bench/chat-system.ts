@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LocalRuntime } from '../local/runtime.ts';
 import { forEachBounded } from '../shared/async.ts';
+import { publishedEventCount } from '../shared/moderation/recording-publisher.ts';
 import { PresenceStore } from '../shared/store/presence-store.ts';
 import type { CountingProxy } from './dynamo-proxy.ts';
 import type { CounterSnapshot, SystemProbe } from './usage.ts';
@@ -60,6 +61,7 @@ export class LocalChatSystem implements ChatSystem {
         ]),
       ),
       posts: this.runtime.websocket.postCount,
+      events: publishedEventCount(),
     }),
   };
 

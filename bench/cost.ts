@@ -14,6 +14,7 @@ export interface PriceTable {
     apiGatewayWebSocket: { perMillionMessages: number; perMillionConnectionMinutes: number };
     lambda: { perMillionRequests: number; perGbSecondArm64: number };
     dynamoDbOnDemand: { perMillionWriteRequestUnits: number; perMillionReadRequestUnits: number };
+    eventBridge: { perMillionCustomEvents: number };
     comprehendToxicity: { perUnit: number; unitCharacters: number; minimumUnitsPerRequest: number };
     sqs: { perMillionRequests: number; requestsPerJob: number };
     snsMobilePush: { perMillionDeliveries: number };
@@ -35,7 +36,15 @@ export interface CostPerMillion {
   /** Connections that receive each message, the sender's own included (its ack; an echo in pub/sub). */
   subscribersPerMessage: number;
   apiGatewayMessagesPerMessage: number;
-  aws: { apiGateway: number; lambdaRequests: number; lambdaCompute: number; dynamoDb: number; total: number };
+  aws: {
+    apiGateway: number;
+    lambdaRequests: number;
+    lambdaCompute: number;
+    dynamoDb: number;
+    /** The domain events of the messages (`chat.message.created`), on the stack's custom bus. */
+    eventBridge: number;
+    total: number;
+  };
   hosted: { ably: number; pubnub: number; appSyncEvents: number };
 }
 
@@ -57,6 +66,7 @@ export function costPerMillion(
     dynamoDb:
       perMessage.writeUnits * aws.dynamoDbOnDemand.perMillionWriteRequestUnits +
       perMessage.readUnits * aws.dynamoDbOnDemand.perMillionReadRequestUnits,
+    eventBridge: perMessage.events * aws.eventBridge.perMillionCustomEvents,
   };
   const total = Object.values(awsCost).reduce((sum, part) => sum + part, 0);
   return {
@@ -68,6 +78,7 @@ export function costPerMillion(
       lambdaRequests: cents(awsCost.lambdaRequests),
       lambdaCompute: cents(awsCost.lambdaCompute),
       dynamoDb: cents(awsCost.dynamoDb),
+      eventBridge: cents(awsCost.eventBridge),
       total: cents(total),
     },
     hosted: {

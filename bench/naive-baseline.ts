@@ -85,6 +85,8 @@ export class NaiveChatSystem implements ChatSystem {
       dynamo: this.proxy.snapshot(),
       invocations: structuredClone(this.invocations),
       posts: this.posts,
+      // The sample publishes no domain events.
+      events: 0,
     }),
   };
 

@@ -11,6 +11,8 @@ export interface CounterSnapshot {
   invocations: Record<string, { count: number; totalMs: number }>;
   /** Frames pushed to WebSocket connections (`@connections` POSTs). */
   posts: number;
+  /** Domain events put on the event bus (EventBridge bills each one under 64 KB as one). */
+  events: number;
 }
 
 export interface SystemProbe {
@@ -28,6 +30,7 @@ export interface Usage {
   invocationMs: number;
   invocationsByFunction: Record<string, { count: number; meanMs: number }>;
   posts: number;
+  events: number;
 }
 
 export function usageBetween(before: CounterSnapshot, after: CounterSnapshot): Usage {
@@ -65,6 +68,7 @@ export function usageBetween(before: CounterSnapshot, after: CounterSnapshot): U
     invocationMs: round3(invocationMs),
     invocationsByFunction,
     posts: after.posts - before.posts,
+    events: after.events - before.events,
   };
 }
 
@@ -77,6 +81,7 @@ export interface UsagePerUnit {
   /** Summed function wall time, the basis of the Lambda GB-second estimate. */
   invocationMs: number;
   posts: number;
+  events: number;
 }
 
 /** The usage divided by a count (messages sent, deliveries, requests). */
@@ -90,5 +95,6 @@ export function usagePer(usage: Usage, units: number): UsagePerUnit {
     invocations: per(usage.invocations),
     invocationMs: per(usage.invocationMs),
     posts: per(usage.posts),
+    events: per(usage.events),
   };
 }

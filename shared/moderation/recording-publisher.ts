@@ -15,15 +15,21 @@ interface RecordedEvent {
 const maxRecorded = 1_000;
 
 const recordedEvents: RecordedEvent[] = [];
+/** Every event published in this process, including those dropped from `recordedEvents` (the bench counts them). */
+let publishedCount = 0;
 
 export class RecordingEventPublisher implements EventPublisher {
   async publish(events: readonly ChatEvent[]): Promise<{ failed: ChatEvent[] }> {
     for (const event of events)
       recordedEvents.push({ type: event.type, time: event.time, detail: publishedDetail(event) });
+    publishedCount += events.length;
     recordedEvents.splice(0, Math.max(0, recordedEvents.length - maxRecorded));
     return { failed: [] };
   }
 }
+
+/** How many events this process published so far: what EventBridge would bill. */
+export const publishedEventCount = () => publishedCount;
 
 /** The recorded events, oldest first; only those of `type` when it is given. */
 export const recordedEventsOf = (type?: string) =>
