@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { allFunctionsBuild, type SdkSource } from '../infra/bundling.ts';
 import type { HotStateBackend } from '../infra/config.ts';
-import { repositoryRoot } from '../local/lambda.ts';
+import { environmentForChild, repositoryRoot } from '../local/lambda.ts';
 import { allFunctionSpecs } from '../shared/shape/functions.ts';
 import type { FunctionSpec } from '../shared/shape/routes.ts';
 import { median } from './stats.ts';
@@ -102,7 +102,7 @@ async function initTimes(file: string, runs: number): Promise<{ runs: number[]; 
           initScript,
           pathToFileURL(file).href,
         ],
-        { env: { ...initEnvironment, ...process.env } },
+        { env: { ...initEnvironment, ...environmentForChild() } },
       );
       times.push(Math.round(Number(stdout) * 10) / 10);
     } catch (failure) {
