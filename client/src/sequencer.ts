@@ -11,8 +11,8 @@ export interface SequencerOptions {
   gapWaitMs: number;
   /**
    * How long a gap that history did not fill may stay open before its seqs count as holes (seqs at which the
-   * server stored nothing, see the README) and the messages after it are delivered. Longer than the server takes
-   * to complete a send whose function died.
+   * server stored nothing, see the README) and the messages after it are delivered; history is read again
+   * meanwhile, each wait twice the last. Longer than the server takes to complete a send whose function died.
    */
   holeWaitMs: number;
   onError(error: unknown): void;
@@ -119,14 +119,20 @@ export class MessageSequencer {
     if (state.waiting.size > 0) this.awaitHoles(state);
   }
 
-  /** History did not fill the gap: look once more after `holeWaitMs`, then pass over what is still missing. */
+  /**
+   * History did not fill the gap: look again, each wait twice the last (from `gapWaitMs`), since the missing
+   * message is usually stored a moment later (its send acks before it delivers and stores it); once `holeWaitMs`
+   * has passed since the first look, pass over what is still missing.
+   */
   private awaitHoles(state: ConversationState): void {
     const now = Date.now();
     state.unfilledSinceMs ??= now;
     const waitedMs = now - state.unfilledSinceMs;
-    if (waitedMs < this.options.holeWaitMs) {
+    const leftMs = this.options.holeWaitMs - waitedMs;
+    if (leftMs > 0) {
       clearTimeout(state.gapTimer);
-      state.gapTimer = setTimeout(() => void this.fill(state), this.options.holeWaitMs - waitedMs);
+      const pauseMs = Math.min(leftMs, Math.max(this.options.gapWaitMs, waitedMs));
+      state.gapTimer = setTimeout(() => void this.fill(state), pauseMs);
       return;
     }
     const next = Math.min(...state.waiting.keys());

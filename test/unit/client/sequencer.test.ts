@@ -51,6 +51,21 @@ describe('MessageSequencer and holes in seq', () => {
     expect(delivered).toEqual([1, 2, 3]);
   });
 
+  it('looks at history again while a gap stays open, so a message stored late is delivered within seconds', async () => {
+    const stored = new Set([1, 3]);
+    const { sequencer, delivered } = sequencerOver(stored);
+    sequencer.receive(message(1));
+    sequencer.receive(message(3));
+    // The first look finds nothing (its send acked, delivered to others and has not stored it yet).
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(delivered).toEqual([1]);
+
+    stored.add(2);
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    expect(delivered).toEqual([1, 2, 3]);
+  });
+
   it('passes over a seq history never fills, so the messages after it are not held forever', async () => {
     const { sequencer, delivered } = sequencerOver(new Set([1, 3, 4]));
     sequencer.receive(message(1));
