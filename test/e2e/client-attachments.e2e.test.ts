@@ -16,7 +16,7 @@ import {
   type Message,
   type OutgoingMessage,
 } from '../../client/src/index.ts';
-import { api, target } from '../support/target.ts';
+import { api, eventually, target } from '../support/target.ts';
 
 const t = target();
 const clients: ChatClient[] = [];
@@ -130,9 +130,12 @@ describe('attachments through the SDK', () => {
     expect(store.posts).toHaveLength(4);
     expect(store.posts[3]).toBeLessThan(300);
     await until(() => expect(bob.delivered).toHaveLength(1));
-    const history = await api(t, bobId, 'GET', `/conversations/${conversationId}/messages`);
-    const stored: Message[] = history.body.items;
-    expect(stored).toHaveLength(1);
+    // Stored once delivered (the ack comes first): history has it a moment later.
+    const stored: Message[] = await eventually(async () => {
+      const history = await api(t, bobId, 'GET', `/conversations/${conversationId}/messages`);
+      expect(history.body.items).toHaveLength(1);
+      return history.body.items;
+    });
     expect(stored[0]).toMatchObject({
       clientMessageId: sending.clientMessageId,
       body: '',

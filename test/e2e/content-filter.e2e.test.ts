@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevRun, devRunTarget, killDevRun, spawnDevRun } from '../support/dev-process.ts';
-import { api, socketPool, type Target } from '../support/target.ts';
+import { api, eventually, socketPool, type Target } from '../support/target.ts';
 
 const local = process.env.CHAT_TARGET !== 'deployed';
 const refusal = { code: 'content_rejected', message: 'This message was refused by the content filter' };
@@ -58,8 +58,11 @@ describe.skipIf(!local)('the content filter', () => {
     expect(bobSocket.ofType('message.new').map((e) => (e.message as { body: string }).body)).toEqual([
       'hello',
     ]);
-    const history = await api(t, bob, 'GET', `${path}?limit=10`);
-    expect(history.body.items.map((m: { body: string }) => m.body)).toEqual(['hello']);
+    // Stored once delivered (the ack comes first): history has it a moment later.
+    await eventually(async () => {
+      const history = await api(t, bob, 'GET', `${path}?limit=10`);
+      expect(history.body.items.map((m: { body: string }) => m.body)).toEqual(['hello']);
+    });
   });
 
   it('answers an HTTP send with a listed phrase 400 content_rejected', async () => {

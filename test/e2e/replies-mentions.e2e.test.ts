@@ -68,9 +68,12 @@ describe('replies', () => {
     expect(ack.message).toMatchObject({ body: 'agreed', replyTo });
     const live = await aliceSocket.waitFor((e) => e.type === 'message.new');
     expect(live.message).toMatchObject({ replyTo });
-    const history = await api(t, alice, 'GET', `/conversations/${conversationId}/messages`);
-    expect(history.body.items[0]).toMatchObject({ body: 'agreed', replyTo });
-    expect(history.body.items[1].replyTo).toBeUndefined();
+    // The send stores the message once it has delivered it (the ack comes first): history has it a moment later.
+    await eventually(async () => {
+      const history = await api(t, alice, 'GET', `/conversations/${conversationId}/messages`);
+      expect(history.body.items[0]).toMatchObject({ body: 'agreed', replyTo });
+      expect(history.body.items[1].replyTo).toBeUndefined();
+    });
   });
 
   it('to a deleted message works and shows an empty preview, as does one deleted after it was quoted', async () => {
