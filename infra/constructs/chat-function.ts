@@ -60,7 +60,10 @@ export interface ChatFunctionProps {
   readonly memorySize?: number;
   /** Concurrency reserved for (and capping) the function. @default none (the account's unreserved pool) */
   readonly reservedConcurrentExecutions?: number;
-  /** Run on the asset's folder once the bundle is in it, e.g. a native module's install (`installSharp`). @default none */
+  /**
+   * Run on the asset's folder once the bundle is in it, e.g. a native module's install (`installSharp`).
+   * @default none
+   */
   readonly afterBundling?: (outputDir: string) => void;
 }
 
