@@ -4,60 +4,21 @@
  * `attachmentBlob`, a store that fails a POST still ends in exactly one message, and an outsider is refused.
  */
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
-import {
-  ChatApiError,
-  type ChatClient,
-  type ChatClientOptions,
-  createChatClient,
-  type FileFetch,
-  fetchFileTransport,
-  type Message,
-  type OutgoingMessage,
-} from '../../client/src/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { ChatApiError, type FileFetch, fetchFileTransport, type Message } from '../../client/src/index.ts';
+import { type SdkDevice, sdkDevices } from '../support/sdk-devices.ts';
 import { api, eventually, target } from '../support/target.ts';
 
 const t = target();
-const clients: ChatClient[] = [];
-
-afterEach(() => {
-  for (const client of clients.splice(0)) client.disconnect();
-});
+const signIn = sdkDevices(t);
 
 /** A PNG's signature, then bytes: the server checks a file's first bytes against its declared type. */
 const pngBytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...randomBytes(4_088)]);
 const photo = () => new File([pngBytes], 'cat.png', { type: 'image/png' });
 
-interface Device {
-  client: ChatClient;
-  delivered: Message[];
-  outgoing: OutgoingMessage[];
-}
-
-/** A connected SDK client on Node (`ws`; no XHR, so uploads go through `fetch`) and what it saw. */
-async function signIn(userId: string, options: Partial<ChatClientOptions> = {}): Promise<Device> {
-  const client = createChatClient({
-    httpUrl: t.httpUrl,
-    wsUrl: t.wsUrl,
-    userId,
-    getToken: () => t.tokenFor(userId),
-    WebSocket,
-    ...options,
-  });
-  clients.push(client);
-  const device: Device = { client, delivered: [], outgoing: [] };
-  client.on('message', (message) => device.delivered.push(message));
-  client.on('outgoing', (message) => device.outgoing.push(message));
-  client.connect();
-  // The first sockets of a run wait for the functions' cold starts.
-  await until(() => expect(client.status).toBe('open'), 20_000);
-  return device;
-}
-
 const until = (assertion: () => void, timeout = t.eventTimeoutMs) =>
   vi.waitFor(assertion, { timeout, interval: 20 });
-const statusOf = (device: Device, clientMessageId: string) =>
+const statusOf = (device: SdkDevice, clientMessageId: string) =>
   device.outgoing.filter((m) => m.clientMessageId === clientMessageId).at(-1)?.status;
 
 /** The object store as seen through a flaky network: the first `failures` POSTs answer 503 without arriving. */

@@ -3,46 +3,18 @@
  * device sees every message once and in seq order, though the sends deliver their messages themselves, in
  * parallel, so they can reach a device out of order.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
-import {
-  type ChatClient,
-  createChatClient,
-  type Message,
-  type OutgoingMessage,
-} from '../../client/src/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { sdkDevices } from '../support/sdk-devices.ts';
 import { target } from '../support/target.ts';
 
 const t = target();
-const clients: ChatClient[] = [];
-
-afterEach(() => {
-  for (const client of clients.splice(0)) client.disconnect();
-});
-
-async function signIn(userId: string) {
-  const client = createChatClient({
-    httpUrl: t.httpUrl,
-    wsUrl: t.wsUrl,
-    userId,
-    getToken: () => t.tokenFor(userId),
-    WebSocket: WebSocket as never,
-  });
-  clients.push(client);
-  const delivered: Message[] = [];
-  const outgoing: OutgoingMessage[] = [];
-  client.on('message', (message) => delivered.push(message));
-  client.on('outgoing', (message) => outgoing.push(message));
-  client.connect();
-  await vi.waitFor(() => expect(client.status).toBe('open'), { timeout: t.eventTimeoutMs, interval: 20 });
-  return { client, userId, delivered, outgoing };
-}
+const signIn = sdkDevices(t);
 
 describe('concurrent senders in one conversation', () => {
   it('acks every send, and every device sees each message once, in seq order', async () => {
     const names = ['ann', 'ben', 'cat', 'dan', 'eve', 'fay'] as const;
     const users = await t.newUsers(...names);
-    const devices = await Promise.all(users.map(signIn));
+    const devices = await Promise.all(users.map((userId) => signIn(userId)));
     const [owner, ...others] = devices;
     if (!owner) throw new Error('no owner');
     const { conversationId } = await owner.client.startGroupConversation(
