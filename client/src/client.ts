@@ -65,6 +65,7 @@ export class ChatClient {
           unreadCounts: this.unreadCounts,
           events: this.events,
         }),
+      awaitsAnswer: (linkId) => this.sends.outbox.awaitsAnswer(linkId),
       onLinkRetired: (linkId) => this.sends.outbox.linkRetired(linkId),
       onRefused: () => this.suspension.socketRefused(),
     });
@@ -73,6 +74,7 @@ export class ChatClient {
       transmit,
       onUnanswered: () => void this.connection.check(),
       currentLink: () => this.connection.linkId,
+      onAnswered: (linkId) => this.connection.answered(linkId),
       onChange: (message) => this.events.emit('outgoing', message),
     });
     this.sequencer = new MessageSequencer({

@@ -19,6 +19,8 @@ export interface ConnectionOptions {
   backoff: BackoffOptions;
   onStatus(status: ConnectionStatus): void;
   onFrame(frame: unknown): void;
+  /** Whether a send made on the socket still waits for its answer: a hand-over keeps the socket until it comes. */
+  awaitsAnswer(linkId: number): boolean;
   /** A socket that frames were sent on is closed while the connection stays open (the hand-over): see `linkId`. */
   onLinkRetired(linkId: number): void;
   /** A socket closed before it opened: offline, or refused at `$connect` (a socket is not told which). */
@@ -56,6 +58,7 @@ export class Connection {
     this.handover = new Handover({
       maxConnectionAgeMs: options.maxConnectionAgeMs,
       openNext: (current, reason) => this.handOver(current, reason),
+      awaitsAnswer: options.awaitsAnswer,
       onRetired: options.onLinkRetired,
     });
   }
@@ -82,6 +85,11 @@ export class Connection {
     this.setStatus('offline');
   }
 
+  /** A send made on the socket `linkId` was answered (see `awaitsAnswer`). */
+  answered(linkId: number): void {
+    this.handover.answered(linkId);
+  }
+
   /** Sends when a socket is open; returns false otherwise, so callers can keep the frame for later. */
   send(frame: ClientFrame): boolean {
     if (this.status !== 'open' || !this.primary) return false;
@@ -92,9 +100,11 @@ export class Connection {
   /**
    * Asks the server for a `pong` on the current socket: true when it comes, false when the socket is not open
    * or no `pong` comes within `pongTimeoutMs` (the socket is then closed and replaced). While waiting between
-   * reconnection attempts it tries again at once (the network may be back) and answers false.
+   * reconnection attempts it tries again at once (the network may be back) and answers false. A hand-over waiting
+   * for answers on the old socket stops waiting: the new socket answered, the old one may not.
    */
   check(): Promise<boolean> {
+    this.handover.stopAwaitingAnswers();
     if (this.primary) return this.primary.liveness.check();
     if (this.running && this.retryTimer !== undefined && !this.attempting) {
       clearTimeout(this.retryTimer);

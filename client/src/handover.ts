@@ -26,6 +26,8 @@ export interface HandoverOptions {
   maxConnectionAgeMs: number;
   /** Time to open the next socket; `current` is the socket that was current when the hand-over was planned. */
   openNext(current: Link, reason: HandoverReason): void;
+  /** Whether a send made on the socket still waits for its answer (it comes on the socket the send went on). */
+  awaitsAnswer(linkId: number): boolean;
   /** A socket that frames were sent on is closed while the connection stays open. */
   onRetired(linkId: number): void;
 }
@@ -33,12 +35,17 @@ export interface HandoverOptions {
 /**
  * The hand-over before the gateway's maximum connection age or the socket's token's `exp`, whichever comes first:
  * shortly before it the next one is opened (with a fresh token); frames go to the new socket at once, and the old
- * one keeps receiving until the new one answers its first check, then it is retired. A token that does not
- * expire after the one it replaces (the app's provider gave no fresher one) plans no token hand-over: it would
- * only repeat; the server's `unauthorized` then starts a reconnection instead.
+ * one keeps receiving until the new one answers its first check, then it is retired once the sends made on it are
+ * answered, it closes, or a send waits long enough to be probed. Sent again on the new socket while its first try is
+ * still on its way, a send can take a seq it never stores: a hole, which holds the conversation's later messages
+ * back in every client for `holeWaitMs`. A token that does not expire after the one it replaces (the app's
+ * provider gave no fresher one) plans no token hand-over: it would only repeat; the server's `unauthorized` then
+ * starts a reconnection instead.
  */
 export class Handover {
   private retiringLink: Link | undefined;
+  /** The new socket is confirmed, and the retiring one waits for the answers to sends made on it. */
+  private awaitingAnswers = false;
   /** When the current socket's next socket is opened. */
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** What the planned (or last failed) next socket is for. */
@@ -72,9 +79,23 @@ export class Handover {
     this.retiringLink = previous;
   }
 
-  /** The new socket answered: the old one can go. */
+  /** The new socket answered: the old one can go, once the sends made on it are answered. */
   confirmed(): void {
-    if (this.retiringLink) this.retire(this.retiringLink);
+    const link = this.retiringLink;
+    if (!link) return;
+    if (this.options.awaitsAnswer(link.id)) this.awaitingAnswers = true;
+    else this.retire(link);
+  }
+
+  /** A send made on `linkId` was answered: a confirmed hand-over waiting for it may finish. */
+  answered(linkId: number): void {
+    const link = this.retiringLink;
+    if (this.awaitingAnswers && link?.id === linkId && !this.options.awaitsAnswer(linkId)) this.retire(link);
+  }
+
+  /** A send waited long for its answer: a confirmed hand-over stops waiting, and it goes again on the new socket. */
+  stopAwaitingAnswers(): void {
+    if (this.awaitingAnswers && this.retiringLink) this.retire(this.retiringLink);
   }
 
   /** A next socket that did not get through: try again while `current` lasts. */
@@ -91,7 +112,7 @@ export class Handover {
 
   /** Closes the retiring socket and reports it retired. */
   retire(link: Link): void {
-    if (this.retiringLink === link) this.retiringLink = undefined;
+    if (this.retiringLink === link) this.stopRetiring();
     link.close();
     this.options.onRetired(link.id);
   }
@@ -100,6 +121,11 @@ export class Handover {
   reset(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.stopRetiring();
+  }
+
+  private stopRetiring(): void {
+    this.awaitingAnswers = false;
     this.retiringLink = undefined;
   }
 }

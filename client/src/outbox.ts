@@ -40,6 +40,8 @@ export interface OutboxOptions {
   onUnanswered(): void;
   /** Which socket `transmit` writes to now, so messages on a socket retired by a hand-over can go again. */
   currentLink(): number | undefined;
+  /** A message sent on the socket `link` was answered (acked, refused or timed out). */
+  onAnswered(link: number): void;
   onChange(message: OutgoingMessage): void;
 }
 
@@ -114,20 +116,28 @@ export class Outbox {
   acknowledge(clientMessageId: string, message: Message): void {
     const outgoing = this.unsent.get(clientMessageId);
     if (!outgoing) return;
-    this.settle(outgoing);
+    const link = this.settle(outgoing);
     const { error: _, ...rest } = outgoing;
     this.update({ ...rest, status: 'sent', message });
     this.flush();
+    if (link !== undefined) this.options.onAnswered(link);
   }
 
   /** Returns false when the id is not one of the messages waiting here. */
   fail(clientMessageId: string, error: { code: string; message: string }): boolean {
     const outgoing = this.unsent.get(clientMessageId);
     if (outgoing?.status !== 'pending') return false;
-    this.settle(outgoing);
+    const link = this.settle(outgoing);
     this.update({ ...outgoing, status: 'failed', error });
     this.flush();
+    if (link !== undefined) this.options.onAnswered(link);
     return true;
+  }
+
+  /** Whether a message sent on the socket `link` still waits for its answer. */
+  awaitsAnswer(link: number): boolean {
+    for (const inFlight of this.inFlight.values()) if (inFlight.link === link) return true;
+    return false;
   }
 
   /** Messages on the wire may not have arrived: they go again, in order, on the next `flush`. */
@@ -171,11 +181,13 @@ export class Outbox {
     }
   }
 
-  private settle(message: OutgoingMessage): void {
+  /** Takes the message off the wire; answers the socket it was sent on. */
+  private settle(message: OutgoingMessage): number | undefined {
     const inFlight = this.inFlight.get(message.conversationId);
-    if (inFlight?.clientMessageId !== message.clientMessageId) return;
+    if (inFlight?.clientMessageId !== message.clientMessageId) return undefined;
     clearTimers(inFlight);
     this.inFlight.delete(message.conversationId);
+    return inFlight.link;
   }
 
   private update(message: OutgoingMessage): void {

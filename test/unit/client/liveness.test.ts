@@ -345,7 +345,32 @@ describe('the hand-over before the maximum connection age', () => {
     expect(chat.server.fetch).not.toHaveBeenCalled();
   });
 
-  it('resends on the new socket a send whose ack had not come on the old one when it closed', async () => {
+  it('keeps the old socket until a send made on it is answered there, and sends nothing twice', async () => {
+    const chat = setUp({ maxConnectionAgeMs });
+    await chat.connect();
+    const first = chat.socket();
+    await vi.advanceTimersByTimeAsync(44_000);
+    const { clientMessageId } = chat.client.send('c1', 'in flight during the move');
+    await vi.advanceTimersByTimeAsync(1_000);
+    const second = chat.socket();
+    second.open();
+    await vi.advanceTimersByTimeAsync(1_000); // confirmed, and still no ack
+    const whileWaiting = { firstClosed: first.closed, resent: second.sentActions('sendMessage').length };
+    ack(first, 1);
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    expect(whileWaiting).toEqual({ firstClosed: false, resent: 0 });
+    expect(first.closed).toBe(true);
+    expect(first.sentActions('sendMessage')).toEqual([expect.objectContaining({ clientMessageId })]);
+    expect(second.sentActions('sendMessage')).toEqual([]);
+    expect(chat.outgoing.map((m) => `${m.body}: ${m.status}`)).toEqual([
+      'in flight during the move: pending',
+      'in flight during the move: sent',
+    ]);
+    expect(seqs(chat.delivered)).toEqual([1]);
+  });
+
+  it('resends on the new socket a send whose ack did not come on the old one by the probe, 5 s after it went', async () => {
     const chat = setUp({ maxConnectionAgeMs });
     await chat.connect();
     const first = chat.socket();
@@ -355,8 +380,10 @@ describe('the hand-over before the maximum connection age', () => {
     const { clientMessageId } = chat.client.send('c1', 'in flight during the move');
     await vi.advanceTimersByTimeAsync(1_000);
     chat.socket().open();
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(3_999);
     const second = chat.socket();
+    const beforeBound = { firstClosed: first.closed, resent: second.sentActions('sendMessage').length };
+    await vi.advanceTimersByTimeAsync(1);
     ack(second, 2);
     // A late ack of the same send on the old socket changes nothing.
     first.receive({
@@ -366,6 +393,7 @@ describe('the hand-over before the maximum connection age', () => {
     });
     await vi.advanceTimersByTimeAsync(60_000);
 
+    expect(beforeBound).toEqual({ firstClosed: false, resent: 0 });
     expect(first.closed).toBe(true);
     expect(first.sentActions('sendMessage').map((frame) => frame.clientMessageId)).toHaveLength(2);
     expect(second.sentActions('sendMessage')).toEqual([
@@ -378,6 +406,22 @@ describe('the hand-over before the maximum connection age', () => {
       'in flight during the move: sent',
     ]);
     expect(seqs(chat.delivered)).toEqual([1, 2]);
+  });
+
+  it('resends on the new socket at once a send whose old socket closed before its ack', async () => {
+    const chat = setUp({ maxConnectionAgeMs });
+    await chat.connect();
+    const first = chat.socket();
+    await vi.advanceTimersByTimeAsync(44_000);
+    const { clientMessageId } = chat.client.send('c1', 'in flight during the move');
+    await vi.advanceTimersByTimeAsync(1_000);
+    const second = chat.socket();
+    second.open();
+    await vi.advanceTimersByTimeAsync(100);
+    first.drop(); // the gateway's cut-off
+
+    expect(chat.client.status).toBe('open');
+    expect(second.sentActions('sendMessage')).toEqual([expect.objectContaining({ clientMessageId })]);
   });
 
   it('keeps the old socket when the next one fails to open, and tries again before the limit', async () => {
