@@ -109,6 +109,7 @@ beforeAll(() => {
 const run = promisify(execFile);
 
 interface LintFinding {
+  Filename: string;
   Level: 'Error' | 'Warning' | 'Informational';
   Message: string;
   Rule: { Id: string };
@@ -131,8 +132,8 @@ function isSchemaGap(finding: LintFinding, template: string): boolean {
 }
 
 /**
- * Runs `task` in one of as many slots as there are cores (round robin): ten cfn-lint processes at once would
- * only share the cores, each taking five times as long, and crowd out everything else on the machine.
+ * Runs `task` in one of as many slots as there are cores (round robin): the lint runs at once would only share
+ * the cores, each taking as long as all of them, and crowd out everything else on the machine.
  */
 const slots: Promise<unknown>[] = Array.from({ length: availableParallelism() }, () => Promise.resolve());
 let nextSlot = 0;
@@ -143,21 +144,52 @@ function inSlot<T>(task: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** cfn-lint's findings for one template, linted for the region it is deployed to (us-east-1 when agnostic). */
-async function lint(template: string, region = 'us-east-1'): Promise<LintFinding[]> {
+/** The region a variant's template is linted for: the one it is deployed to, us-east-1 when agnostic. */
+const lintRegion = (variant: Variant) => variant.env.region ?? 'us-east-1';
+
+/** cfn-lint's findings for the templates of one region, each finding naming its template (`Filename`). */
+async function lint(templates: string[], region: string): Promise<LintFinding[]> {
   // Exit codes 2/4/8 mean errors/warnings/informational were found; the JSON on stdout says which.
-  const { stdout } = await run('cfn-lint', ['--format', 'json', '--regions', region, '--', template]).catch(
-    (failure: { stdout?: string; code?: number }) => {
-      if (typeof failure.code === 'number' && failure.code > 0 && failure.code < 16 && failure.stdout)
-        return { stdout: failure.stdout };
-      throw failure;
-    },
-  );
+  const { stdout } = await run('cfn-lint', [
+    '--format',
+    'json',
+    '--regions',
+    region,
+    '--',
+    ...templates,
+  ]).catch((failure: { stdout?: string; code?: number }) => {
+    if (typeof failure.code === 'number' && failure.code > 0 && failure.code < 16 && failure.stdout)
+      return { stdout: failure.stdout };
+    throw failure;
+  });
   return JSON.parse(stdout) as LintFinding[];
 }
 
-// Concurrent: each cfn-lint run is its own process, and the two cores can lint two templates at once (about
-// 40 s each alone). A test waits for its slot, the ten templates taking five rounds, hence the generous time-out.
+/**
+ * One cfn-lint run per region, for all its templates: most of a run's time is cfn-lint loading its schemas
+ * (about 6 s of the 12 s one template takes), so four runs cost much less than ten.
+ */
+const lintRuns = new Map<string, Promise<LintFinding[]>>();
+function findingsFor(variant: Variant): Promise<LintFinding[]> {
+  const region = lintRegion(variant);
+  let findings = lintRuns.get(region);
+  if (!findings) {
+    const templates = variants
+      .filter((other) => lintRegion(other) === region)
+      .map((other) => synthesized.get(other)?.template ?? '');
+    findings = inSlot(() => lint(templates, region)).then((all) => {
+      // A finding must name one of the templates, or the filter below would find nothing for any of them.
+      const strays = all.filter((finding) => !templates.includes(finding.Filename));
+      if (strays.length > 0) throw new Error(`cfn-lint named other files: ${strays[0]?.Filename}`);
+      return all;
+    });
+    lintRuns.set(region, findings);
+  }
+  const template = synthesized.get(variant)?.template;
+  return findings.then((all) => all.filter((finding) => finding.Filename === template));
+}
+
+// Concurrent: the cfn-lint runs share the cores' slots; a test waits for its region's run, hence the time-out.
 describe.concurrent.each(variants)('synthesized for $name', (variant) => {
   it('passes cdk-nag’s AwsSolutions rules', () => {
     expect(synthesized.get(variant)?.nag).toMatchObject({ conclusion: 'success', violations: [] });
@@ -174,7 +206,7 @@ describe.concurrent.each(variants)('synthesized for $name', (variant) => {
   it('is accepted by cfn-lint: no errors, only the warnings listed with their reasons', async (ctx) => {
     requireAwsTool(ctx, 'cfn-lint');
     const template = synthesized.get(variant)?.template ?? '';
-    const findings = await inSlot(() => lint(template, variant.env.region));
+    const findings = await findingsFor(variant);
     const describe = (f: LintFinding) => `${f.Rule.Id} ${f.Message}`;
     expect(findings.filter((f) => f.Level === 'Error' && !isSchemaGap(f, template)).map(describe)).toEqual(
       [],
