@@ -1,6 +1,6 @@
 /** Use cases of messages: send (idempotent, strictly increasing seq), history, edit and soft delete. */
 
-import { epochSeconds } from '../async.ts';
+import { epochSeconds, sleep } from '../async.ts';
 import { ChatError, conflict, contentRejected, forbidden, notFound, notMember } from '../errors.ts';
 import { requireAuthor } from './access.ts';
 import { claimAttachments, discardAttachments, releaseAttachments } from './attachments.ts';
@@ -47,7 +47,8 @@ const maxMembershipAttempts = 5;
  * Sends a message: reserves the next seq, records the intent (the idempotency record, with the whole message),
  * delivers it (small conversations) and stores it. The stream consumer completes a send whose function died after
  * its intent, and delivers what the send did not. A seq stays empty (a hole) only when the function dies between
- * reserving and recording, or when a retry races its first try.
+ * reserving and recording, or when two tries of one send race and another send's reservation falls between
+ * theirs: otherwise the reservation refuses the later try, which then answers the first try's message.
  */
 export async function sendMessage(
   ctx: ChatContext,
@@ -66,6 +67,7 @@ export async function sendMessage(
   review.catch(() => undefined);
   let attachments: MessageAttachment[] | undefined;
   let rich: RichFields | undefined;
+  let sameSendAgain = false;
   for (let attempt = 0; attempt < maxMembershipAttempts; attempt++) {
     const { conversation, members, me } = await ctx.access.memberToSend(input);
     rich = await replyAndMentions(ctx, { ...input, members, quoted: rich?.replyTo });
@@ -89,7 +91,15 @@ export async function sendMessage(
         ...rich,
       },
       marksSenderRead: conversation.type === 'direct',
+      sameSendAgain,
     });
+    if (reservation.outcome === 'racing') {
+      const first = await firstTryIntent(ctx, sendKey);
+      if (first) return { message: await completeEarlierSend(ctx, first), created: false };
+      // The first try died between its reservation and its intent: its seq stays empty, this one takes the next.
+      sameSendAgain = true;
+      continue;
+    }
     if (reservation.outcome === 'membership-changed') {
       ctx.access.forget(conversationId);
       continue;
@@ -155,6 +165,22 @@ export async function sendMessage(
       'The members of the conversation are changing; retry with the same clientMessageId',
     ),
   );
+}
+
+/**
+ * The intent of a first try that reserved its seq a moment ago: it records it within milliseconds, so this looks
+ * a few times, each wait twice the last (about 1.3 s in all), before taking it for dead.
+ */
+async function firstTryIntent(
+  ctx: ChatContext,
+  sendKey: { conversationId: string; senderId: string; clientMessageId: string },
+): Promise<SendIntent | undefined> {
+  for (let pauseMs = 10; pauseMs <= 640; pauseMs *= 2) {
+    const intent = await ctx.messages.findIntent({ ...sendKey, consistent: true });
+    if (intent) return intent;
+    await sleep(pauseMs);
+  }
+  return undefined;
 }
 
 /** A send refused once it had claimed its attachments gives them back first (none are held by a refusal). */

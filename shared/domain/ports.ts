@@ -147,6 +147,8 @@ export type SeqReservation =
   | { outcome: 'reserved'; seq: number; conversation: StoredConversation }
   | { outcome: 'membership-changed' }
   | { outcome: 'blocked' }
+  /** The conversation's last reservation is this send's own: a retry racing its first try. */
+  | { outcome: 'racing' }
   | { outcome: 'gone' };
 
 /**
@@ -180,8 +182,9 @@ export interface MessagePage {
 /** Messages, their per-conversation order and send idempotency. */
 export interface MessageRepository {
   /**
-   * Takes the conversation's next seq for a member's send if the members version is still `membersVersion` and
-   * the sender is not a refused sender of the conversation; records the draft as its last message and, with
+   * Takes the conversation's next seq for a member's send if the members version is still `membersVersion`, the
+   * sender is not a refused sender of the conversation and, unless `sameSendAgain`, the last reservation was not
+   * this same send's (sender and clientMessageId); records the draft as its last message and, with
    * `marksSenderRead`, the sender's own read position at that seq.
    */
   reserveSeq(options: {
@@ -190,6 +193,8 @@ export interface MessageRepository {
     membersVersion: number;
     draft: LastMessageDraft;
     marksSenderRead: boolean;
+    /** The send's first try reserved and died before recording its intent: take another seq after all. */
+    sameSendAgain: boolean;
   }): Promise<SeqReservation>;
   /** Records a send's intent unless one with the same key exists (`duplicate`). */
   recordIntent(intent: SendIntent): Promise<'recorded' | 'duplicate'>;

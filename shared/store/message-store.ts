@@ -66,12 +66,16 @@ function lastMessageDraft({ seq: _seq, messageId, ...rest }: Message) {
 
 type Options<K extends keyof MessageRepository> = Parameters<MessageRepository[K]>[0];
 
+/** Who may take the next seq: a member checked against the current members, not a refused sender. */
+const reservable = 'membersVersion = :version AND NOT contains(blockedSenders, :sender)';
+
 export class MessageStore implements MessageRepository {
   constructor(private readonly table: TableContext) {}
 
   /**
    * One UpdateItem: concurrent senders each get the next seq with no retry, and the members-version condition
-   * makes a removed member's send fail even when it raced the removal.
+   * makes a removed member's send fail even when it raced the removal. The last-message condition stops a retry
+   * that races its first try from taking a second seq, which nothing would ever be stored at.
    */
   async reserveSeq(options: Options<'reserveSeq'>): Promise<SeqReservation> {
     const { conversationId, senderId, membersVersion, draft } = options;
@@ -82,7 +86,9 @@ export class MessageStore implements MessageRepository {
           TableName: this.table.tableName,
           Key: keys.conversation(conversationId),
           UpdateExpression: `SET lastSeq = lastSeq + :one, lastActivityAt = :at, lastMessage = :draft${sentSeq}`,
-          ConditionExpression: 'membersVersion = :version AND NOT contains(blockedSenders, :sender)',
+          ConditionExpression: options.sameSendAgain
+            ? reservable
+            : `${reservable} AND NOT (lastMessage.senderId = :sender AND lastMessage.clientMessageId = :send)`,
           ...(options.marksSenderRead
             ? { ExpressionAttributeNames: { '#sentSeq': sentSeqAttribute(senderId) } }
             : {}),
@@ -92,6 +98,7 @@ export class MessageStore implements MessageRepository {
             ':draft': draft,
             ':version': membersVersion,
             ':sender': senderId,
+            ...(options.sameSendAgain ? {} : { ':send': draft.clientMessageId }),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -110,7 +117,9 @@ export class MessageStore implements MessageRepository {
       );
       if (!now.Item) return { outcome: 'gone' };
       if (now.Item.membersVersion !== membersVersion) return { outcome: 'membership-changed' };
-      return { outcome: 'blocked' };
+      const last = now.Item.lastMessage as { senderId?: string; clientMessageId?: string } | undefined;
+      const racing = last?.senderId === senderId && last.clientMessageId === draft.clientMessageId;
+      return { outcome: racing && !options.sameSendAgain ? 'racing' : 'blocked' };
     }
   }
 

@@ -1,12 +1,13 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatContext } from '../../shared/domain/context.ts';
 import { createConversation, listInbox } from '../../shared/domain/conversations.ts';
 import { fanOut } from '../../shared/domain/fan-out.ts';
 import { limits } from '../../shared/domain/limits.ts';
 import { deleteMessage, editMessage, listMessages, sendMessage } from '../../shared/domain/messaging.ts';
+import type { MessageRepository } from '../../shared/domain/ports.ts';
 import { connect } from '../../shared/domain/presence.ts';
 import { getUnread } from '../../shared/domain/read-state.ts';
 import { createTestChat, type TestChat } from '../support/chat-context.ts';
@@ -43,6 +44,12 @@ const deliver = async (conversationId: string, seqs: number[], context = ctx) =>
   return fanOut(context, changes);
 };
 
+/** The context with some of its message store's calls replaced. */
+const withMessages = (context: ChatContext, calls: Partial<MessageRepository>): ChatContext => ({
+  ...context,
+  messages: Object.assign(Object.create(context.messages) as MessageRepository, calls),
+});
+
 describe('sending messages', () => {
   it('gives concurrent senders distinct consecutive seqs with no gaps', async () => {
     const senders = Array.from({ length: 6 }, (_, i) => `s${i}`);
@@ -67,8 +74,61 @@ describe('sending messages', () => {
 
     expect(new Set(results.map((r) => r.message.messageId)).size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
-    const history = await listMessages(ctx, { userId: 'bob', conversationId, ...{ limit: 10 } });
-    expect(history.items).toHaveLength(1);
+    // Only one of them took a seq: the next message follows it without a hole.
+    expect((await send('bob', conversationId, 'next')).message.seq).toBe(2);
+    const history = await listMessages(ctx, { userId: 'bob', conversationId, limit: 10, after: 0 });
+    expect(history.items.map((m) => m.seq)).toEqual([1, 2]);
+  });
+
+  it('leaves no hole when a retry races its first try: the retry answers the first try’s message', async () => {
+    const conversationId = await group('alice', ['bob']);
+    let releaseFirst = () => {};
+    const firstMayRecord = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    let recordings = 0;
+    // The first try is held between its seq reservation and its intent, as a slow function would be.
+    const held = withMessages(ctx, {
+      recordIntent: async (intent) => {
+        if (recordings++ === 0) await firstMayRecord;
+        return ctx.messages.recordIntent(intent);
+      },
+    });
+
+    const first = sendMessage(held, { userId: 'alice', conversationId, clientMessageId: 'r', body: 'once' });
+    await vi.waitFor(() => expect(recordings).toBe(1));
+    const retry = sendMessage(held, { userId: 'alice', conversationId, clientMessageId: 'r', body: 'once' });
+    setTimeout(releaseFirst, 50);
+    const [a, b] = await Promise.all([first, retry]);
+    const next = await send('bob', conversationId, 'after');
+
+    expect([a.created, b.created]).toEqual([true, false]);
+    expect(b.message).toEqual(a.message);
+    expect(next.message.seq).toBe(2);
+    const history = await listMessages(ctx, { userId: 'bob', conversationId, limit: 10, after: 0 });
+    expect(history.items.map((m) => [m.seq, m.body])).toEqual([
+      [1, 'once'],
+      [2, 'body after'],
+    ]);
+  });
+
+  it('takes a new seq for a retry whose first try died between its reservation and its intent', async () => {
+    const conversationId = await group('alice', ['bob']);
+    const dying = withMessages(ctx, {
+      recordIntent: async () => {
+        throw new Error('the function died');
+      },
+    });
+    await expect(
+      sendMessage(dying, { userId: 'alice', conversationId, clientMessageId: 'd', body: 'again' }),
+    ).rejects.toThrow('the function died');
+
+    const retry = await send('alice', conversationId, 'd', 'again');
+
+    // Seq 1 stays a hole (README, "Holes"); the retry is stored, once, after it.
+    expect(retry).toMatchObject({ created: true, message: { seq: 2, body: 'again' } });
+    const history = await listMessages(ctx, { userId: 'bob', conversationId, limit: 10 });
+    expect(history.items.map((m) => m.seq)).toEqual([2]);
   });
 
   it('lets two users reuse a clientMessageId independently', async () => {

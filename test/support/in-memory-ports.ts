@@ -371,10 +371,14 @@ class InMemoryMessages implements MessageRepository {
     membersVersion,
     draft,
     marksSenderRead,
+    sameSendAgain,
   }: Options<MessageRepository, 'reserveSeq'>): SeqReservation {
     const conversation = this.table.conversations.get(conversationId);
     if (!conversation) return { outcome: 'gone' };
     if (conversation.membersVersion !== membersVersion) return { outcome: 'membership-changed' };
+    const last = conversation.lastMessage;
+    if (!sameSendAgain && last?.senderId === senderId && last.clientMessageId === draft.clientMessageId)
+      return { outcome: 'racing' };
     const others = [...this.table.membersOf(conversationId).keys()].filter((id) => id !== senderId);
     if (
       conversation.type === 'direct' &&
