@@ -345,15 +345,21 @@ describe('the hand-over before the maximum connection age', () => {
     expect(chat.server.fetch).not.toHaveBeenCalled();
   });
 
-  it('keeps the old socket until a send made on it is answered there, and sends nothing twice', async () => {
-    const chat = setUp({ maxConnectionAgeMs });
-    await chat.connect();
+  /** A send goes on the first socket at 44 s; the next socket opens at 45 s (its pong confirms it at once). */
+  async function moveWithSendInFlight(chat: ReturnType<typeof setUp>) {
     const first = chat.socket();
     await vi.advanceTimersByTimeAsync(44_000);
     const { clientMessageId } = chat.client.send('c1', 'in flight during the move');
     await vi.advanceTimersByTimeAsync(1_000);
     const second = chat.socket();
     second.open();
+    return { first, second, clientMessageId };
+  }
+
+  it('keeps the old socket until a send made on it is answered there, and sends nothing twice', async () => {
+    const chat = setUp({ maxConnectionAgeMs });
+    await chat.connect();
+    const { first, second, clientMessageId } = await moveWithSendInFlight(chat);
     await vi.advanceTimersByTimeAsync(1_000); // confirmed, and still no ack
     const whileWaiting = { firstClosed: first.closed, resent: second.sentActions('sendMessage').length };
     ack(first, 1);
@@ -376,12 +382,8 @@ describe('the hand-over before the maximum connection age', () => {
     const first = chat.socket();
     chat.client.send('c1', 'answered on the old socket');
     ack(first, 1);
-    await vi.advanceTimersByTimeAsync(44_000);
-    const { clientMessageId } = chat.client.send('c1', 'in flight during the move');
-    await vi.advanceTimersByTimeAsync(1_000);
-    chat.socket().open();
+    const { second, clientMessageId } = await moveWithSendInFlight(chat);
     await vi.advanceTimersByTimeAsync(3_999);
-    const second = chat.socket();
     const beforeBound = { firstClosed: first.closed, resent: second.sentActions('sendMessage').length };
     await vi.advanceTimersByTimeAsync(1);
     ack(second, 2);
@@ -411,12 +413,7 @@ describe('the hand-over before the maximum connection age', () => {
   it('resends on the new socket at once a send whose old socket closed before its ack', async () => {
     const chat = setUp({ maxConnectionAgeMs });
     await chat.connect();
-    const first = chat.socket();
-    await vi.advanceTimersByTimeAsync(44_000);
-    const { clientMessageId } = chat.client.send('c1', 'in flight during the move');
-    await vi.advanceTimersByTimeAsync(1_000);
-    const second = chat.socket();
-    second.open();
+    const { first, second, clientMessageId } = await moveWithSendInFlight(chat);
     await vi.advanceTimersByTimeAsync(100);
     first.drop(); // the gateway's cut-off
 
