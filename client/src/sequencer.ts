@@ -97,8 +97,10 @@ export class MessageSequencer {
         await this.fetchPages(state);
       } while (state.fetchAgain);
     } catch (error) {
-      // The next message or reconnect tries again; retrying here would spin on a lasting error (not_member).
       this.options.onError(error);
+      // Looked at again as history that did not fill the gap: a passing failure (a 5xx, a network blip) must
+      // not hold a quiet conversation back until its next message, and a lasting one (not_member) ends.
+      this.awaitHoles(state);
     } finally {
       state.fetching = false;
     }
@@ -120,9 +122,10 @@ export class MessageSequencer {
   }
 
   /**
-   * History did not fill the gap: look again, each wait twice the last (from `gapWaitMs`), since the missing
-   * message is usually stored a moment later (its send acks before it delivers and stores it); once `holeWaitMs`
-   * has passed since the first look, pass over what is still missing.
+   * History did not fill the gap, or could not be read: look again, each wait twice the last (from `gapWaitMs`),
+   * since the missing message is usually stored a moment later (its send acks before it delivers and stores it);
+   * once `holeWaitMs` has passed since the first look, pass over what is still missing. A recovery after a
+   * reconnect that failed, with nothing held back, is tried again the same way and then left to the next message.
    */
   private awaitHoles(state: ConversationState): void {
     const now = Date.now();
@@ -135,10 +138,15 @@ export class MessageSequencer {
       state.gapTimer = setTimeout(() => void this.fill(state), pauseMs);
       return;
     }
+    state.unfilledSinceMs = undefined;
+    if (state.waiting.size === 0) return;
     const next = Math.min(...state.waiting.keys());
     for (let seq = state.lastSeq + 1; seq < next; seq++) state.skipped.add(seq);
     state.lastSeq = next - 1;
     this.drain(state);
+    // A gap further on gets a wait of its own.
+    if (state.waiting.size > 0)
+      state.gapTimer = setTimeout(() => void this.fill(state), this.options.gapWaitMs);
   }
 
   /** A message at a seq passed over as a hole: delivered now, once. */

@@ -12,25 +12,31 @@ const message = (seq: number): Message => ({
   createdAt: '2026-12-01T00:00:00.000Z',
 });
 
-/** A sequencer over a server whose history holds `stored` seqs. */
+/**
+ * A sequencer over a server whose history holds `stored` seqs; while `server.failing`, reading it fails as an
+ * unreachable server does, and each failure is one of `errors`.
+ */
 function sequencerOver(stored: Set<number>) {
   const delivered: number[] = [];
+  const errors: unknown[] = [];
+  const server = { failing: false };
   const sequencer = new MessageSequencer({
-    fetchAfter: async (_conversationId, afterSeq) => ({
-      items: [...stored]
-        .filter((seq) => seq > afterSeq)
-        .sort((a, b) => a - b)
-        .map(message),
-      hasMore: false,
-    }),
+    fetchAfter: async (_conversationId, afterSeq) => {
+      if (server.failing) throw new TypeError('fetch failed');
+      return {
+        items: [...stored]
+          .filter((seq) => seq > afterSeq)
+          .sort((a, b) => a - b)
+          .map(message),
+        hasMore: false,
+      };
+    },
     deliver: (m) => delivered.push(m.seq),
     gapWaitMs: 1_000,
     holeWaitMs: 8_000,
-    onError: (error) => {
-      throw error;
-    },
+    onError: (error) => errors.push(error),
   });
-  return { sequencer, delivered };
+  return { sequencer, delivered, errors, server };
 }
 
 beforeEach(() => vi.useFakeTimers());
@@ -79,6 +85,20 @@ describe('MessageSequencer and holes in seq', () => {
     expect(delivered).toEqual([1, 3, 4]);
   });
 
+  it('gives a second hole after the first its own wait, then passes over it too', async () => {
+    const { sequencer, delivered } = sequencerOver(new Set([1, 3, 5]));
+    sequencer.receive(message(1));
+    sequencer.receive(message(3));
+    sequencer.receive(message(5));
+
+    await vi.advanceTimersByTimeAsync(11_000);
+    const afterFirst = [...delivered];
+    await vi.advanceTimersByTimeAsync(20_000);
+
+    expect(afterFirst).toEqual([1, 3]);
+    expect(delivered).toEqual([1, 3, 5]);
+  });
+
   it('still delivers, once, a message that arrives after its seq was passed over', async () => {
     const { sequencer, delivered } = sequencerOver(new Set([1, 3]));
     sequencer.receive(message(1));
@@ -90,6 +110,60 @@ describe('MessageSequencer and holes in seq', () => {
     sequencer.receive(message(3));
 
     expect(delivered).toEqual([1, 3, 2]);
+  });
+
+  it('reads history again after a failed read, so a quiet conversation does not wait for its next message', async () => {
+    const { sequencer, delivered, errors, server } = sequencerOver(new Set([1, 2, 3]));
+    sequencer.receive(message(1));
+    sequencer.receive(message(3));
+    server.failing = true;
+    await vi.advanceTimersByTimeAsync(1_500);
+    const afterFailure = [...delivered];
+
+    server.failing = false;
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    expect(afterFailure).toEqual([1]);
+    expect(errors).toHaveLength(1);
+    expect(delivered).toEqual([1, 2, 3]);
+  });
+
+  it('holds messages back only holeWaitMs while history cannot be read, then delivers them', async () => {
+    const { sequencer, delivered, errors, server } = sequencerOver(new Set([1, 2, 3]));
+    server.failing = true;
+    sequencer.receive(message(1));
+    sequencer.receive(message(3));
+
+    await vi.advanceTimersByTimeAsync(8_500);
+    expect(delivered).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const errorsWhenPassed = errors.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    expect(delivered).toEqual([1, 3]);
+    expect(errors.length).toBe(errorsWhenPassed); // no more reads once it passed over
+  });
+
+  it('tries a failed recovery after a reconnect again, then leaves it to the next message', async () => {
+    const stored = new Set([1]);
+    const { sequencer, delivered, errors, server } = sequencerOver(stored);
+    sequencer.receive(message(1));
+    stored.add(2); // sent while this client was away
+    server.failing = true;
+    await sequencer.recoverAll();
+    server.failing = false;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(delivered).toEqual([1, 2]);
+
+    stored.add(3);
+    server.failing = true;
+    await sequencer.recoverAll();
+    await vi.advanceTimersByTimeAsync(60_000);
+    const errorsWhenGivenUp = errors.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    expect(errors.length).toBe(errorsWhenGivenUp);
+    expect(errorsWhenGivenUp).toBeLessThan(10);
   });
 
   it('orders the first messages of a conversation it follows from its start, though they come out of order', async () => {
