@@ -1,6 +1,6 @@
 /** Use cases of messages: send (idempotent, strictly increasing seq), history, edit and soft delete. */
 
-import { epochSeconds, sleep } from '../async.ts';
+import { epochSeconds, lookUntilFound } from '../async.ts';
 import { ChatError, conflict, contentRejected, forbidden, notFound, notMember } from '../errors.ts';
 import { requireAuthor } from './access.ts';
 import { claimAttachments, discardAttachments, releaseAttachments } from './attachments.ts';
@@ -94,8 +94,9 @@ export async function sendMessage(
       sameSendAgain,
     });
     if (reservation.outcome === 'racing') {
-      const first = await firstTryIntent(ctx, sendKey);
-      if (first) return { message: await completeEarlierSend(ctx, first), created: false };
+      // The other try reserved a moment ago and records its intent within milliseconds.
+      const first = await lookUntilFound(() => ctx.messages.findIntent({ ...sendKey, consistent: true }));
+      if (first) return { message: await completeEarlierSend(ctx, first, { racing: true }), created: false };
       // The first try died between its reservation and its intent: its seq stays empty, this one takes the next.
       sameSendAgain = true;
       continue;
@@ -139,7 +140,7 @@ export async function sendMessage(
     if ((await ctx.messages.recordIntent(intent)) === 'duplicate') {
       const first = await ctx.messages.findIntent({ ...sendKey, consistent: true });
       if (!first) throw conflict('clientMessageId was used for a message that no longer exists');
-      return { message: await completeEarlierSend(ctx, first), created: false };
+      return { message: await completeEarlierSend(ctx, first, { racing: true }), created: false };
     }
     const accepted = Promise.resolve(input.onAccepted?.(message));
     // Awaited below; marked handled now so a failing completeSend cannot leave it rejected and unobserved.
@@ -165,22 +166,6 @@ export async function sendMessage(
       'The members of the conversation are changing; retry with the same clientMessageId',
     ),
   );
-}
-
-/**
- * The intent of a first try that reserved its seq a moment ago: it records it within milliseconds, so this looks
- * a few times, each wait twice the last (about 1.3 s in all), before taking it for dead.
- */
-async function firstTryIntent(
-  ctx: ChatContext,
-  sendKey: { conversationId: string; senderId: string; clientMessageId: string },
-): Promise<SendIntent | undefined> {
-  for (let pauseMs = 10; pauseMs <= 640; pauseMs *= 2) {
-    const intent = await ctx.messages.findIntent({ ...sendKey, consistent: true });
-    if (intent) return intent;
-    await sleep(pauseMs);
-  }
-  return undefined;
 }
 
 /** A send refused once it had claimed its attachments gives them back first (none are held by a refusal). */
@@ -220,16 +205,23 @@ async function completeSend(
 /**
  * A retried send answers what its first try stored. If that try died after its intent (or is still on its
  * way), the message is stored now from the intent, and the stream delivers it; clients drop a second copy.
+ * A retry `racing` its first try (still on its way for sure) waits a moment for that try's own store first, so
+ * that the members are not told twice.
  */
-async function completeEarlierSend(ctx: ChatContext, intent: SendIntent): Promise<Message> {
+async function completeEarlierSend(
+  ctx: ChatContext,
+  intent: SendIntent,
+  { racing = false } = {},
+): Promise<Message> {
   const { message, completeBy: _completeBy, ...rest } = intent;
-  const stored = await ctx.messages.get({ conversationId: message.conversationId, seq: message.seq });
+  const place = { conversationId: message.conversationId, seq: message.seq };
+  const stored = racing ? await lookUntilFound(() => ctx.messages.get(place)) : await ctx.messages.get(place);
   if (stored) return stored;
   // DynamoDB's TTL removes lazily: an intent outliving its expired message must not bring it back.
   if (intent.expiresAt !== undefined && intent.expiresAt <= epochSeconds(ctx.clock()))
     throw conflict('clientMessageId was used for a message that no longer exists');
   await ctx.messages.store({ ...rest, message, delivery: 'stream', moveInbox: false });
-  return (await ctx.messages.get({ conversationId: message.conversationId, seq: message.seq })) ?? message;
+  return (await ctx.messages.get(place)) ?? message;
 }
 
 export async function listMessages(

@@ -86,12 +86,23 @@ describe('sending messages', () => {
     const firstMayRecord = new Promise<void>((resolve) => {
       releaseFirst = resolve;
     });
+    let releaseStore = () => {};
+    const firstMayStore = new Promise<void>((resolve) => {
+      releaseStore = resolve;
+    });
     let recordings = 0;
-    // The first try is held between its seq reservation and its intent, as a slow function would be.
+    let stores = 0;
+    // The first try is held between its seq reservation and its intent, and again before it stores the
+    // message, as a slow function would be.
     const held = withMessages(ctx, {
       recordIntent: async (intent) => {
         if (recordings++ === 0) await firstMayRecord;
         return ctx.messages.recordIntent(intent);
+      },
+      store: async (stored) => {
+        stores += 1;
+        await firstMayStore;
+        return ctx.messages.store(stored);
       },
     });
 
@@ -99,10 +110,14 @@ describe('sending messages', () => {
     await vi.waitFor(() => expect(recordings).toBe(1));
     const retry = sendMessage(held, { userId: 'alice', conversationId, clientMessageId: 'r', body: 'once' });
     setTimeout(releaseFirst, 50);
+    setTimeout(releaseStore, 200);
     const [a, b] = await Promise.all([first, retry]);
     const next = await send('bob', conversationId, 'after');
 
     expect([a.created, b.created]).toEqual([true, false]);
+    // The retry waited for the first try's own store instead of storing the message for the stream to deliver
+    // again.
+    expect(stores).toBe(1);
     expect(b.message).toEqual(a.message);
     expect(next.message.seq).toBe(2);
     const history = await listMessages(ctx, { userId: 'bob', conversationId, limit: 10, after: 0 });
